@@ -3,7 +3,6 @@ package dev.r1j.rl.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
@@ -132,20 +131,24 @@ public final class CausalLm implements AutoCloseable {
         NDArray sinArr = m.create(sin, new Shape(b, 1, t, d));
         NDArray mask = m.create(additiveMask(attentionMask, b, t, past), new Shape(b, 1, 1, t, s)); // [B,1,1,T,S]
 
-        NDArray x = embed(ids); // [B, T, H]
+        // The residual stream is kept as [B*T, H] so that every projection is one plain 2-D product.
+        NDArray x = embed(ids).reshape(b * t, config.hiddenSize()); // [B*T, H]
         for (int layer = 0; layer < weights.blocks.length; layer++) {
             x = block(layer, x, cosArr, sinArr, mask, cache, b, t);
         }
         if (cache != null) {
             cache.advance(t);
         }
-        x = rmsNorm(x, weights.finalNorm);                    // [B, T, H]
+        x = rmsNorm(x, weights.finalNorm);                    // [B*T, H]
+        NDArray logits;
         if (weights.lmHead != null) {
-            return x.matMul(weights.lmHead);                   // [B, T, V]
+            logits = x.matMul(weights.lmHead);                 // [B*T, V]
+        } else {
+            NDArray embeddingT = weights.embedding.transpose(); // tied head: [H, V] view
+            embeddingT.attach(m);                              // the view is temporary; the weights are not
+            logits = x.matMul(embeddingT);                     // [B*T, V]
         }
-        NDArray embeddingT = weights.embedding.transpose();    // tied head: [H, V] view
-        embeddingT.attach(m);                                  // the view is temporary; the weights are not
-        return x.matMul(embeddingT);                           // [B, T, V]
+        return logits.reshape(b, t, config.vocabSize());      // [B, T, V]
     }
 
     /** Logits for every position of one sequence, positions 0..T-1, no padding. Returns [T][V]. */
@@ -215,54 +218,54 @@ public final class CausalLm implements AutoCloseable {
         int g = config.queriesPerKeyValueHead();
 
         // Attention.
-        NDArray h = rmsNorm(x, w.inputNorm);                                  // [B, T, H]
-        NDArray qkv = h.matMul(w.qkv);                                        // [B, T, (Hq + 2 Hkv) D]
+        NDArray h = rmsNorm(x, w.inputNorm);                                  // [B*T, H]
+        NDArray qkv = h.matMul(w.qkv);                                        // [B*T, (Hq + 2 Hkv) D]
         if (w.qkvBias != null) {
             qkv = qkv.add(w.qkvBias);
         }
-        NDArray q = qkv.get(new NDIndex(":, :, 0:{}", hq * d))
-                .reshape(b, t, hq, d).transpose(0, 2, 1, 3);                  // [B, Hq, T, D]
-        NDArray k = qkv.get(new NDIndex(":, :, {}:{}", hq * d, (hq + hkv) * d))
-                .reshape(b, t, hkv, d).transpose(0, 2, 1, 3);                 // [B, Hkv, T, D]
-        NDArray v = qkv.get(new NDIndex(":, :, {}:", (hq + hkv) * d))
-                .reshape(b, t, hkv, d).transpose(0, 2, 1, 3);                 // [B, Hkv, T, D]
+        NDList parts = qkv.split(new long[] {hq * d, (hq + hkv) * d}, 1);
+        NDArray q = parts.get(0).reshape(b, t, hq, d).transpose(0, 2, 1, 3);  // [B, Hq, T, D]
+        NDArray k = parts.get(1).reshape(b, t, hkv, d).transpose(0, 2, 1, 3); // [B, Hkv, T, D]
+        NDArray v = parts.get(2).reshape(b, t, hkv, d).transpose(0, 2, 1, 3); // [B, Hkv, T, D]
         q = rotate(q, cos, sin);
         k = rotate(k, cos, sin);
+        NDArray keysT;                                                        // [B, Hkv, D, S]
         if (cache != null) {
             NDArray[] kv = cache.append(layer, k, v);
-            k = kv[0];                                                        // [B, Hkv, S, D]
-            v = kv[1];
+            keysT = kv[0];
+            v = kv[1];                                                        // [B, Hkv, S, D]
+        } else {
+            keysT = k.transpose(0, 1, 3, 2);
         }
-        int s = (int) k.getShape().get(2);
+        int s = (int) keysT.getShape().get(3);
         // Grouped-query attention without copying keys: the G query heads that share a key/value head
         // are stacked along the position axis, so one batched product serves the whole group.
-        NDArray qg = q.reshape(b, hkv, g * t, d);                             // [B, Hkv, G*T, D]
-        NDArray scores = qg.matMul(k.transpose(0, 1, 3, 2))
-                .mul(1.0 / Math.sqrt(d))                                      // [B, Hkv, G*T, S]
+        NDArray qg = q.reshape(b, hkv, g * t, d).mul(1.0f / (float) Math.sqrt(d)); // [B, Hkv, G*T, D]
+        NDArray scores = qg.matMul(keysT)                                     // [B, Hkv, G*T, S]
                 .reshape(b, hkv, g, t, s)
                 .add(mask);                                                   // + [B, 1, 1, T, S]
         NDArray probs = scores.softmax(-1).reshape(b, hkv, g * t, s);         // [B, Hkv, G*T, S]
         NDArray attended = probs.matMul(v)                                    // [B, Hkv, G*T, D]
                 .reshape(b, hq, t, d)
                 .transpose(0, 2, 1, 3)
-                .reshape(b, t, hq * d);                                       // [B, T, Hq D]
-        NDArray out = attended.matMul(w.output);                              // [B, T, H]
+                .reshape(b * t, hq * d);                                      // [B*T, Hq D]
+        NDArray out = attended.matMul(w.output);                              // [B*T, H]
         if (w.outputBias != null) {
             out = out.add(w.outputBias);
         }
         x = x.add(out);
 
         // SwiGLU MLP.
-        NDArray h2 = rmsNorm(x, w.postNorm);                                  // [B, T, H]
-        NDArray gu = h2.matMul(w.gateUp);                                     // [B, T, 2I]
+        NDArray h2 = rmsNorm(x, w.postNorm);                                  // [B*T, H]
+        NDArray gu = h2.matMul(w.gateUp);                                     // [B*T, 2I]
         if (w.gateUpBias != null) {
             gu = gu.add(w.gateUpBias);
         }
-        int inter = config.intermediateSize();
-        NDArray gate = gu.get(new NDIndex(":, :, 0:{}", inter));              // [B, T, I]
-        NDArray up = gu.get(new NDIndex(":, :, {}:", inter));                 // [B, T, I]
+        NDList gateUp = gu.split(2, 1);
+        NDArray gate = gateUp.get(0);                                         // [B*T, I]
+        NDArray up = gateUp.get(1);                                           // [B*T, I]
         NDArray act = gate.mul(gate.getNDArrayInternal().sigmoid()).mul(up);  // silu(gate) * up
-        NDArray mlp = act.matMul(w.down);                                     // [B, T, H]
+        NDArray mlp = act.matMul(w.down);                                     // [B*T, H]
         if (w.downBias != null) {
             mlp = mlp.add(w.downBias);
         }
@@ -271,16 +274,14 @@ public final class CausalLm implements AutoCloseable {
 
     /** RMSNorm: x / sqrt(mean(x^2) + eps) * gain, over the last axis. */
     private NDArray rmsNorm(NDArray x, NDArray gain) {
-        NDArray inv = x.square().mean(new int[] {-1}, true).add(config.rmsNormEps()).pow(-0.5); // [..., 1]
-        return x.mul(inv).mul(gain);
+        NDArray rms = x.square().mean(new int[] {-1}, true).add(config.rmsNormEps()).sqrt(); // [..., 1]
+        return x.div(rms).mul(gain);
     }
 
     /** Rotary embedding, rotate-half form: x * cos + [-x2, x1] * sin, with x = [x1, x2] split in halves. */
     private static NDArray rotate(NDArray x, NDArray cos, NDArray sin) {
-        long d = x.getShape().get(3);
-        NDArray x1 = x.get(new NDIndex(":, :, :, 0:{}", d / 2));
-        NDArray x2 = x.get(new NDIndex(":, :, :, {}:", d / 2));
-        NDArray rotated = x2.neg().concat(x1, -1);
+        NDList halves = x.split(2, 3);
+        NDArray rotated = halves.get(1).neg().concat(halves.get(0), -1);
         return x.mul(cos).add(rotated.mul(sin));
     }
 

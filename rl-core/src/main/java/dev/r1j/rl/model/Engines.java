@@ -1,9 +1,17 @@
 package dev.r1j.rl.model;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
+import java.util.List;
 
 /** Engine switches r1j needs that DJL's engine-neutral API does not expose. */
 public final class Engines {
+
+    static {
+        // The JNI entry points below exist only once the engine has loaded its native library.
+        ai.djl.engine.Engine.getEngine("PyTorch");
+    }
 
     private Engines() {}
 
@@ -16,5 +24,17 @@ public final class Engines {
         boolean previous = JniUtils.isGradMode();
         JniUtils.setGradMode(enabled);
         return previous;
+    }
+
+    /**
+     * Zeroes the accumulated gradients of {@code parameters} in place. Unlike reading each gradient and
+     * subtracting it, this creates no arrays, so a long training loop does not grow any manager.
+     */
+    public static void zeroGradients(List<NDArray> parameters) {
+        for (NDArray p : parameters) {
+            if (p.hasGradient()) {
+                JniUtils.zeroGrad((PtNDArray) p);
+            }
+        }
     }
 }

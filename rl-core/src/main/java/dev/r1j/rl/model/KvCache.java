@@ -9,8 +9,9 @@ import ai.djl.ndarray.types.Shape;
 /**
  * Keys and values of every layer for the positions already processed, so that decoding one more token
  * costs one position's work instead of the whole sequence's. Buffers are allocated once at full
- * capacity ([B, kv_heads, capacity, head_dim] per layer) and written in place: appending never copies
- * the past. Owned by the manager it was created with; close that manager (or this cache) to free it.
+ * capacity and written in place: appending never copies the past. Keys are kept transposed
+ * ([B, kv_heads, head_dim, capacity]) and values not ([B, kv_heads, capacity, head_dim]), so that both
+ * attention products read a prefix of the buffer in the layout the matrix product wants. Owned by the manager it was created with; close that manager (or this cache) to free it.
  */
 public final class KvCache implements AutoCloseable {
 
@@ -30,10 +31,11 @@ public final class KvCache implements AutoCloseable {
         int layers = config.numHiddenLayers();
         keys = new NDArray[layers];
         values = new NDArray[layers];
-        Shape shape = new Shape(batchSize, config.numKeyValueHeads(), capacity, config.headDim());
+        Shape keyShape = new Shape(batchSize, config.numKeyValueHeads(), config.headDim(), capacity);
+        Shape valueShape = new Shape(batchSize, config.numKeyValueHeads(), capacity, config.headDim());
         for (int i = 0; i < layers; i++) {
-            keys[i] = manager.zeros(shape, DataType.FLOAT32);
-            values[i] = manager.zeros(shape, DataType.FLOAT32);
+            keys[i] = manager.zeros(keyShape, DataType.FLOAT32);
+            values[i] = manager.zeros(valueShape, DataType.FLOAT32);
         }
     }
 
@@ -54,7 +56,8 @@ public final class KvCache implements AutoCloseable {
 
     /**
      * Writes layer {@code layer}'s new keys and values ([B, kv_heads, T, D]) after the cached positions
-     * and returns views of everything cached so far including them ([B, kv_heads, length + T, D]).
+     * and returns views of everything cached so far including them: transposed keys
+     * [B, kv_heads, D, length + T] and values [B, kv_heads, length + T, D].
      * The caller advances the length with {@link #advance(int)} once every layer has appended.
      */
     NDArray[] append(int layer, NDArray newKeys, NDArray newValues) {
@@ -62,11 +65,15 @@ public final class KvCache implements AutoCloseable {
         if (length + t > capacity) {
             throw new IllegalStateException("KV cache full: " + length + " + " + t + " > capacity " + capacity);
         }
-        NDIndex slot = new NDIndex(":, :, {}:{}", length, length + t);
-        keys[layer].set(slot, newKeys);
-        values[layer].set(slot, newValues);
-        NDIndex filled = new NDIndex(":, :, :{}", length + t);
-        return new NDArray[] {keys[layer].get(filled), values[layer].get(filled)};
+        NDArray newKeysT = newKeys.transpose(0, 1, 3, 2);
+        keys[layer].set(new NDIndex(":, :, :, {}:{}", length, length + t), newKeysT);
+        values[layer].set(new NDIndex(":, :, {}:{}", length, length + t), newValues);
+        NDArray k = keys[layer].get(new NDIndex(":, :, :, :{}", length + t));
+        NDArray v = values[layer].get(new NDIndex(":, :, :{}", length + t));
+        // The views are temporaries of this step; the buffers they look into stay with the cache.
+        k.attach(newKeys.getManager());
+        v.attach(newKeys.getManager());
+        return new NDArray[] {k, v};
     }
 
     void advance(int t) {

@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
         description = "The DeepSeek-R1 recipe on the JVM: GRPO with verifiable rewards, then distillation.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            BenchCommand.class,
         })
 public final class R1j implements Runnable {
 

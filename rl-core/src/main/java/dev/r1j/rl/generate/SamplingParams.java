@@ -1,0 +1,84 @@
+package dev.r1j.rl.generate;
+
+import java.util.List;
+
+/**
+ * How to sample continuations. Immutable; build with {@link #builder()}.
+ *
+ * @param maxNewTokens most tokens to generate per prompt; default 128; must be >= 1
+ * @param temperature  logits are divided by this before sampling; 0 means greedy (argmax); default 1.0;
+ *                     must be >= 0
+ * @param topK         keep only the k most likely tokens; 0 disables; default 0; must be >= 0
+ * @param topP         nucleus sampling: keep the smallest set of most likely tokens whose probability
+ *                     reaches p; 1.0 disables; default 1.0; must be in (0, 1]
+ * @param seed         seeds the sampler; the same seed, model and prompts give the same completions,
+ *                     whatever the batch size, because every prompt index has its own random stream;
+ *                     default 0
+ * @param stopStrings  generation of a row stops when its text contains one of these; the text is cut
+ *                     before it; default none
+ */
+public record SamplingParams(int maxNewTokens, double temperature, int topK, double topP, long seed,
+                             List<String> stopStrings) {
+
+    public SamplingParams {
+        if (maxNewTokens < 1) {
+            throw new IllegalArgumentException("max_new_tokens must be >= 1, was " + maxNewTokens);
+        }
+        if (!(temperature >= 0) || Double.isInfinite(temperature)) {
+            throw new IllegalArgumentException("temperature must be a finite number >= 0 (0 = greedy), was " + temperature);
+        }
+        if (topK < 0) {
+            throw new IllegalArgumentException("top_k must be >= 0 (0 = off), was " + topK);
+        }
+        if (!(topP > 0 && topP <= 1)) {
+            throw new IllegalArgumentException("top_p must be in (0, 1] (1 = off), was " + topP);
+        }
+        stopStrings = stopStrings == null ? List.of() : List.copyOf(stopStrings);
+        for (String s : stopStrings) {
+            if (s.isEmpty()) {
+                throw new IllegalArgumentException("stop strings must not be empty");
+            }
+        }
+    }
+
+    /** Greedy decoding of up to {@code maxNewTokens} tokens. */
+    public static SamplingParams greedy(int maxNewTokens) {
+        return builder().temperature(0).maxNewTokens(maxNewTokens).build();
+    }
+
+    public boolean greedy() {
+        return temperature == 0;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        return new Builder().maxNewTokens(maxNewTokens).temperature(temperature).topK(topK).topP(topP).seed(seed)
+                .stopStrings(stopStrings);
+    }
+
+    /** Builder with the defaults documented on {@link SamplingParams}. */
+    public static final class Builder {
+        private int maxNewTokens = 128;
+        private double temperature = 1.0;
+        private int topK = 0;
+        private double topP = 1.0;
+        private long seed = 0;
+        private List<String> stopStrings = List.of();
+
+        private Builder() {}
+
+        public Builder maxNewTokens(int v) { maxNewTokens = v; return this; }
+        public Builder temperature(double v) { temperature = v; return this; }
+        public Builder topK(int v) { topK = v; return this; }
+        public Builder topP(double v) { topP = v; return this; }
+        public Builder seed(long v) { seed = v; return this; }
+        public Builder stopStrings(List<String> v) { stopStrings = v; return this; }
+
+        public SamplingParams build() {
+            return new SamplingParams(maxNewTokens, temperature, topK, topP, seed, stopStrings);
+        }
+    }
+}

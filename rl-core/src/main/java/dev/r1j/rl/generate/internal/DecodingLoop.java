@@ -1,0 +1,174 @@
+package dev.r1j.rl.generate.internal;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import dev.r1j.rl.generate.Completion;
+import dev.r1j.rl.generate.FinishReason;
+import dev.r1j.rl.generate.SamplingParams;
+import dev.r1j.rl.model.CausalLm;
+import dev.r1j.rl.model.Engines;
+import dev.r1j.rl.model.KvCache;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.Function;
+
+/**
+ * Batched autoregressive decoding with a KV cache: left-pad the prompts, run them in one forward pass
+ * (prefill), then one position per step for every row until each row ends (EOS, stop string, or
+ * length). All arrays of a call live in a sub-manager that is closed before returning, and every step's
+ * temporaries in a step manager closed after the step, so the model's manager never grows.
+ */
+public final class DecodingLoop {
+
+    private final CausalLm model;
+    private final int eosId;
+    private final int padId;
+    private final Function<int[], String> decode;
+
+    /**
+     * @param eosId  end-of-sequence token (-1: none, rows end only by length or stop string)
+     * @param padId  token fed for padding and for rows that have finished
+     * @param decode turns generated ids into text (special tokens skipped)
+     */
+    public DecodingLoop(CausalLm model, int eosId, int padId, Function<int[], String> decode) {
+        this.model = model;
+        this.eosId = eosId;
+        this.padId = padId;
+        this.decode = decode;
+    }
+
+    /**
+     * Generates one completion per prompt. {@code rowKeys[i]} names prompt i's random stream: with the
+     * same seed and key a row samples the same tokens whatever else is in the batch.
+     */
+    public List<Completion> run(List<int[]> prompts, long[] rowKeys, int[] promptIndices, SamplingParams params) {
+        int b = prompts.size();
+        int longest = prompts.stream().mapToInt(p -> p.length).max().orElse(0);
+        int maxNew = params.maxNewTokens();
+        int vocab = model.config().vocabSize();
+        TokenSampler sampler = new TokenSampler(params.temperature(), params.topK(), params.topP());
+        SplittableRandom[] rngs = new SplittableRandom[b];
+        for (int r = 0; r < b; r++) {
+            rngs[r] = new SplittableRandom(mix(params.seed(), rowKeys[r]));
+        }
+
+        int capacity = longest + maxNew;
+        int[][] generated = new int[b][maxNew];
+        float[][] logProbs = new float[b][maxNew];
+        int[] count = new int[b];
+        FinishReason[] finished = new FinishReason[b];
+        String[] stoppedText = new String[b];
+        long[] nextPosition = new long[b];
+        // keep[r * capacity + s]: 1 where position s of row r holds a real token.
+        float[] keep = new float[b * capacity];
+
+        boolean grad = Engines.gradMode(false);
+        try (NDManager gen = model.manager().newSubManager()) {
+            KvCache cache = model.newCache(gen, b, capacity);
+            float[] lastLogits;
+            try (NDManager step = gen.newSubManager()) {
+                int[] ids = new int[b * longest];
+                long[] pos = new long[b * longest];
+                for (int r = 0; r < b; r++) {
+                    int[] p = prompts.get(r);
+                    int pad = longest - p.length;
+                    for (int j = 0; j < longest; j++) {
+                        boolean real = j >= pad;
+                        ids[r * longest + j] = real ? p[j - pad] : padId;
+                        pos[r * longest + j] = real ? j - pad : 0;
+                        keep[r * capacity + j] = real ? 1f : 0f;
+                    }
+                    nextPosition[r] = p.length;
+                }
+                NDArray logits = model.forward(step.create(ids, new Shape(b, longest)), pos,
+                        maskPrefix(keep, b, capacity, longest), cache);                  // [B, T, V]
+                lastLogits = logits.get(new NDIndex(":, -1, :")).toFloatArray();         // [B, V]
+            }
+            for (int t = 0; t < maxNew; t++) {
+                int[] next = new int[b];
+                int live = 0;
+                for (int r = 0; r < b; r++) {
+                    if (finished[r] != null) {
+                        next[r] = padId;
+                        continue;
+                    }
+                    TokenSampler.Choice c = sampler.choose(lastLogits, r * vocab, vocab, rngs[r]);
+                    generated[r][count[r]] = c.token();
+                    logProbs[r][count[r]] = c.logProb();
+                    count[r]++;
+                    next[r] = c.token();
+                    if (c.token() == eosId) {
+                        finished[r] = FinishReason.EOS;
+                    } else if (!params.stopStrings().isEmpty()) {
+                        String text = decode.apply(Arrays.copyOf(generated[r], count[r]));
+                        int cut = firstStop(text, params.stopStrings());
+                        if (cut >= 0) {
+                            finished[r] = FinishReason.STOP_STRING;
+                            stoppedText[r] = text.substring(0, cut);
+                        }
+                    }
+                    if (finished[r] == null) {
+                        live++;
+                    }
+                }
+                if (live == 0 || t == maxNew - 1) {
+                    break;
+                }
+                int s = cache.length() + 1;
+                long[] pos = new long[b];
+                for (int r = 0; r < b; r++) {
+                    keep[r * capacity + cache.length()] = 1f;
+                    pos[r] = nextPosition[r]++;
+                }
+                try (NDManager step = gen.newSubManager()) {
+                    NDArray logits = model.forward(step.create(next, new Shape(b, 1)), pos,
+                            maskPrefix(keep, b, capacity, s), cache);                    // [B, 1, V]
+                    lastLogits = logits.toFloatArray();
+                }
+            }
+        } finally {
+            Engines.gradMode(grad);
+        }
+
+        List<Completion> out = new ArrayList<>(b);
+        for (int r = 0; r < b; r++) {
+            int[] ids = Arrays.copyOf(generated[r], count[r]);
+            FinishReason why = finished[r] == null ? FinishReason.LENGTH : finished[r];
+            String text = stoppedText[r] != null ? stoppedText[r] : decode.apply(ids);
+            out.add(new Completion(promptIndices[r], text, ids, Arrays.copyOf(logProbs[r], count[r]), why));
+        }
+        return out;
+    }
+
+    /** The first {@code s} positions of each row's keep mask, as [B, S]. */
+    private static float[] maskPrefix(float[] keep, int b, int capacity, int s) {
+        float[] out = new float[b * s];
+        for (int r = 0; r < b; r++) {
+            System.arraycopy(keep, r * capacity, out, r * s, s);
+        }
+        return out;
+    }
+
+    private static int firstStop(String text, List<String> stops) {
+        int best = -1;
+        for (String s : stops) {
+            int i = text.indexOf(s);
+            if (i >= 0 && (best < 0 || i < best)) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    /** SplitMix64 finaliser over (seed, key): independent streams for nearby keys. */
+    static long mix(long seed, long key) {
+        long z = seed * 0x9E3779B97F4A7C15L + key;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+}

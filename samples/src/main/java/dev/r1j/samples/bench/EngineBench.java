@@ -1,0 +1,187 @@
+package dev.r1j.samples.bench;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import dev.r1j.rl.generate.SamplingParams;
+import dev.r1j.rl.generate.internal.DecodingLoop;
+import dev.r1j.rl.model.CausalLm;
+import dev.r1j.rl.model.Engines;
+import dev.r1j.rl.model.TransformerConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+
+/**
+ * Measurements of the engine and the model core on this machine, in one run so that ratios between
+ * them are meaningful: the fp32 GEMM ceiling, training throughput and MFU against it, and generation
+ * throughput at batch 1 and at a rollout batch size.
+ */
+public final class EngineBench {
+
+    /** The bench model of the performance goals: hidden 256, 4 layers, 4 heads, vocab 64. */
+    public static TransformerConfig benchModel() {
+        return TransformerConfig.builder().vocabSize(64).hiddenSize(256).intermediateSize(1024).numHiddenLayers(4)
+                .numAttentionHeads(4).numKeyValueHeads(4).maxPositionEmbeddings(1024).tieWordEmbeddings(true).build();
+    }
+
+    private final boolean quick;
+    private final Consumer<String> progress;
+
+    public EngineBench(boolean quick, Consumer<String> progress) {
+        this.quick = quick;
+        this.progress = progress;
+    }
+
+    /**
+     * Peak fp32 matrix-product rate of the engine in GFLOP/s: the best of square products and of the
+     * rectangular shapes a training step of the bench model runs ([tokens, 256] x [256, 1024] and its
+     * transposes), forward only. The best shape is the ceiling that utilisation is measured against.
+     */
+    public Map<String, Object> gemmCeiling() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        int[][] shapes = quick
+                ? new int[][] {{1024, 1024, 1024}, {2048, 256, 1024}, {2048, 1024, 256}}
+                : new int[][] {{512, 512, 512}, {1024, 1024, 1024}, {2048, 2048, 2048}, {2048, 256, 1024},
+                    {2048, 1024, 256}, {4096, 256, 1024}, {256, 2048, 1024}};
+        double best = 0;
+        String bestShape = "";
+        try (NDManager m = NDManager.newBaseManager()) {
+            for (int[] mkn : shapes) {
+                NDArray a = m.randomNormal(new Shape(mkn[0], mkn[1]));
+                NDArray b = m.randomNormal(new Shape(mkn[1], mkn[2]));
+                double flops = 2.0 * mkn[0] * mkn[1] * mkn[2];
+                // The CPU engine computes synchronously: the product is done when matMul returns.
+                Runnable product = () -> a.matMul(b).close();
+                product.run();
+                double rate = flops * measure(product, quick ? 0.5 : 2.0);
+                String name = mkn[0] + "x" + mkn[1] + "x" + mkn[2];
+                progress.accept(String.format("gemm %s: %.1f GFLOP/s", name, rate / 1e9));
+                out.put("gemm_" + name + "_gflops", round(rate / 1e9));
+                if (rate > best) {
+                    best = rate;
+                    bestShape = name;
+                }
+            }
+        }
+        out.put("ceiling_gflops", round(best / 1e9));
+        out.put("ceiling_shape", bestShape);
+        return out;
+    }
+
+    /** Forward + backward of next-token loss on the bench model: tokens/s, achieved GFLOP/s. */
+    public Map<String, Object> training(int batch, int seqLen) {
+        TransformerConfig c = benchModel();
+        Map<String, Object> out = new LinkedHashMap<>();
+        try (CausalLm model = CausalLm.randomInit(c, 1)) {
+            List<NDArray> params = model.parameters();
+            params.forEach(p -> p.setRequiresGradient(true));
+            SplittableRandom rng = new SplittableRandom(2);
+            int[] ids = new int[batch * (seqLen + 1)];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = rng.nextInt(c.vocabSize());
+            }
+            long[] pos = new long[batch * seqLen];
+            float[] keep = new float[batch * seqLen];
+            for (int i = 0; i < pos.length; i++) {
+                pos[i] = i % seqLen;
+                keep[i] = 1f;
+            }
+            Engines.gradMode(true);
+            Runnable step = () -> {
+                try (NDManager s = model.manager().newSubManager();
+                     GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    NDArray all = s.create(ids, new Shape(batch, seqLen + 1));
+                    NDArray input = all.get(":, :-1");                      // [B, T]
+                    NDArray target = all.get(":, 1:").toType(DataType.INT64, false);
+                    NDArray logits = model.forward(input, pos, keep, null); // [B, T, V]
+                    NDArray loss = CausalLm.tokenLogProbs(logits, target).mean().neg();
+                    gc.backward(loss);
+                    loss.toFloatArray();
+                }
+                Engines.zeroGradients(params);
+            };
+            step.run(); // warm-up
+            double stepsPerSecond = measure(step, quick ? 2.0 : 6.0);
+            double tokensPerSecond = stepsPerSecond * batch * seqLen;
+            double flopsPerToken = 3.0 * c.forwardFlopsPerToken(seqLen);
+            out.put("model_parameters", c.parameterCount());
+            out.put("batch", batch);
+            out.put("sequence", seqLen);
+            out.put("tokens_per_second", round(tokensPerSecond));
+            out.put("train_flops_per_token", (long) flopsPerToken);
+            out.put("achieved_gflops", round(tokensPerSecond * flopsPerToken / 1e9));
+            progress.accept(String.format("training batch %d x %d: %.0f tokens/s, %.1f GFLOP/s", batch, seqLen,
+                    tokensPerSecond, tokensPerSecond * flopsPerToken / 1e9));
+            Engines.gradMode(false);
+        }
+        return out;
+    }
+
+    /** Sampling {@code newTokens} tokens per row after a 16-token prompt, EOS disabled so every row runs to length. */
+    public Map<String, Object> generation(int batch, int newTokens) {
+        TransformerConfig c = benchModel();
+        Map<String, Object> out = new LinkedHashMap<>();
+        try (CausalLm model = CausalLm.randomInit(c, 1)) {
+            SplittableRandom rng = new SplittableRandom(3);
+            List<int[]> prompts = new ArrayList<>();
+            long[] keys = new long[batch];
+            int[] index = new int[batch];
+            for (int r = 0; r < batch; r++) {
+                prompts.add(rng.ints(16, 0, c.vocabSize()).toArray());
+                keys[r] = r;
+                index[r] = r;
+            }
+            DecodingLoop loop = new DecodingLoop(model, -1, 0, ids -> "");
+            SamplingParams params = SamplingParams.builder().maxNewTokens(newTokens).temperature(1.0).seed(4).build();
+            loop.run(prompts.subList(0, Math.min(batch, 2)), keys, index, params); // warm-up
+            double callsPerSecond = measure(() -> loop.run(prompts, keys, index, params), quick ? 2.0 : 5.0);
+            double tokensPerSecond = callsPerSecond * batch * newTokens;
+            out.put("batch", batch);
+            out.put("new_tokens", newTokens);
+            out.put("tokens_per_second", round(tokensPerSecond));
+            progress.accept(String.format("generation batch %d: %.0f tokens/s", batch, tokensPerSecond));
+        }
+        return out;
+    }
+
+    /** Peak resident set size of this process in bytes, from /proc (0 where unavailable). */
+    public static long peakRssBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (Exception e) {
+            return 0;
+        }
+        return 0;
+    }
+
+    /** Runs {@code task} repeatedly for at least {@code seconds} and returns runs per second. */
+    static double measure(Runnable task, double seconds) {
+        long start = System.nanoTime();
+        long deadline = start + (long) (seconds * 1e9);
+        int runs = 0;
+        long now;
+        do {
+            task.run();
+            runs++;
+            now = System.nanoTime();
+        } while (now < deadline || runs < 2);
+        return runs / ((now - start) / 1e9);
+    }
+
+    static double round(double v) {
+        return Math.round(v * 100) / 100.0;
+    }
+}

@@ -1,0 +1,76 @@
+package dev.r1j.samples.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.nio.file.Files;
+import dev.r1j.samples.bench.EngineBench;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code r1j bench}: performance figures of this machine and this build, as a table and as JSON. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Measures the engine's fp32 GEMM ceiling, training throughput and MFU against it, "
+                + "generation tokens/s at batch 1 and 64, and peak memory; prints a table and writes JSON."})
+final class BenchCommand implements Callable<Integer> {
+
+    @Option(names = "--quick", description = "Shorter measurements (seconds instead of a minute or two).")
+    boolean quick;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "Where to write the JSON (default: ${DEFAULT-VALUE}).",
+            defaultValue = "bench.json")
+    Path out;
+
+    @Option(names = "--train-batch", description = "Sequences per training step (default: ${DEFAULT-VALUE}).",
+            defaultValue = "8")
+    int trainBatch;
+
+    @Option(names = "--rollout-batch", description = "Rows of the batched generation run (default: ${DEFAULT-VALUE}).",
+            defaultValue = "64")
+    int rolloutBatch;
+
+    @Override
+    public Integer call() throws Exception {
+        if (trainBatch < 1 || rolloutBatch < 1) {
+            throw new dev.r1j.rewards.BadInputException("--train-batch and --rollout-batch must be >= 1");
+        }
+        EngineBench bench = new EngineBench(quick, line -> System.err.println("bench: " + line));
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("created", Instant.now().toString());
+        result.put("quick", quick);
+        result.put("cores", Runtime.getRuntime().availableProcessors());
+        result.put("java", System.getProperty("java.version"));
+        Map<String, Object> gemm = bench.gemmCeiling();
+        result.put("gemm", gemm);
+        Map<String, Object> train = bench.training(trainBatch, 256);
+        double ceiling = (double) gemm.get("ceiling_gflops");
+        double achieved = (double) train.get("achieved_gflops");
+        train.put("mfu_vs_ceiling", Math.round(achieved / ceiling * 1000) / 1000.0);
+        result.put("training", train);
+        Map<String, Object> gen1 = bench.generation(1, 128);
+        Map<String, Object> genN = bench.generation(rolloutBatch, 128);
+        result.put("generation_batch_1", gen1);
+        result.put("generation_batch_" + rolloutBatch, genN);
+        double ratio = (double) genN.get("tokens_per_second") / (double) gen1.get("tokens_per_second");
+        result.put("generation_batch_speedup", Math.round(ratio * 10) / 10.0);
+        result.put("peak_rss_mib", EngineBench.peakRssBytes() / (1024 * 1024));
+
+        String json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(result);
+        Files.writeString(out, json + "\n");
+        System.out.printf("%-44s %12s%n", "figure", "value");
+        System.out.printf("%-44s %12.1f%n", "fp32 GEMM ceiling (GFLOP/s)", ceiling);
+        System.out.printf("%-44s %12.0f%n", "training tokens/s (bench model, seq 256)", (double) train.get("tokens_per_second"));
+        System.out.printf("%-44s %12.1f%n", "training achieved (GFLOP/s)", achieved);
+        System.out.printf("%-44s %11.1f%%%n", "training MFU vs ceiling", achieved / ceiling * 100);
+        System.out.printf("%-44s %12.0f%n", "generation tokens/s, batch 1", (double) gen1.get("tokens_per_second"));
+        System.out.printf("%-44s %12.0f%n", "generation tokens/s, batch " + rolloutBatch, (double) genN.get("tokens_per_second"));
+        System.out.printf("%-44s %11.1fx%n", "batch speed-up", ratio);
+        System.out.printf("%-44s %12d%n", "peak RSS (MiB)", (long) result.get("peak_rss_mib"));
+        System.out.println("written: " + out);
+        return R1j.EXIT_OK;
+    }
+}
