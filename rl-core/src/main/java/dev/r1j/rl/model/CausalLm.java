@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
+import dev.r1j.rewards.BadInputException;
 import dev.r1j.rl.model.internal.DecoderWeights;
 import dev.r1j.rl.model.internal.HostWeights;
 import dev.r1j.rl.model.internal.RotaryTables;
@@ -153,19 +154,7 @@ public final class CausalLm implements AutoCloseable {
 
     /** Logits for every position of one sequence, positions 0..T-1, no padding. Returns [T][V]. */
     public float[][] logits(int[] ids) {
-        if (ids.length == 0) {
-            throw new IllegalArgumentException("at least one token id is needed");
-        }
-        if (ids.length > config.maxPositionEmbeddings()) {
-            throw new IllegalArgumentException(ids.length + " tokens exceed max_position_embeddings "
-                    + config.maxPositionEmbeddings());
-        }
-        for (int id : ids) {
-            if (id < 0 || id >= config.vocabSize()) {
-                throw new IllegalArgumentException("token id " + id + " is outside the vocabulary [0, "
-                        + config.vocabSize() + ")");
-            }
-        }
+        checkTokens(ids, "ids");
         try (NDManager m = manager.newSubManager()) {
             boolean grad = Engines.gradMode(false);
             try {
@@ -185,6 +174,29 @@ public final class CausalLm implements AutoCloseable {
                 return out;
             } finally {
                 Engines.gradMode(grad);
+            }
+        }
+    }
+
+    /**
+     * Checks that {@code ids} is a sequence this model can run: not empty, within
+     * {@code max_position_embeddings}, every id inside the vocabulary. {@code what} names the sequence
+     * in the message.
+     *
+     * @throws BadInputException naming the first offending id and its index
+     */
+    public void checkTokens(int[] ids, String what) {
+        if (ids.length == 0) {
+            throw new BadInputException(what + ": at least one token is needed, got none");
+        }
+        if (ids.length > config.maxPositionEmbeddings()) {
+            throw new BadInputException(what + ": " + ids.length + " tokens exceed the model's max_position_embeddings "
+                    + config.maxPositionEmbeddings());
+        }
+        for (int i = 0; i < ids.length; i++) {
+            if (ids[i] < 0 || ids[i] >= config.vocabSize()) {
+                throw new BadInputException(what + ": token " + i + " is id " + ids[i]
+                        + ", outside the vocabulary [0, " + config.vocabSize() + ")");
             }
         }
     }
