@@ -2,7 +2,7 @@ package dev.r1j.samples.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import java.nio.file.Files;
+import dev.r1j.rl.io.AtomicFiles;
 import dev.r1j.samples.bench.EngineBench;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -60,7 +60,7 @@ final class BenchCommand implements Callable<Integer> {
         result.put("peak_rss_mib", EngineBench.peakRssBytes() / (1024 * 1024));
 
         String json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(result);
-        Files.writeString(out, json + "\n");
+        AtomicFiles.writeString(out, json + "\n");
         System.out.printf("%-44s %12s%n", "figure", "value");
         System.out.printf("%-44s %12.1f%n", "fp32 GEMM ceiling (GFLOP/s)", ceiling);
         System.out.printf("%-44s %12.0f%n", "training tokens/s (bench model, seq 256)", (double) train.get("tokens_per_second"));

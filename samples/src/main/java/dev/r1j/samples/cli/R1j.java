@@ -17,6 +17,9 @@ import picocli.CommandLine.Command;
         subcommands = {
             CommandLine.HelpCommand.class,
             BenchCommand.class,
+            GenerateCommand.class,
+            InfoCommand.class,
+            LogitsCommand.class,
         })
 public final class R1j implements Runnable {
 

@@ -1,0 +1,164 @@
+package dev.r1j.rl.checkpoint;
+
+import dev.r1j.rewards.BadInputException;
+import dev.r1j.rl.io.AtomicFiles;
+import dev.r1j.rl.model.CausalLm;
+import dev.r1j.rl.model.TransformerConfig;
+import dev.r1j.rl.tokenizer.HfTokenizer;
+import dev.r1j.rl.tokenizer.PromptTemplate;
+import dev.r1j.rl.tokenizer.Tokenizer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * A model directory in Hugging Face layout, loaded: {@code config.json}, {@code model.safetensors} (or
+ * shards with {@code model.safetensors.index.json}), {@code tokenizer.json}, and r1j's own
+ * {@code prompt_template.json} and {@code provenance.json} when present. Weights may be stored as F32,
+ * F16 or BF16 and are converted to float32 in Java before the engine sees them.
+ */
+public final class Checkpoint implements AutoCloseable {
+
+    /** Shards larger than this are split when writing (Hugging Face's usual limit is 5 GB). */
+    public static final long DEFAULT_MAX_SHARD_BYTES = 2L << 30;
+
+    private final Path directory;
+    private final CausalLm model;
+    private final Tokenizer tokenizer;
+    private final Optional<PromptTemplate> template;
+    private final Optional<Provenance> provenance;
+
+    private Checkpoint(Path directory, CausalLm model, Tokenizer tokenizer, Optional<PromptTemplate> template,
+                       Optional<Provenance> provenance) {
+        this.directory = directory;
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.template = template;
+        this.provenance = provenance;
+    }
+
+    /** Loads the model directory {@code dir}. Bad or missing files give a {@link BadInputException} naming them. */
+    public static Checkpoint load(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw BadInputException.at(dir, 0, null, "not a model directory");
+        }
+        TransformerConfig config = TransformerConfig.read(dir.resolve("config.json"));
+        Tokenizer tokenizer = HfTokenizer.load(dir.resolve("tokenizer.json"));
+        if (tokenizer.vocabSize() > config.vocabSize()) {
+            throw BadInputException.at(dir.resolve("tokenizer.json"), 0, null, "has " + tokenizer.vocabSize()
+                    + " tokens, more than config.json's vocab_size " + config.vocabSize());
+        }
+        Optional<PromptTemplate> template = PromptTemplate.readFrom(dir);
+        Optional<Provenance> provenance = Files.exists(dir.resolve(Provenance.FILE))
+                ? Optional.of(Provenance.readFrom(dir)) : Optional.empty();
+        CausalLm model;
+        try (ModelWeightsFiles weights = ModelWeightsFiles.open(dir)) {
+            model = CausalLm.fromWeights(config, weights, dir);
+        }
+        return new Checkpoint(dir, model, tokenizer, template, provenance);
+    }
+
+    /**
+     * Writes a model directory atomically: it is assembled beside {@code dir} and renamed into place, so
+     * {@code dir} holds either the previous complete checkpoint or the new one. Weights are written as
+     * float32 with Hugging Face tensor names.
+     *
+     * @param template   the prompt template to keep with the model, or null for none
+     * @param provenance where the model came from (its config is the run's)
+     */
+    public static void write(Path dir, CausalLm model, Tokenizer tokenizer, PromptTemplate template,
+                             Provenance provenance) {
+        Map<String, float[]> tensors = model.hfTensors();
+        Map<String, long[]> shapes = model.hfShapes();
+        for (float[] t : tensors.values()) {
+            for (float v : t) {
+                if (!Float.isFinite(v)) {
+                    throw new IllegalStateException("refusing to write a checkpoint with NaN or infinite weights to " + dir);
+                }
+            }
+        }
+        AtomicFiles.replaceDirectory(dir, tmp -> {
+            AtomicFiles.writeString(tmp.resolve("config.json"), model.config().toJson());
+            SafeTensorsWriter.writeModel(tmp, tensors, shapes, Map.of("format", "pt"), DEFAULT_MAX_SHARD_BYTES);
+            tokenizer.writeTo(tmp);
+            if (template != null) {
+                template.writeTo(tmp);
+            }
+            provenance.writeTo(tmp);
+        });
+    }
+
+    /**
+     * SHA-256 over a model directory's {@code config.json} and weight files, in name order: the identity
+     * a child checkpoint records as its parent.
+     */
+    public static String sha256(Path dir) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            List<Path> files = new ArrayList<>();
+            try (Stream<Path> s = Files.list(dir)) {
+                s.filter(p -> {
+                    String n = p.getFileName().toString();
+                    return n.equals("config.json") || (n.startsWith("model") && n.endsWith(".safetensors"));
+                }).sorted().forEach(files::add);
+            }
+            if (files.isEmpty()) {
+                throw BadInputException.at(dir, 0, null, "no config.json or weights to hash");
+            }
+            byte[] buf = new byte[1 << 16];
+            for (Path f : files) {
+                md.update(f.getFileName().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                try (InputStream in = Files.newInputStream(f)) {
+                    int n;
+                    while ((n = in.read(buf)) > 0) {
+                        md.update(buf, 0, n);
+                    }
+                }
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot hash " + dir, e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public Path directory() {
+        return directory;
+    }
+
+    public CausalLm model() {
+        return model;
+    }
+
+    public TransformerConfig config() {
+        return model.config();
+    }
+
+    public Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    public Optional<PromptTemplate> template() {
+        return template;
+    }
+
+    public Optional<Provenance> provenance() {
+        return provenance;
+    }
+
+    @Override
+    public void close() {
+        model.close();
+    }
+}

@@ -1,0 +1,114 @@
+package dev.r1j.rl.checkpoint;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.r1j.rewards.BadInputException;
+import dev.r1j.rl.model.internal.HostWeights;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The weights of a model directory: {@code model.safetensors}, or the shards listed by
+ * {@code model.safetensors.index.json}, seen as one set of named tensors.
+ */
+public final class ModelWeightsFiles implements HostWeights, AutoCloseable {
+
+    private final Map<String, SafeTensorsFile> byTensor;
+    private final Map<String, SafeTensorsFile> files;
+
+    private ModelWeightsFiles(Map<String, SafeTensorsFile> byTensor, Map<String, SafeTensorsFile> files) {
+        this.byTensor = byTensor;
+        this.files = files;
+    }
+
+    /** Opens the weights of model directory {@code dir}. */
+    public static ModelWeightsFiles open(Path dir) {
+        Path single = dir.resolve("model.safetensors");
+        Path index = dir.resolve(SafeTensorsWriter.INDEX_FILE);
+        Map<String, SafeTensorsFile> files = new LinkedHashMap<>();
+        Map<String, SafeTensorsFile> byTensor = new LinkedHashMap<>();
+        try {
+            if (Files.exists(index)) {
+                JsonNode root;
+                try {
+                    root = new ObjectMapper().readTree(index.toFile());
+                } catch (IOException e) {
+                    throw BadInputException.at(index, 0, null, "not valid JSON: " + e.getMessage());
+                }
+                JsonNode map = root == null ? null : root.get("weight_map");
+                if (map == null || !map.isObject()) {
+                    throw BadInputException.at(index, 0, "weight_map", "is required (tensor name to shard file)");
+                }
+                for (Iterator<Map.Entry<String, JsonNode>> it = map.fields(); it.hasNext(); ) {
+                    Map.Entry<String, JsonNode> e = it.next();
+                    String shard = e.getValue().asText();
+                    if (shard.contains("/") || shard.contains("\\")) {
+                        throw BadInputException.at(index, 0, "weight_map", "shard '" + shard + "' must be a file name in "
+                                + "the model directory");
+                    }
+                    Path shardPath = dir.resolve(shard);
+                    if (!Files.exists(shardPath)) {
+                        throw BadInputException.at(index, 0, "weight_map", "names shard '" + shard
+                                + "', which does not exist in " + dir);
+                    }
+                    SafeTensorsFile f = files.computeIfAbsent(shard, s -> SafeTensorsFile.open(shardPath));
+                    if (!f.names().contains(e.getKey())) {
+                        throw BadInputException.at(index, 0, "weight_map", "says tensor '" + e.getKey() + "' is in '"
+                                + shard + "', but that shard does not hold it");
+                    }
+                    byTensor.put(e.getKey(), f);
+                }
+            } else if (Files.exists(single)) {
+                SafeTensorsFile f = SafeTensorsFile.open(single);
+                files.put(single.getFileName().toString(), f);
+                f.names().forEach(n -> byTensor.put(n, f));
+            } else {
+                throw BadInputException.at(dir, 0, null, "no model.safetensors or " + SafeTensorsWriter.INDEX_FILE
+                        + " in the model directory");
+            }
+        } catch (RuntimeException e) {
+            files.values().forEach(SafeTensorsFile::close);
+            throw e;
+        }
+        return new ModelWeightsFiles(Collections.unmodifiableMap(byTensor), files);
+    }
+
+    @Override
+    public Set<String> names() {
+        return byTensor.keySet();
+    }
+
+    @Override
+    public long[] shape(String name) {
+        return file(name).info(name).shape();
+    }
+
+    @Override
+    public float[] read(String name) {
+        return file(name).readFloats(name);
+    }
+
+    /** The stored type of tensor {@code name}. */
+    public DType dtype(String name) {
+        return file(name).info(name).dtype();
+    }
+
+    private SafeTensorsFile file(String name) {
+        SafeTensorsFile f = byTensor.get(name);
+        if (f == null) {
+            throw new BadInputException("no tensor '" + name + "' in the model's weights");
+        }
+        return f;
+    }
+
+    @Override
+    public void close() {
+        files.values().forEach(SafeTensorsFile::close);
+    }
+}

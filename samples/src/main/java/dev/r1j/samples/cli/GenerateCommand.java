@@ -1,0 +1,108 @@
+package dev.r1j.samples.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.r1j.rewards.BadInputException;
+import dev.r1j.rl.checkpoint.Checkpoint;
+import dev.r1j.rl.generate.Completion;
+import dev.r1j.rl.generate.DjlGenerator;
+import dev.r1j.rl.generate.SamplingParams;
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code r1j generate}: sample continuations of a prompt. */
+@Command(name = "generate", mixinStandardHelpOptions = true,
+        description = {"Samples continuations of a prompt. The model's prompt template (prompt_template.json) "
+                + "is applied unless --raw is given."})
+final class GenerateCommand implements Callable<Integer> {
+
+    @Mixin
+    ModelOption model;
+
+    @Option(names = "--prompt", required = true, paramLabel = "TEXT", description = "The prompt.")
+    String prompt;
+
+    @Option(names = "--n", defaultValue = "1", description = "Completions to sample (default: ${DEFAULT-VALUE}).")
+    int n;
+
+    @Option(names = "--temperature", defaultValue = "1.0",
+            description = "Sampling temperature; 0 is greedy (default: ${DEFAULT-VALUE}).")
+    double temperature;
+
+    @Option(names = "--top-p", defaultValue = "1.0", description = "Nucleus sampling threshold (default: ${DEFAULT-VALUE}).")
+    double topP;
+
+    @Option(names = "--top-k", defaultValue = "0", description = "Keep the k most likely tokens; 0 is off (default: ${DEFAULT-VALUE}).")
+    int topK;
+
+    @Option(names = "--max-new-tokens", defaultValue = "128", description = "Most tokens to generate (default: ${DEFAULT-VALUE}).")
+    int maxNewTokens;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Sampling seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--stop", paramLabel = "TEXT", description = "Stop when the text contains this (repeatable).")
+    List<String> stop;
+
+    @Option(names = "--raw", description = "Do not apply the model's prompt template.")
+    boolean raw;
+
+    @Option(names = "--json", description = "One JSON object per completion: text, token ids, log-probs, finish reason.")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if (n < 1) {
+            throw new BadInputException("--n must be >= 1, was " + n);
+        }
+        SamplingParams params;
+        try {
+            params = SamplingParams.builder().maxNewTokens(maxNewTokens).temperature(temperature).topP(topP).topK(topK)
+                    .seed(seed).stopStrings(stop).build();
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException(e.getMessage());
+        }
+        if (prompt.isEmpty()) {
+            throw new BadInputException("--prompt is empty");
+        }
+        try (Checkpoint cp = model.load()) {
+            String text = raw ? prompt : cp.template().map(t -> t.render(prompt)).orElse(prompt);
+            List<Completion> completions;
+            try (DjlGenerator gen = new DjlGenerator(cp.model(), cp.tokenizer())) {
+                completions = gen.generate(List.of(text), n, params);
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            ObjectMapper mapper = new ObjectMapper();
+            for (int i = 0; i < completions.size(); i++) {
+                Completion c = completions.get(i);
+                if (json) {
+                    Map<String, Object> o = new LinkedHashMap<>();
+                    o.put("index", i);
+                    o.put("text", c.text());
+                    o.put("token_ids", c.tokenIds());
+                    o.put("logprobs", c.logProbs());
+                    o.put("finish_reason", c.finishReason().name().toLowerCase(java.util.Locale.ROOT));
+                    out.println(mapper.writeValueAsString(o));
+                } else {
+                    if (completions.size() > 1) {
+                        out.printf("--- completion %d (%d tokens, %s)%n", i + 1, c.length(),
+                                c.finishReason().name().toLowerCase(java.util.Locale.ROOT));
+                    }
+                    out.println(c.text());
+                }
+            }
+            out.flush();
+        }
+        return R1j.EXIT_OK;
+    }
+}

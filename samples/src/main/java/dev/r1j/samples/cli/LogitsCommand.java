@@ -1,0 +1,72 @@
+package dev.r1j.samples.cli;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonFactory;
+import dev.r1j.rewards.BadInputException;
+import dev.r1j.rl.checkpoint.Checkpoint;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code r1j logits}: the model's logits for every position of a token sequence, for parity checks. */
+@Command(name = "logits", mixinStandardHelpOptions = true,
+        description = {"Prints {\"logits\": [[...], ...]}: one row of vocab_size floats per input position, "
+                + "positions 0..T-1, full float precision (shortest text that reads back to the same float)."})
+final class LogitsCommand implements Callable<Integer> {
+
+    @Mixin
+    ModelOption model;
+
+    @Option(names = "--ids", required = true, paramLabel = "1,2,3", description = "Comma-separated token ids.")
+    String ids;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        int[] tokens = parseIds(ids);
+        try (Checkpoint cp = model.load()) {
+            float[][] logits = cp.model().logits(tokens);
+            PrintWriter out = spec.commandLine().getOut();
+            try (JsonGenerator g = new JsonFactory().createGenerator(out)) {
+                g.writeStartObject();
+                g.writeArrayFieldStart("logits");
+                for (float[] row : logits) {
+                    g.writeStartArray();
+                    for (float v : row) {
+                        g.writeNumber(v);
+                    }
+                    g.writeEndArray();
+                }
+                g.writeEndArray();
+                g.writeEndObject();
+            }
+            out.println();
+            out.flush();
+        }
+        return R1j.EXIT_OK;
+    }
+
+    static int[] parseIds(String text) {
+        String trimmed = text.trim();
+        if (trimmed.isEmpty()) {
+            throw new BadInputException("--ids: at least one token id is needed");
+        }
+        String[] parts = trimmed.split(",");
+        int[] out = new int[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            String p = parts[i].trim();
+            try {
+                out[i] = Integer.parseInt(p);
+            } catch (NumberFormatException e) {
+                throw new BadInputException("--ids: item " + (i + 1) + " ('" + p + "') is not an integer token id");
+            }
+        }
+        return out;
+    }
+}
