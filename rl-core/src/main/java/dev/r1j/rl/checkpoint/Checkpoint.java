@@ -69,6 +69,20 @@ public final class Checkpoint implements AutoCloseable {
     }
 
     /**
+     * Loads only the model of directory {@code dir}: {@code config.json} and the weights. For uses that
+     * need no tokenizer, such as comparing logits on checkpoints made elsewhere.
+     */
+    public static CausalLm loadModel(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw BadInputException.at(dir, 0, null, "not a model directory");
+        }
+        TransformerConfig config = TransformerConfig.read(dir.resolve("config.json"));
+        try (ModelWeightsFiles weights = ModelWeightsFiles.open(dir)) {
+            return CausalLm.fromWeights(config, weights, dir);
+        }
+    }
+
+    /**
      * Writes a model directory atomically: it is assembled beside {@code dir} and renamed into place, so
      * {@code dir} holds either the previous complete checkpoint or the new one. Weights are written as
      * float32 with Hugging Face tensor names.

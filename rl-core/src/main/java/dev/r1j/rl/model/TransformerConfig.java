@@ -72,7 +72,7 @@ public record TransformerConfig(
             "num_attention_heads", "num_key_value_heads", "head_dim", "rope_theta", "rms_norm_eps",
             "max_position_embeddings", "tie_word_embeddings", "attention_bias", "mlp_bias", "bos_token_id",
             "eos_token_id", "pad_token_id", "hidden_act", "rope_scaling", "use_sliding_window", "sliding_window",
-            "attention_dropout", "partial_rotary_factor", "architectures");
+            "attention_dropout", "partial_rotary_factor", "architectures", "rope_parameters", "torch_dtype");
 
     public TransformerConfig {
         if (family == null) {
@@ -99,10 +99,11 @@ public record TransformerConfig(
         if (!(rmsNormEps > 0) || rmsNormEps >= 1) {
             throw new IllegalArgumentException("rms_norm_eps must be in (0, 1), was " + rmsNormEps);
         }
-        for (var id : new int[][] {{bosTokenId}, {eosTokenId}, {padTokenId}}) {
-            if (id[0] < -1 || id[0] >= vocabSize) {
-                throw new IllegalArgumentException("special token ids must be -1 (absent) or in [0, vocab_size="
-                        + vocabSize + "), was " + id[0]);
+        // Special ids are not checked against vocab_size: Hugging Face configs of shrunken test models
+        // often keep the ids of the full vocabulary, and the tokenizer is the authority on them.
+        for (int id : new int[] {bosTokenId, eosTokenId, padTokenId}) {
+            if (id < -1) {
+                throw new IllegalArgumentException("special token ids must be -1 (absent) or >= 0, was " + id);
             }
         }
         extra = extra == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(extra));
@@ -193,6 +194,25 @@ public record TransformerConfig(
         f.rejectUnlessDefault("hidden_act", "silu", "the MLP activation must be silu (SwiGLU)");
         f.rejectIfPresentAndNotNull("rope_scaling", "rotary scaling changes the position math and is not implemented");
         f.rejectUnlessDefault("partial_rotary_factor", 1.0, "rotary embeddings must cover the whole head");
+        // Newer Hugging Face releases move rope_theta into rope_parameters; only the default rope type is
+        // the math r1j implements.
+        JsonNode ropeParameters = root.get("rope_parameters");
+        double ropeTheta = f.optionalDouble("rope_theta", 10000.0);
+        if (ropeParameters != null && !ropeParameters.isNull()) {
+            String ropeType = ropeParameters.path("rope_type").asText("default");
+            if (!ropeType.equals("default")) {
+                throw BadInputException.at(source, 0, "rope_parameters.rope_type", "is '" + ropeType
+                        + "': rotary scaling changes the position math and is not implemented");
+            }
+            JsonNode theta = ropeParameters.get("rope_theta");
+            if (theta != null && theta.isNumber()) {
+                ropeTheta = theta.asDouble();
+            }
+        }
+        if (root.has("attention_dropout") && root.get("attention_dropout").asDouble(0) != 0) {
+            throw BadInputException.at(source, 0, "attention_dropout", "is " + root.get("attention_dropout")
+                    + "; r1j trains without dropout, so it must be 0");
+        }
         if (root.path("use_sliding_window").asBoolean(false)) {
             throw BadInputException.at(source, 0, "use_sliding_window",
                     "sliding-window attention changes the attention math and is not implemented");
@@ -225,7 +245,7 @@ public record TransformerConfig(
                     heads,
                     f.optionalInt("num_key_value_heads", heads),
                     f.optionalInt("head_dim", heads > 0 ? hidden / heads : 0),
-                    f.optionalDouble("rope_theta", 10000.0),
+                    ropeTheta,
                     f.optionalDouble("rms_norm_eps", 1e-6),
                     f.optionalInt("max_position_embeddings", family.defaultMaxPositions()),
                     f.optionalBoolean("tie_word_embeddings", false),

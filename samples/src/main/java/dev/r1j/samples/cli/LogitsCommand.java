@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonFactory;
 import dev.r1j.rewards.BadInputException;
 import dev.r1j.rl.checkpoint.Checkpoint;
+import dev.r1j.rl.model.CausalLm;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code r1j logits}: the model's logits for every position of a token sequence, for parity checks. */
 @Command(name = "logits", mixinStandardHelpOptions = true,
-        description = {"Prints {\"logits\": [[...], ...]}: one row of vocab_size floats per input position, "
+        description = {"Needs config.json and the weights only (no tokenizer). Prints {\"logits\": [[...], ...]}: one row of vocab_size floats per input position, "
                 + "positions 0..T-1, full float precision (shortest text that reads back to the same float)."})
 final class LogitsCommand implements Callable<Integer> {
 
@@ -30,8 +31,8 @@ final class LogitsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         int[] tokens = parseIds(ids);
-        try (Checkpoint cp = model.load()) {
-            float[][] logits = cp.model().logits(tokens);
+        try (CausalLm lm = Checkpoint.loadModel(model.directory())) {
+            float[][] logits = lm.logits(tokens);
             PrintWriter out = spec.commandLine().getOut();
             try (JsonGenerator g = new JsonFactory().createGenerator(out)) {
                 g.writeStartObject();

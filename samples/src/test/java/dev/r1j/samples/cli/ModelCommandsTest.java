@@ -1,0 +1,147 @@
+package dev.r1j.samples.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.r1j.rl.checkpoint.Checkpoint;
+import dev.r1j.rl.checkpoint.Provenance;
+import dev.r1j.rl.model.CausalLm;
+import dev.r1j.rl.model.ModelFamily;
+import dev.r1j.rl.model.TransformerConfig;
+import dev.r1j.rl.tokenizer.CharVocabulary;
+import dev.r1j.rl.tokenizer.HfTokenizer;
+import dev.r1j.rl.tokenizer.PromptTemplate;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The model commands run in-process, as a user would call them, including their bad-input paths. */
+class ModelCommandsTest {
+
+    @TempDir
+    static Path tmp;
+    static Path model;
+
+    record Run(int exit, String out, String err) {}
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        var cl = R1j.commandLine();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int exit = cl.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @BeforeAll
+    static void writeModel() {
+        model = tmp.resolve("model");
+        HfTokenizer tok = CharVocabulary.builder().addCharacters("0123456789+-*= \n:QA").writeTo(tmp.resolve("tok"));
+        TransformerConfig c = TransformerConfig.builder().family(ModelFamily.QWEN2).vocabSize(tok.vocabSize())
+                .hiddenSize(16).intermediateSize(32).numHiddenLayers(2).numAttentionHeads(4).numKeyValueHeads(2)
+                .maxPositionEmbeddings(64).tieWordEmbeddings(true).build();
+        try (CausalLm m = CausalLm.randomInit(c, 5)) {
+            Checkpoint.write(model, m, tok, new PromptTemplate("Q: {prompt}\nA: "), Provenance.of(5, "test", "", null, null));
+        }
+    }
+
+    @Test
+    void logitsPrintsOneFullPrecisionRowPerPosition() throws Exception {
+        Run r = run("logits", "--model", model.toString(), "--ids", "3, 4,5");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode logits = new ObjectMapper().readTree(r.out()).get("logits");
+        assertEquals(3, logits.size());
+        try (CausalLm m = Checkpoint.loadModel(model)) {
+            float[][] expected = m.logits(new int[] {3, 4, 5});
+            assertEquals(expected[0].length, logits.get(0).size());
+            for (int i = 0; i < 3; i++) {
+                for (int v = 0; v < expected[i].length; v++) {
+                    // Exact: the printed text reads back to the same float.
+                    assertEquals(expected[i][v], Float.parseFloat(logits.get(i).get(v).asText()), 0f);
+                }
+            }
+        }
+    }
+
+    @Test
+    void logitsNeedsNoTokenizer() throws Exception {
+        Path bare = tmp.resolve("bare");
+        Files.createDirectories(bare);
+        Files.copy(model.resolve("config.json"), bare.resolve("config.json"));
+        Files.copy(model.resolve("model.safetensors"), bare.resolve("model.safetensors"));
+        assertEquals(0, run("logits", "--model", bare.toString(), "--ids", "1").exit());
+    }
+
+    @Test
+    void generateIsReproducibleBySeedAndAppliesTheTemplate() {
+        Run a = run("generate", "--model", model.toString(), "--prompt", "12+3", "--n", "3", "--seed", "9",
+                "--max-new-tokens", "10", "--json");
+        Run b = run("generate", "--model", model.toString(), "--prompt", "12+3", "--n", "3", "--seed", "9",
+                "--max-new-tokens", "10", "--json");
+        assertEquals(0, a.exit(), a.err());
+        assertEquals(a.out(), b.out());
+        assertEquals(3, a.out().strip().split("\n").length);
+        assertTrue(a.out().contains("\"finish_reason\""));
+        Run greedy = run("generate", "--model", model.toString(), "--prompt", "1", "--temperature", "0",
+                "--max-new-tokens", "5");
+        assertEquals(0, greedy.exit(), greedy.err());
+    }
+
+    @Test
+    void infoReportsParametersAndFlops() throws Exception {
+        Run r = run("info", "--model", model.toString(), "--json");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode info = new ObjectMapper().readTree(r.out());
+        TransformerConfig c = TransformerConfig.read(model);
+        assertEquals(c.parameterCount(), info.get("parameters").asLong());
+        assertEquals(c.forwardFlopsPerToken(1), info.get("forward_flops_per_token").asLong());
+        assertEquals("test", info.get("provenance").get("command").asText());
+        assertEquals(0, run("info", "--model", model.toString()).exit());
+    }
+
+    @Test
+    void everyCommandHasHelp() {
+        for (String cmd : new String[] {"generate", "logits", "info", "bench"}) {
+            Run r = run(cmd, "--help");
+            assertEquals(0, r.exit(), cmd);
+            assertTrue(r.out().contains("Usage: r1j " + cmd), r.out());
+        }
+        assertEquals(0, run("--help").exit());
+    }
+
+    @Test
+    void badInputExitsWithTwoAndNamesTheProblem() throws Exception {
+        assertBad(run("logits", "--model", tmp.resolve("missing").toString(), "--ids", "1"), "no such directory");
+        assertBad(run("logits", "--model", model.toString(), "--ids", "1,x"), "'x'");
+        assertBad(run("logits", "--model", model.toString(), "--ids", "1,999"), "outside the vocabulary");
+        assertBad(run("logits", "--model", model.toString(), "--ids", ""), "at least one");
+        assertBad(run("generate", "--model", model.toString(), "--prompt", ""), "empty");
+        assertBad(run("generate", "--model", model.toString(), "--prompt", "1".repeat(60), "--max-new-tokens", "10"),
+                "max_position_embeddings");
+        assertBad(run("generate", "--model", model.toString(), "--prompt", "1", "--top-p", "0"), "top_p");
+        assertBad(run("logits", "--ids", "1"), "--model");
+
+        Path broken = tmp.resolve("broken");
+        Files.createDirectories(broken);
+        Files.copy(model.resolve("model.safetensors"), broken.resolve("model.safetensors"));
+        Files.writeString(broken.resolve("config.json"),
+                Files.readString(model.resolve("config.json")).replace("\"qwen2\"", "\"mamba\""));
+        Run r = run("logits", "--model", broken.toString(), "--ids", "1");
+        assertBad(r, "config.json");
+        assertTrue(r.err().contains("model_type"), r.err());
+    }
+
+    private static void assertBad(Run r, String fragment) {
+        assertEquals(2, r.exit(), "exit code; stderr: " + r.err());
+        assertTrue(r.err().contains(fragment), "stderr should mention '" + fragment + "': " + r.err());
+        assertFalse(r.err().contains("\tat "), "no stack trace for user error: " + r.err());
+    }
+}
