@@ -235,12 +235,13 @@ public final class CausalLm implements AutoCloseable {
         if (w.qkvBias != null) {
             qkv = qkv.add(w.qkvBias);
         }
-        NDList parts = qkv.split(new long[] {hq * d, (hq + hkv) * d}, 1);
-        NDArray q = parts.get(0).reshape(b, t, hq, d).transpose(0, 2, 1, 3);  // [B, Hq, T, D]
-        NDArray k = parts.get(1).reshape(b, t, hkv, d).transpose(0, 2, 1, 3); // [B, Hkv, T, D]
-        NDArray v = parts.get(2).reshape(b, t, hkv, d).transpose(0, 2, 1, 3); // [B, Hkv, T, D]
-        q = rotate(q, cos, sin);
-        k = rotate(k, cos, sin);
+        NDList parts = qkv.split(new long[] {(hq + hkv) * d}, 1);
+        // Queries and keys rotate together: one rotary pass over [B, Hq + Hkv, T, D].
+        NDArray qk = rotate(parts.get(0).reshape(b, t, hq + hkv, d).transpose(0, 2, 1, 3), cos, sin);
+        NDList qAndK = qk.split(new long[] {hq}, 1);
+        NDArray q = qAndK.get(0);                                             // [B, Hq, T, D]
+        NDArray k = qAndK.get(1);                                             // [B, Hkv, T, D]
+        NDArray v = parts.get(1).reshape(b, t, hkv, d).transpose(0, 2, 1, 3); // [B, Hkv, T, D]
         NDArray keysT;                                                        // [B, Hkv, D, S]
         if (cache != null) {
             NDArray[] kv = cache.append(layer, k, v);
