@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             BenchCommand.class,
             GenerateCommand.class,
             InfoCommand.class,
+            InitCommand.class,
             LogitsCommand.class,
         })
 public final class R1j implements Runnable {

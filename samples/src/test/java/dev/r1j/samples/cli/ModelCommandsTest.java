@@ -108,8 +108,25 @@ class ModelCommandsTest {
     }
 
     @Test
+    void initWritesALoadableModelAndRefusesToOverwrite() {
+        Path dir = tmp.resolve("fresh");
+        Run r = run("init", "--out", dir.toString(), "--hidden", "32", "--intermediate", "64", "--layers", "1",
+                "--heads", "2", "--kv-heads", "1", "--seed", "3");
+        assertEquals(0, r.exit(), r.err());
+        try (Checkpoint cp = Checkpoint.load(dir)) {
+            assertEquals(1, cp.tokenizer().encode("<think>").length);
+            assertEquals(cp.tokenizer().eosId(), cp.config().eosTokenId());
+            assertTrue(cp.template().isPresent());
+            assertTrue(cp.provenance().orElseThrow().command().startsWith("r1j init"));
+        }
+        assertBad(run("init", "--out", dir.toString()), "already exists");
+        assertBad(run("init", "--out", tmp.resolve("x").toString(), "--family", "gpt2"), "--family");
+        assertBad(run("init", "--out", tmp.resolve("y").toString(), "--heads", "4", "--kv-heads", "3"), "multiple");
+    }
+
+    @Test
     void everyCommandHasHelp() {
-        for (String cmd : new String[] {"generate", "logits", "info", "bench"}) {
+        for (String cmd : new String[] {"generate", "logits", "info", "init", "bench"}) {
             Run r = run(cmd, "--help");
             assertEquals(0, r.exit(), cmd);
             assertTrue(r.out().contains("Usage: r1j " + cmd), r.out());

@@ -1,0 +1,108 @@
+package dev.r1j.samples.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.r1j.rewards.BadInputException;
+import dev.r1j.rl.checkpoint.Checkpoint;
+import dev.r1j.rl.checkpoint.Provenance;
+import dev.r1j.rl.model.CausalLm;
+import dev.r1j.rl.model.ModelFamily;
+import dev.r1j.rl.model.TransformerConfig;
+import dev.r1j.rl.tokenizer.CharVocabulary;
+import dev.r1j.rl.tokenizer.HfTokenizer;
+import dev.r1j.rl.tokenizer.PromptTemplate;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code r1j init}: a randomly initialised model with a character vocabulary, the starting point of pre-training. */
+@Command(name = "init", mixinStandardHelpOptions = true,
+        description = {"Writes a randomly initialised Llama/Qwen2-family model with a character-level tokenizer "
+                + "(tokens for <think>, </think>, <answer>, </answer> included) to a new model directory."})
+final class InitCommand implements Callable<Integer> {
+
+    /** Characters of arithmetic and Countdown problems and their worked solutions, plus plain text. */
+    static final String DEFAULT_ALPHABET = "0123456789+-*/=()., :?\n"
+            + "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "The model directory to create.")
+    Path out;
+
+    @Option(names = "--family", defaultValue = "qwen2", description = "qwen2 or llama (default: ${DEFAULT-VALUE}).")
+    String family;
+
+    @Option(names = "--hidden", defaultValue = "128", description = "hidden_size (default: ${DEFAULT-VALUE}).")
+    int hidden;
+
+    @Option(names = "--intermediate", defaultValue = "512", description = "intermediate_size (default: ${DEFAULT-VALUE}).")
+    int intermediate;
+
+    @Option(names = "--layers", defaultValue = "4", description = "num_hidden_layers (default: ${DEFAULT-VALUE}).")
+    int layers;
+
+    @Option(names = "--heads", defaultValue = "4", description = "num_attention_heads (default: ${DEFAULT-VALUE}).")
+    int heads;
+
+    @Option(names = "--kv-heads", defaultValue = "2", description = "num_key_value_heads (default: ${DEFAULT-VALUE}).")
+    int kvHeads;
+
+    @Option(names = "--max-positions", defaultValue = "512", description = "max_position_embeddings (default: ${DEFAULT-VALUE}).")
+    int maxPositions;
+
+    @Option(names = "--untied", description = "Give the output head its own matrix instead of reusing the embedding.")
+    boolean untied;
+
+    @Option(names = "--alphabet", description = "Characters of the vocabulary (default: digits, arithmetic, letters).")
+    String alphabet = DEFAULT_ALPHABET;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Initialisation seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--force", description = "Replace an existing directory.")
+    boolean force;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        ModelFamily f = ModelFamily.fromModelType(family).orElseThrow(() ->
+                new BadInputException("--family must be qwen2 or llama, was '" + family + "'"));
+        if (Files.exists(out) && !force) {
+            throw new BadInputException("--out " + out + " already exists (use --force to replace it)");
+        }
+        if (alphabet.isEmpty()) {
+            throw new BadInputException("--alphabet is empty");
+        }
+        Path tokDir = out.toAbsolutePath().getParent().resolve("." + out.getFileName() + ".tokenizer-" + System.nanoTime());
+        try {
+            HfTokenizer tok = CharVocabulary.builder().addCharacters(alphabet)
+                    .addTokens("<think>", "</think>", "<answer>", "</answer>").writeTo(tokDir);
+            TransformerConfig config;
+            try {
+                config = TransformerConfig.builder().family(f).vocabSize(tok.vocabSize()).hiddenSize(hidden)
+                        .intermediateSize(intermediate).numHiddenLayers(layers).numAttentionHeads(heads)
+                        .numKeyValueHeads(kvHeads).maxPositionEmbeddings(maxPositions).tieWordEmbeddings(!untied)
+                        .eosTokenId(tok.eosId()).padTokenId(tok.padId()).build();
+            } catch (IllegalArgumentException e) {
+                throw new BadInputException(e.getMessage());
+            }
+            try (CausalLm model = CausalLm.randomInit(config, seed)) {
+                var runConfig = new ObjectMapper().valueToTree(Map.of("stage", "init", "seed", seed));
+                Checkpoint.write(out, model, tok, PromptTemplate.DEFAULT,
+                        Provenance.of(seed, "r1j init " + String.join(" ", spec.commandLine().getParseResult().originalArgs()),
+                                "", (com.fasterxml.jackson.databind.JsonNode) runConfig, Map.of()));
+            }
+            spec.commandLine().getOut().printf("wrote %s: %,d parameters, vocabulary of %d tokens%n", out,
+                    config.parameterCount(), tok.vocabSize());
+            spec.commandLine().getOut().flush();
+        } finally {
+            dev.r1j.rl.io.AtomicFiles.deleteRecursivelyQuietly(tokDir);
+        }
+        return R1j.EXIT_OK;
+    }
+}
