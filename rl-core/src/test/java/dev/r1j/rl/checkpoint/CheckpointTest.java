@@ -200,6 +200,18 @@ class CheckpointTest {
         assertMessage(dir, "config.json", "no such file");
     }
 
+    @Test
+    void missingFilesAreNamed() throws IOException {
+        Path dir = writeRandomCheckpoint(tmp.resolve("partial"), config(false));
+        Files.delete(dir.resolve("tokenizer.json"));
+        assertMessage(dir, "tokenizer.json", "no such file");
+        Path noWeights = writeRandomCheckpoint(tmp.resolve("noweights"), config(false));
+        Files.delete(noWeights.resolve("model.safetensors"));
+        assertMessage(noWeights, "noweights", "no model.safetensors");
+        BadInputException e = assertThrows(BadInputException.class, () -> Checkpoint.load(tmp.resolve("absent")));
+        assertTrue(e.getMessage().contains("absent"), e.getMessage());
+    }
+
     private static void assertMessage(Path dir, String file, String fragment) {
         BadInputException e = assertThrows(BadInputException.class, () -> Checkpoint.load(dir).close());
         assertTrue(e.getMessage().contains(file) && e.getMessage().contains(fragment), e.getMessage());
