@@ -1,0 +1,36 @@
+package dev.r1j.rewards.format;
+
+import dev.r1j.rewards.Problem;
+import dev.r1j.rewards.Reward;
+import dev.r1j.rewards.RewardResult;
+
+/**
+ * Partial credit on the way to the full format: 0.25 for each of {@code <think>}, {@code </think>},
+ * {@code <answer>}, {@code </answer>} that appears exactly once (a repeated tag earns nothing). A
+ * shaping signal for the first steps of RL, when no completion is well formed yet.
+ */
+public final class TagCount implements Reward {
+
+    private static final String[] TAGS = {"<think>", "</think>", "<answer>", "</answer>"};
+
+    @Override
+    public RewardResult score(Problem problem, String completion) {
+        String text = completion == null ? "" : completion;
+        double score = 0;
+        StringBuilder why = new StringBuilder();
+        for (String tag : TAGS) {
+            int n = ThinkAnswerFormat.count(text, tag);
+            if (n == 1) {
+                score += 0.25;
+            } else {
+                why.append(why.length() == 0 ? "" : ", ").append(tag).append(" x").append(n);
+            }
+        }
+        return new RewardResult(score, score == 1.0, "", why.length() == 0 ? "every tag once" : why.toString());
+    }
+
+    @Override
+    public String name() {
+        return "tag_count";
+    }
+}
