@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class,
             BenchCommand.class,
             GenerateCommand.class,
+            GradeCommand.class,
             InfoCommand.class,
             InitCommand.class,
             LogitsCommand.class,
