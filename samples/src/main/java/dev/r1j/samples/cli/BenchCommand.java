@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.r1j.rl.io.AtomicFiles;
 import dev.r1j.samples.bench.EngineBench;
+import dev.r1j.samples.bench.RewardBench;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -15,7 +16,8 @@ import picocli.CommandLine.Option;
 /** {@code r1j bench}: performance figures of this machine and this build, as a table and as JSON. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measures the engine's fp32 GEMM ceiling, training throughput and MFU against it, "
-                + "generation tokens/s at batch 1 and 64, and peak memory; prints a table and writes JSON."})
+                + "generation tokens/s at batch 1 and 64, math verdicts/s, sandboxed executions/s and peak memory; "
+                + "prints a table and writes JSON."})
 final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--quick", description = "Shorter measurements (seconds instead of a minute or two).")
@@ -53,10 +55,24 @@ final class BenchCommand implements Callable<Integer> {
         result.put("training", train);
         Map<String, Object> gen1 = bench.generation(1, 128);
         Map<String, Object> genN = bench.generation(rolloutBatch, 128);
+        // The ceiling is measured again after the workloads; the best of both runs is the ceiling, so a
+        // noisy neighbour during the first measurement cannot make utilisation look better than it is.
+        Map<String, Object> again = bench.gemmCeiling();
+        if ((double) again.get("ceiling_gflops") > ceiling) {
+            ceiling = (double) again.get("ceiling_gflops");
+            gemm.put("ceiling_gflops", ceiling);
+            gemm.put("ceiling_shape", again.get("ceiling_shape"));
+            train.put("mfu_vs_ceiling", Math.round(achieved / ceiling * 1000) / 1000.0);
+        }
         result.put("generation_batch_1", gen1);
         result.put("generation_batch_" + rolloutBatch, genN);
         double ratio = (double) genN.get("tokens_per_second") / (double) gen1.get("tokens_per_second");
         result.put("generation_batch_speedup", Math.round(ratio * 10) / 10.0);
+        RewardBench rewards = new RewardBench(quick, line -> System.err.println("bench: " + line));
+        Map<String, Object> verifier = rewards.verifier();
+        Map<String, Object> sandbox = rewards.sandbox();
+        result.put("math_verifier", verifier);
+        result.put("sandbox", sandbox);
         result.put("peak_rss_mib", EngineBench.peakRssBytes() / (1024 * 1024));
 
         String json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(result);
@@ -69,6 +85,16 @@ final class BenchCommand implements Callable<Integer> {
         System.out.printf("%-44s %12.0f%n", "generation tokens/s, batch 1", (double) gen1.get("tokens_per_second"));
         System.out.printf("%-44s %12.0f%n", "generation tokens/s, batch " + rolloutBatch, (double) genN.get("tokens_per_second"));
         System.out.printf("%-44s %11.1fx%n", "batch speed-up", ratio);
+        System.out.printf("%-44s %12.0f%n", "math verdicts/s, GSM8K reference solutions",
+                (double) verifier.get("gsm8k_reference_solutions_per_second"));
+        System.out.printf("%-44s %12.0f%n", "math verdicts/s, LaTeX answers", (double) verifier.get("latex_answers_per_second"));
+        System.out.printf("%-44s %12.1f%n", "slowest verdict (ms)", (double) verifier.get("slowest_verdict_ms"));
+        if (sandbox.containsKey("unavailable")) {
+            System.out.printf("%-44s %12s%n", "sandboxed executions/s", "no sandbox");
+        } else {
+            System.out.printf("%-44s %12.1f%n", "sandboxed executions/s, 1 worker", (double) sandbox.get("executions_per_second_workers_1"));
+            System.out.printf("%-44s %12.1f%n", "sandboxed executions/s, 2 workers", (double) sandbox.get("executions_per_second_workers_2"));
+        }
         System.out.printf("%-44s %12d%n", "peak RSS (MiB)", (long) result.get("peak_rss_mib"));
         System.out.println("written: " + out);
         return R1j.EXIT_OK;
