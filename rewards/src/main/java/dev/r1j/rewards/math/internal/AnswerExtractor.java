@@ -1,0 +1,268 @@
+package dev.r1j.rewards.math.internal;
+
+import dev.r1j.rewards.math.AnswerAnchor;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Finds the final answer in a model's whole output. Each anchor looks for its <em>last</em>
+ * occurrence (so {@code \boxed{1} ... \boxed{2}} yields 2); anchors are tried in the configured
+ * order and the first that matches wins. All searches scan backwards from the end or make one
+ * forward pass, so megabyte outputs cost milliseconds.
+ */
+public final class AnswerExtractor {
+
+    private static final Pattern ANSWER_IS_TAIL = Pattern.compile(
+            "(?i)answer\\s*(?:\\*\\*\\s*)?(?:is|was|would be|will be|should be)\\b\\s*(?:\\*\\*)?\\s*[:=]?\\s*");
+    private static final Pattern FINAL_ANSWER_TAIL = Pattern.compile("(?i)answer\\s*(?:\\*\\*\\s*)?[:=]\\s*(?:\\*\\*)?\\s*");
+    private static final Pattern ANSWER_LINE = Pattern.compile(
+            "^\\s*(?:[*#_]+\\s*)?(?:(?i:final\\s+answer|answer)|A)\\s*(?:[*_]+\\s*)?[:\uFF1A]\\s*(?:[*_]+\\s*)?(.*)$");
+
+    private final List<AnswerAnchor> order;
+
+    public AnswerExtractor(List<AnswerAnchor> order) {
+        this.order = List.copyOf(order);
+    }
+
+    /** The answer found by the first anchor in order that matches, with which anchor found it. */
+    public Optional<Found> extract(String text) {
+        if (text == null || text.isEmpty()) {
+            return Optional.empty();
+        }
+        for (AnswerAnchor anchor : order) {
+            String found = switch (anchor) {
+                case BOXED -> boxed(text);
+                case ANSWER_TAG -> answerTag(text);
+                case HASHES -> hashes(text);
+                case ANSWER_IS -> answerIs(text);
+                case ANSWER_LINE -> answerLine(text);
+                case LAST_NUMBER -> lastNumber(text);
+            };
+            if (found != null) {
+                return Optional.of(new Found(anchor, clean(found)));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** An extracted answer and the anchor that found it. */
+    public record Found(AnswerAnchor anchor, String answer) {
+    }
+
+    /** Content of the last {@code \boxed{...}} or {@code \fbox{...}}; null when absent or unbalanced. */
+    static String boxed(String text) {
+        int at = Math.max(text.lastIndexOf("\\boxed"), text.lastIndexOf("\\fbox"));
+        if (at < 0) {
+            return null;
+        }
+        int after = at + (text.startsWith("\\boxed", at) ? 6 : 5);
+        int i = after;
+        while (i < text.length() && (text.charAt(i) == ' ' || text.charAt(i) == '\t')) {
+            i++;
+        }
+        if (i < text.length() && text.charAt(i) == '{') {
+            int close = AnswerNormalizer.matchingBrace(text, i);
+            return close < 0 ? null : text.substring(i + 1, close);
+        }
+        if (i == after) {
+            return null; // \boxedx is not a box
+        }
+        int end = i;
+        while (end < text.length() && !Character.isWhitespace(text.charAt(end)) && text.charAt(end) != '$') {
+            end++;
+        }
+        return text.substring(i, end);
+    }
+
+    /** Content of the last complete {@code <answer>...</answer>}, refined by a box or "answer is" inside it. */
+    static String answerTag(String text) {
+        int open = lastIndexOfIgnoreCase(text, "<answer>", text.length());
+        if (open < 0) {
+            return null;
+        }
+        int start = open + "<answer>".length();
+        int close = indexOfIgnoreCase(text, "</answer>", start);
+        if (close < 0) {
+            return null;
+        }
+        String inner = text.substring(start, close);
+        String refined = boxed(inner);
+        if (refined == null) {
+            refined = answerIs(inner);
+        }
+        return refined != null ? refined : inner;
+    }
+
+    /** The rest of the line after the last {@code ####}. */
+    static String hashes(String text) {
+        int at = text.lastIndexOf("####");
+        if (at < 0) {
+            return null;
+        }
+        int start = at + 4;
+        int end = text.indexOf('\n', start);
+        return text.substring(start, end < 0 ? text.length() : end);
+    }
+
+    /** What follows the last "answer is" / "final answer:" phrase, up to the end of its sentence. */
+    static String answerIs(String text) {
+        int from = text.length();
+        while (from > 0) {
+            int at = lastIndexOfIgnoreCase(text, "answer", from);
+            if (at < 0) {
+                return null;
+            }
+            from = at;
+            if (at > 0 && (text.charAt(at - 1) == '<' || text.charAt(at - 1) == '/')) {
+                continue; // an <answer> tag, not a phrase
+            }
+            int windowEnd = Math.min(text.length(), at + 40);
+            Matcher m = ANSWER_IS_TAIL.matcher(text).region(at, windowEnd);
+            boolean matched = m.lookingAt();
+            if (!matched && precededByFinal(text, at)) {
+                m = FINAL_ANSWER_TAIL.matcher(text).region(at, windowEnd);
+                matched = m.lookingAt();
+            }
+            if (matched) {
+                String value = sentenceAfter(text, m.end());
+                if (!value.isBlank()) {
+                    return value;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static boolean precededByFinal(String text, int at) {
+        int i = at - 1;
+        while (i >= 0 && (text.charAt(i) == ' ' || text.charAt(i) == '*')) {
+            i--;
+        }
+        return i >= 4 && text.regionMatches(true, i - 4, "final", 0, 5);
+    }
+
+    /** The rest of the sentence starting at {@code start}, or the next non-empty line if this one is empty. */
+    private static String sentenceAfter(String text, int start) {
+        int lineEnd = text.indexOf('\n', start);
+        String line = text.substring(start, lineEnd < 0 ? text.length() : lineEnd);
+        if (line.isBlank() && lineEnd >= 0) {
+            int next = lineEnd + 1;
+            while (next < text.length() && Character.isWhitespace(text.charAt(next))) {
+                next++;
+            }
+            int end = text.indexOf('\n', next);
+            line = text.substring(next, end < 0 ? text.length() : end);
+        }
+        String boxed = boxed(line);
+        if (boxed != null) {
+            return boxed;
+        }
+        return cutAtSentenceEnd(line);
+    }
+
+    private static String cutAtSentenceEnd(String line) {
+        int dollars = 0;
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (c == '$') {
+                dollars++;
+            } else if (c == '.' && dollars % 2 == 0) {
+                boolean digitAfter = i + 1 < line.length() && Character.isDigit(line.charAt(i + 1));
+                if (!digitAfter) {
+                    return line.substring(0, i);
+                }
+            }
+        }
+        return line;
+    }
+
+    /** The text after the last line that starts with {@code Answer:} or {@code A:}. */
+    static String answerLine(String text) {
+        int end = text.length();
+        while (end >= 0) {
+            int start = text.lastIndexOf('\n', end - 1) + 1;
+            if (end - start < 2000) {
+                String line = text.substring(start, end);
+                if (line.indexOf(':') >= 0 || line.indexOf('\uFF1A') >= 0) {
+                    Matcher m = ANSWER_LINE.matcher(line);
+                    if (m.matches() && !m.group(1).isBlank()) {
+                        String value = m.group(1);
+                        String boxed = boxed(value);
+                        return boxed != null ? boxed : cutAtSentenceEnd(value);
+                    }
+                }
+            }
+            if (start == 0) {
+                return null;
+            }
+            end = start - 1;
+        }
+        return null;
+    }
+
+    /** The last number in the text, with its sign, decimal part, thousands commas or fraction bar. */
+    static String lastNumber(String text) {
+        int i = text.length() - 1;
+        while (i >= 0 && !Character.isDigit(text.charAt(i))) {
+            i--;
+        }
+        if (i < 0) {
+            return null;
+        }
+        int end = i + 1;
+        int start = i;
+        while (start > 0) {
+            char c = text.charAt(start - 1);
+            if (Character.isDigit(c)) {
+                start--;
+            } else if ((c == ',' || c == '.' || c == '/') && start >= 2 && Character.isDigit(text.charAt(start - 2))) {
+                start--;
+            } else {
+                break;
+            }
+        }
+        if (start > 0 && text.charAt(start - 1) == '-'
+                && (start < 2 || !Character.isLetterOrDigit(text.charAt(start - 2)))) {
+            start--;
+        }
+        return text.substring(start, end);
+    }
+
+    private static String clean(String s) {
+        String t = s.strip();
+        while (t.length() >= 2 && t.startsWith("$") && t.endsWith("$")) {
+            t = t.substring(1, t.length() - 1).strip();
+        }
+        while (t.endsWith(".") || t.endsWith("$")) {
+            t = t.substring(0, t.length() - 1).strip();
+        }
+        while (t.startsWith("$")) {
+            t = t.substring(1).strip();
+        }
+        return t;
+    }
+
+    static int lastIndexOfIgnoreCase(String text, String needle, int fromExclusiveEnd) {
+        int n = needle.length();
+        char first = Character.toLowerCase(needle.charAt(0));
+        for (int i = Math.min(fromExclusiveEnd, text.length()) - n; i >= 0; i--) {
+            if (Character.toLowerCase(text.charAt(i)) == first && text.regionMatches(true, i, needle, 0, n)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    static int indexOfIgnoreCase(String text, String needle, int from) {
+        int n = needle.length();
+        char first = Character.toLowerCase(needle.charAt(0));
+        for (int i = from; i + n <= text.length(); i++) {
+            if (Character.toLowerCase(text.charAt(i)) == first && text.regionMatches(true, i, needle, 0, n)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+}
