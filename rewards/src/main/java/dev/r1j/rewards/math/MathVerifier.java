@@ -197,7 +197,7 @@ public final class MathVerifier {
             if (order == null || order.isEmpty()) {
                 throw BadInputException.at(null, 0, "extractionOrder", "must name at least one anchor");
             }
-            if (order.contains(null)) {
+            if (order.stream().anyMatch(java.util.Objects::isNull)) {
                 throw BadInputException.at(null, 0, "extractionOrder", "must not contain null");
             }
             if (EnumSet.copyOf(order).size() != order.size()) {

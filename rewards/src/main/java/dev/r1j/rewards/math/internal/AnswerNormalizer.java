@@ -13,6 +13,9 @@ import java.util.regex.Pattern;
  */
 public final class AnswerNormalizer {
 
+    /** A private-use character standing in for {@code \\} while escapes are rewritten. */
+    private static final String ROW_BREAK = "\uE000";
+
     private static final String[] WRAPPERS = {
         "\\boxed", "\\fbox", "\\textbf", "\\textit", "\\textrm", "\\textnormal", "\\textsf", "\\texttt",
         "\\text", "\\mathrm", "\\mathbf", "\\mathit", "\\mathsf", "\\mathtt", "\\mathnormal", "\\mbox",
@@ -47,7 +50,8 @@ public final class AnswerNormalizer {
 
     /** The canonical form of one extracted answer. */
     public static String normalize(String raw) {
-        String s = replaceUnicodeAndControls(raw);
+        // a LaTeX row break \\ is set aside so that the escapes below cannot eat half of it
+        String s = replaceUnicodeAndControls(raw).replace("\\\\", ROW_BREAK);
         s = s.replace("\\$", "").replace("$", "");
         s = s.replace("\\(", "").replace("\\)", "").replace("\\[", "").replace("\\]", "");
         s = s.replace("\\!", "").replace("\\,", " ").replace("\\;", " ").replace("\\:", " ").replace("\\ ", " ");
@@ -70,7 +74,7 @@ public final class AnswerNormalizer {
             s = removeAll(SPACE_THOUSANDS, s, ' ');
         }
         s = mixedNumber(s);
-        return s.trim();
+        return s.replace(ROW_BREAK, "\\\\").trim();
     }
 
     private static String replaceUnicodeAndControls(String raw) {
@@ -102,7 +106,7 @@ public final class AnswerNormalizer {
                 default -> {
                     if (c == '\n' || c == '\r' || c == '\t') {
                         sb.append(' ');
-                    } else if (!Character.isISOControl(c)) {
+                    } else if (!Character.isISOControl(c) && c != '\uE000') {
                         sb.append(c);
                     }
                 }
@@ -197,8 +201,8 @@ public final class AnswerNormalizer {
             char c = s.charAt(end - 1);
             if (c == '.' || c == ',' || c == ';' || c == ':' || c == ' ') {
                 end--;
-            } else if (c == '\\' && end >= 2 && s.charAt(end - 2) == '\\') {
-                end -= 2;
+            } else if (c == ROW_BREAK.charAt(0)) {
+                end--;
             } else {
                 break;
             }

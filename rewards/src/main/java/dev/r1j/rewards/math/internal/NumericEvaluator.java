@@ -191,6 +191,9 @@ public final class NumericEvaluator {
         }
         boolean realExponent = exponent.getImaginary() == 0;
         double x = exponent.getReal();
+        if (base.getReal() == 0 && base.getImaginary() == 0 && exponent.getReal() <= 0) {
+            return Complex.NaN; // 0^0 and 0^-n are undefined
+        }
         if (realExponent && x == Math.rint(x) && Math.abs(x) <= 64) {
             int n = (int) Math.abs(x);
             Complex acc = Complex.ONE;
