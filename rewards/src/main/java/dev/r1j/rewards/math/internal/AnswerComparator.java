@@ -61,6 +61,10 @@ public final class AnswerComparator {
             boolean same = textKey(g).equals(textKey(p));
             return new Outcome(same, same ? "same text" : "different text");
         }
+        if (looksLikeText(p)) {
+            // words against a math gold: reading "abc" as a*b*c would only invite false matches
+            return new Outcome(false, "answer is text, gold answer is math");
+        }
         budget.tick();
         Expr goldTree;
         try {

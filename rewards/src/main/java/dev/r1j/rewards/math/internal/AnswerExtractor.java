@@ -109,6 +109,8 @@ public final class AnswerExtractor {
     /** What follows the last "answer is" / "final answer:" phrase, up to the end of its sentence. */
     static String answerIs(String text) {
         int from = text.length();
+        Matcher isTail = ANSWER_IS_TAIL.matcher(text);
+        Matcher colonTail = FINAL_ANSWER_TAIL.matcher(text);
         while (from > 0) {
             int at = lastIndexOfIgnoreCase(text, "answer", from);
             if (at < 0) {
@@ -118,11 +120,14 @@ public final class AnswerExtractor {
             if (at > 0 && (text.charAt(at - 1) == '<' || text.charAt(at - 1) == '/')) {
                 continue; // an <answer> tag, not a phrase
             }
+            if (!mayStartAnswerPhrase(text, at)) {
+                continue;
+            }
             int windowEnd = Math.min(text.length(), at + 40);
-            Matcher m = ANSWER_IS_TAIL.matcher(text).region(at, windowEnd);
+            Matcher m = isTail.region(at, windowEnd);
             boolean matched = m.lookingAt();
             if (!matched && precededByFinal(text, at)) {
-                m = FINAL_ANSWER_TAIL.matcher(text).region(at, windowEnd);
+                m = colonTail.region(at, windowEnd);
                 matched = m.lookingAt();
             }
             if (matched) {
@@ -133,6 +138,19 @@ public final class AnswerExtractor {
             }
         }
         return null;
+    }
+
+    /** A cheap filter before the regex: after "answer" must come a verb (is, was, ...) or ':' / '='. */
+    private static boolean mayStartAnswerPhrase(String text, int at) {
+        int i = at + "answer".length();
+        while (i < text.length() && (text.charAt(i) == ' ' || text.charAt(i) == '*')) {
+            i++;
+        }
+        if (i >= text.length()) {
+            return false;
+        }
+        char c = Character.toLowerCase(text.charAt(i));
+        return c == 'i' || c == 'w' || c == 's' || ((c == ':' || c == '=') && precededByFinal(text, at));
     }
 
     private static boolean precededByFinal(String text, int at) {
@@ -244,25 +262,37 @@ public final class AnswerExtractor {
         return t;
     }
 
-    static int lastIndexOfIgnoreCase(String text, String needle, int fromExclusiveEnd) {
+    /** Last start of {@code needle} (lower-case ASCII) ending before {@code end}, ignoring ASCII case. */
+    static int lastIndexOfIgnoreCase(String text, String needle, int end) {
         int n = needle.length();
-        char first = Character.toLowerCase(needle.charAt(0));
-        for (int i = Math.min(fromExclusiveEnd, text.length()) - n; i >= 0; i--) {
-            if (Character.toLowerCase(text.charAt(i)) == first && text.regionMatches(true, i, needle, 0, n)) {
-                return i;
+        outer:
+        for (int i = Math.min(end, text.length()) - n; i >= 0; i--) {
+            for (int j = 0; j < n; j++) {
+                if (lowerAscii(text.charAt(i + j)) != needle.charAt(j)) {
+                    continue outer;
+                }
             }
+            return i;
         }
         return -1;
     }
 
+    /** First start of {@code needle} (lower-case ASCII) at or after {@code from}, ignoring ASCII case. */
     static int indexOfIgnoreCase(String text, String needle, int from) {
         int n = needle.length();
-        char first = Character.toLowerCase(needle.charAt(0));
-        for (int i = from; i + n <= text.length(); i++) {
-            if (Character.toLowerCase(text.charAt(i)) == first && text.regionMatches(true, i, needle, 0, n)) {
-                return i;
+        outer:
+        for (int i = Math.max(0, from); i + n <= text.length(); i++) {
+            for (int j = 0; j < n; j++) {
+                if (lowerAscii(text.charAt(i + j)) != needle.charAt(j)) {
+                    continue outer;
+                }
             }
+            return i;
         }
         return -1;
+    }
+
+    private static char lowerAscii(char c) {
+        return c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c;
     }
 }

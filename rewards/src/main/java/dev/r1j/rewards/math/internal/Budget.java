@@ -8,7 +8,7 @@ package dev.r1j.rewards.math.internal;
  */
 public final class Budget {
 
-    private static final int CHECK_EVERY_MASK = 63;
+    private static final int CHECK_EVERY_MASK = 15;
 
     private final long deadlineNanos;
     private int ticks;
