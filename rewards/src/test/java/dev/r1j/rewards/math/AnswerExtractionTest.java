@@ -47,7 +47,14 @@ class AnswerExtractionTest {
                 Arguments.of("the total is -7", "-7"),
                 Arguments.of("she has 1,250 dollars.", "1,250"),
                 Arguments.of("pi is about 3.14.", "3.14"),
-                Arguments.of("ratio 3/4", "3/4"));
+                Arguments.of("ratio 3/4", "3/4"),
+                Arguments.of("Therefore, the answer is **5**.", "5"),
+                Arguments.of("**Answer:** 9", "9"),
+                Arguments.of("The answer is 3, because 2+1=3.", "3"),
+                Arguments.of("The answer is 3 since 1+2=3", "3"),
+                Arguments.of("The answer is 5 as well as 6.", "5 as well as 6"),
+                Arguments.of("The final answer is: $\\boxed{5}$", "5"),
+                Arguments.of("The answer is $14$ dollars.", "14$ dollars"));
     }
 
     @ParameterizedTest(name = "{0} -> {1}")

@@ -24,6 +24,9 @@ class VerifyTest {
     @ParameterizedTest(name = "[{0}] in \"{1}\" -> {2}")
     @CsvSource(delimiter = '|', textBlock = """
             72            | The answer is 72.                                  | true
+            5             | The answer is 5 as well as 6.                      | false
+            14            | The answer is $14$ dollars.                        | true
+            0.25          | The answer is 25%.                                 | true
             72            | \\boxed{72}                                         | true
             72            | Let me think... 70 + 2 = 72. \\boxed{72}            | true
             72            | \\boxed{71} wait, no: \\boxed{72}                   | true

@@ -180,7 +180,14 @@ public final class AnswerExtractor {
         return cutAtSentenceEnd(line);
     }
 
+    private static final Pattern CLAUSE_START = Pattern.compile(
+            "(?i)[,;]?\\s+(?:because|since|so|which|thus|therefore|hence)\\b");
+
     private static String cutAtSentenceEnd(String line) {
+        Matcher clause = CLAUSE_START.matcher(line);
+        if (clause.find()) {
+            line = line.substring(0, clause.start());
+        }
         int dollars = 0;
         for (int i = 0; i < line.length(); i++) {
             char c = line.charAt(i);
@@ -249,7 +256,7 @@ public final class AnswerExtractor {
     }
 
     private static String clean(String s) {
-        String t = s.strip();
+        String t = stripEmphasis(s.strip());
         while (t.length() >= 2 && t.startsWith("$") && t.endsWith("$")) {
             t = t.substring(1, t.length() - 1).strip();
         }
@@ -259,7 +266,20 @@ public final class AnswerExtractor {
         while (t.startsWith("$")) {
             t = t.substring(1).strip();
         }
-        return t;
+        return stripEmphasis(t);
+    }
+
+    /** Removes markdown bold/italic markers around an answer ({@code **5**}). */
+    private static String stripEmphasis(String t) {
+        int start = 0;
+        int end = t.length();
+        while (start < end && t.charAt(start) == '*') {
+            start++;
+        }
+        while (end > start && t.charAt(end - 1) == '*') {
+            end--;
+        }
+        return t.substring(start, end).strip();
     }
 
     /** Last start of {@code needle} (lower-case ASCII) ending before {@code end}, ignoring ASCII case. */

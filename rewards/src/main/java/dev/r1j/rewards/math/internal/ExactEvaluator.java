@@ -134,6 +134,7 @@ public final class ExactEvaluator {
             BigInteger acc = BigInteger.ONE;
             for (int i = 2; i <= n; i++) {
                 acc = acc.multiply(BigInteger.valueOf(i));
+                budget.tick(acc.bitLength() / 64);
             }
             return bounded(new BigFraction(acc));
         } else if (e instanceof Binomial b) {
@@ -151,6 +152,7 @@ public final class ExactEvaluator {
             BigInteger acc = BigInteger.ONE;
             for (int i = 1; i <= kk; i++) {
                 acc = acc.multiply(BigInteger.valueOf(nn - kk + i)).divide(BigInteger.valueOf(i));
+                budget.tick(acc.bitLength() / 32);
             }
             return bounded(new BigFraction(acc));
         } else if (e instanceof Percent p) {
@@ -200,6 +202,7 @@ public final class ExactEvaluator {
                 return null;
             }
         }
+        budget.tick(baseBits * Math.abs(n) / k / 8);
         BigFraction result = rooted.pow((int) Math.abs(n));
         if (n < 0) {
             result = result.reciprocal();
@@ -208,10 +211,11 @@ public final class ExactEvaluator {
     }
 
     /** The exact non-negative k-th root of a non-negative rational, or null when it is irrational. */
-    private static BigFraction root(BigFraction v, int k) {
+    private BigFraction root(BigFraction v, int k) {
         if (v.getNumerator().signum() == 0 || k == 1) {
             return v;
         }
+        budget.tick(((long) v.getNumerator().bitLength() + v.getDenominator().bitLength()) * k / 8);
         BigInteger num = integerRoot(v.getNumerator(), k);
         if (num == null) {
             return null;
@@ -249,10 +253,10 @@ public final class ExactEvaluator {
         return v.getDenominator().equals(BigInteger.ONE);
     }
 
-    private static BigFraction bounded(BigFraction v) {
-        if ((long) v.getNumerator().bitLength() + v.getDenominator().bitLength() > MAX_BITS) {
-            return null;
-        }
-        return v;
+    /** {@code v}, or null when it is too large; charges the budget by its size. */
+    private BigFraction bounded(BigFraction v) {
+        long bits = (long) v.getNumerator().bitLength() + v.getDenominator().bitLength();
+        budget.tick(bits / 16);
+        return bits > MAX_BITS ? null : v;
     }
 }
