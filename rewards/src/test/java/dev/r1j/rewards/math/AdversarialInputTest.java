@@ -1,10 +1,12 @@
 package dev.r1j.rewards.math;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.r1j.rewards.math.internal.AnswerNormalizer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -161,6 +163,35 @@ class AdversarialInputTest {
                 equivalent(s, s);
             }
         });
+    }
+
+    @Test
+    void everyNonEmptyAnswerEqualsItself() {
+        SplittableRandom rnd = new SplittableRandom(19);
+        guarded(() -> {
+            for (int i = 0; i < 2000; i++) {
+                String s = i % 2 == 0 ? randomLatex(rnd, rnd.nextInt(1, 30)) : randomUnicode(rnd, rnd.nextInt(1, 30));
+                current.set("reflexivity of " + abbreviate(s));
+                if (!AnswerNormalizer.normalize(s).isEmpty()) {
+                    assertTrue(LENIENT.equivalent(s, s), () -> "not equal to itself: " + s);
+                }
+            }
+        });
+    }
+
+    @Test
+    void verdictsAreTheSameUnderConcurrency() {
+        SplittableRandom rnd = new SplittableRandom(23);
+        List<String[]> pairs = new ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            pairs.add(new String[] {randomLatex(rnd, rnd.nextInt(1, 12)), randomLatex(rnd, rnd.nextInt(1, 12))});
+        }
+        pairs.add(new String[] {"x^2-1", "(x-1)(x+1)"});
+        List<Boolean> sequential = pairs.stream().map(p -> LENIENT.equivalent(p[0], p[1])).toList();
+        List<Boolean> parallel = assertTimeoutPreemptively(HANG_GUARD,
+                () -> pairs.parallelStream().map(p -> LENIENT.equivalent(p[0], p[1])).toList());
+        assertEquals(sequential, parallel);
+        assertTrue(sequential.get(sequential.size() - 1));
     }
 
     @Test

@@ -78,6 +78,8 @@ public final class ExprParser {
     private int pos;
     private int depth;
     private int openAbs;
+    /** Position of a number token left over after a macro took its first digit ({@code \sqrt34}). */
+    private int leftoverDigitsAt = -1;
 
     private ExprParser(List<Token> tokens, Budget budget) {
         this.tokens = new ArrayList<>(tokens);
@@ -296,6 +298,9 @@ public final class ExprParser {
         switch (t.kind()) {
             case LETTER, WORD, BEGIN:
                 return true;
+            case NUMBER:
+                // "2 3" is not a product, but the digits a macro left over are: \sqrt34 is 4\sqrt3
+                return pos == leftoverDigitsAt;
             case SYMBOL:
                 return t.text().equals("(") || (t.text().equals("|") && openAbs == 0);
             case COMMAND:
@@ -446,6 +451,7 @@ public final class ExprParser {
         if (numberToken.text().length() > 1) {
             pos--;
             tokens.set(pos, new Token(Token.Kind.NUMBER, numberToken.text().substring(1)));
+            leftoverDigitsAt = pos;
         }
     }
 
