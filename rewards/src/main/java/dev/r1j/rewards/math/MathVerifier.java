@@ -26,6 +26,9 @@ import java.util.Optional;
  *   <li>Expressions with variables are compared at seeded random points: exactly at rational points
  *       when both sides are rational functions, otherwise in complex doubles (tolerance at least 1e-8).</li>
  *   <li>Percentages follow {@link PercentPolicy#EITHER}: {@code 50\%} equals {@code 50} and {@code 0.5}.</li>
+ *   <li>An angle with a degree sign ({@code 60^\circ}, {@code 60°}, {@code 60 degrees}) equals the bare
+ *       number and the same angle in radians ({@code \frac{\pi}{3}}); a bare number is never read as
+ *       radians. Units ({@code 5 cm}, {@code \$12}, {@code 12 dollars}) are dropped.</li>
  *   <li>Sets are order-free, tuples ordered, intervals compare ends and brackets, {@code \pm} stands for
  *       two values, equations match when one is a non-zero multiple of the other, an inequality in one
  *       variable equals its interval, {@code x = 5} equals {@code 5}.</li>

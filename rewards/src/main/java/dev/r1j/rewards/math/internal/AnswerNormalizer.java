@@ -25,7 +25,10 @@ public final class AnswerNormalizer {
             "(?<=[0-9}%)])\\s*\\\\(?:text|mbox|mathrm|textrm|textnormal)\\s*\\{\\s*[A-Za-z][A-Za-z\\s./]*\\}"
                     + "(?:\\^\\{?\\d\\}?)?\\s*$");
     private static final Pattern DEGREES = Pattern.compile(
-            "\\^\\s*\\{\\s*\\\\circ\\s*\\}|\\^\\s*\\\\circ|\\\\circ|\\\\degree|°");
+            "\\^\\s*\\{\\s*\\\\circ\\s*\\}|\\^\\s*\\\\circ|\\\\circ|\\\\degree|°"
+                    + "|(?<=[\\d}])\\s*\\bdeg(?:ree)?s?\\b");
+    /** Degrees Celsius or Fahrenheit are a unit, not an angle. */
+    private static final Pattern TEMPERATURE = Pattern.compile("°\\s*[CF](?![A-Za-z])");
     private static final Pattern PERCENT_WORD = Pattern.compile("\\s*\\bper\\s?cent\\b", Pattern.CASE_INSENSITIVE);
     private static final Pattern MEMBERSHIP_PREFIX = Pattern.compile("^[A-Za-z]\\s*\\\\in\\s*");
     private static final Pattern CONNECTIVE = Pattern.compile(
@@ -35,7 +38,7 @@ public final class AnswerNormalizer {
     private static final Pattern SPACE_THOUSANDS = Pattern.compile("(?<![\\d.])\\d{1,3}(?: \\d{3})+(?![\\d./])");
     private static final Pattern MIXED_NUMBER = Pattern.compile("^(-?)(\\d{1,9})\\s+(\\d{1,9})\\s*/\\s*(\\d{1,9})$");
     private static final Pattern UNIT_TAIL = Pattern.compile(
-            "^(.*?[0-9}%)])\\s*((?:[A-Za-z]+(?:/[A-Za-z]+)?(?:\\^\\{?\\d\\}?)?\\.?)"
+            "^(.*?[0-9}%)°])\\s*((?:[A-Za-z]+(?:/[A-Za-z]+)?(?:\\^\\{?\\d\\}?)?\\.?)"
                     + "(?:\\s+[A-Za-z]+(?:/[A-Za-z]+)?(?:\\^\\{?\\d\\}?)?\\.?){0,3})$");
     private static final Pattern WORD = Pattern.compile("[A-Za-z]+");
 
@@ -59,7 +62,7 @@ public final class AnswerNormalizer {
         s = TRAILING_TEXT_UNIT.matcher(s).replaceAll("");
         s = unwrapAll(s);
         s = s.replace("\\dfrac", "\\frac").replace("\\tfrac", "\\frac");
-        s = DEGREES.matcher(s).replaceAll("");
+        s = TEMPERATURE.matcher(DEGREES.matcher(s).replaceAll("°")).replaceAll("");
         s = PERCENT_WORD.matcher(s).replaceAll("%");
         s = MEMBERSHIP_PREFIX.matcher(s).replaceAll("");
         s = CONNECTIVE.matcher(s).replaceAll(", ");

@@ -47,6 +47,7 @@ public final class Equivalence {
     private static final int MAX_PLUS_MINUS = 4;
     private static final int MAX_ITEMS = 256;
     private static final BigFraction HUNDRED = new BigFraction(100);
+    private static final BigFraction ONE_EIGHTY = new BigFraction(180);
 
     private final Settings settings;
     private final Budget budget;
@@ -106,6 +107,15 @@ public final class Equivalence {
         if (pred instanceof Sequence || containsPlusMinus(pred)) {
             return false;
         }
+        if (gold instanceof Expr.Degrees gd) {
+            if (pred instanceof Expr.Degrees pd) {
+                return scalarEqual(gd.value(), pd.value());
+            }
+            return degreesEqual(gd.value(), pred);
+        }
+        if (pred instanceof Expr.Degrees pd) {
+            return degreesEqual(pd.value(), gold);
+        }
         if (gold instanceof Percent gp) {
             if (pred instanceof Percent pp) {
                 return scalarEqual(gp.value(), pp.value());
@@ -128,6 +138,12 @@ public final class Equivalence {
             case AS_FRACTION -> scalarEqual(asFraction, plain);
             case EITHER -> scalarEqual(percentNumber, plain) || scalarEqual(asFraction, plain);
         };
+    }
+
+    /** An angle in degrees against a plain value: the same number, or the same angle in radians. */
+    private boolean degreesEqual(Expr degrees, Expr plain) {
+        Expr radians = new Quotient(new Expr.Product(List.of(degrees, new Const(Constant.PI))), new Num(ONE_EIGHTY));
+        return scalarEqual(degrees, plain) || scalarEqual(radians, plain);
     }
 
     // ---- relations ----

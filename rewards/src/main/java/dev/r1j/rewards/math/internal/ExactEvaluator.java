@@ -158,6 +158,8 @@ public final class ExactEvaluator {
         } else if (e instanceof Percent p) {
             BigFraction v = eval(p.value());
             return v == null ? null : v.divide(100);
+        } else if (e instanceof Expr.Degrees d) {
+            return eval(d.value());
         }
         return null;
     }

@@ -87,6 +87,10 @@ public sealed interface Expr {
     record Percent(Expr value) implements Expr {
     }
 
+    /** An angle written with a degree sign; as a number it is {@code value} (the sign read as a unit). */
+    record Degrees(Expr value) implements Expr {
+    }
+
     /**
      * Several values between brackets: {@code open} and {@code close} are one of {@code ( ) [ ] { }},
      * or {@code 0} for a bare comma-separated list. {@code \{1,2\}} is a set, {@code (1,2)} a tuple or
@@ -161,6 +165,8 @@ public sealed interface Expr {
             return List.of(pm.left(), pm.right());
         } else if (e instanceof Percent p) {
             return List.of(p.value());
+        } else if (e instanceof Degrees d) {
+            return List.of(d.value());
         } else if (e instanceof Sequence s) {
             return s.items();
         } else if (e instanceof Union u) {
@@ -201,6 +207,8 @@ public sealed interface Expr {
             return new PlusMinus(f.apply(pm.left()), f.apply(pm.right()));
         } else if (e instanceof Percent p) {
             return new Percent(f.apply(p.value()));
+        } else if (e instanceof Degrees d) {
+            return new Degrees(f.apply(d.value()));
         } else if (e instanceof Sequence s) {
             return new Sequence(s.items().stream().map(f).toList(), s.open(), s.close());
         } else if (e instanceof Union u) {

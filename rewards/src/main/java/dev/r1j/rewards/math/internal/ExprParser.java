@@ -370,6 +370,9 @@ public final class ExprParser {
             } else if (peek().isSymbol("%")) {
                 next();
                 e = new Percent(e);
+            } else if (peek().isSymbol("\u00B0")) {
+                next();
+                e = new Expr.Degrees(e);
             } else if (peek().isSymbol("'")) {
                 throw new ParseFailure("primes are not supported");
             } else {

@@ -151,6 +151,8 @@ public final class NumericEvaluator {
         } else if (e instanceof Percent p) {
             Complex z = eval(p.value());
             return new Complex(z.getReal() / 100, z.getImaginary() / 100);
+        } else if (e instanceof Expr.Degrees d) {
+            return eval(d.value());
         }
         return Complex.NaN;
     }
