@@ -1,5 +1,6 @@
 package dev.r1j.rewards.math.internal;
 
+import java.math.BigInteger;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -41,6 +42,8 @@ public final class AnswerNormalizer {
             "^(.*?[0-9}%)°])\\s*((?:[A-Za-z]+(?:/[A-Za-z]+)?(?:\\^\\{?\\d\\}?)?\\.?)"
                     + "(?:\\s+[A-Za-z]+(?:/[A-Za-z]+)?(?:\\^\\{?\\d\\}?)?\\.?){0,3})$");
     private static final Pattern WORD = Pattern.compile("[A-Za-z]+");
+    private static final Pattern REPEATING_DECIMAL = Pattern.compile(
+            "(\\d{0,30})\\.(\\d{0,30})\\s*\\\\(?:overline|dot)\\s*(?:\\{(\\d{1,30})\\}|(\\d))");
 
     /** Words that are never units: connectives, and names the parser understands. */
     private static final Set<String> NOT_UNITS = Set.of(
@@ -77,6 +80,9 @@ public final class AnswerNormalizer {
             s = removeAll(SPACE_THOUSANDS, s, ' ');
         }
         s = mixedNumber(s);
+        if (s.contains("\\overline") || s.contains("\\dot")) {
+            s = repeatingDecimals(s);
+        }
         return s.replace(ROW_BREAK, "\\\\").trim();
     }
 
@@ -251,6 +257,26 @@ public final class AnswerNormalizer {
             last = m.end();
         }
         sb.append(s, last, s.length());
+        return sb.toString();
+    }
+
+    /** {@code 0.1\overline{6}} is the fraction {@code 1/6}; written out exactly so the parser keeps it rational. */
+    private static String repeatingDecimals(String s) {
+        Matcher m = REPEATING_DECIMAL.matcher(s);
+        StringBuilder sb = new StringBuilder();
+        while (m.find()) {
+            String whole = m.group(1).isEmpty() ? "0" : m.group(1);
+            String fixed = m.group(2);
+            String repeating = m.group(3) != null ? m.group(3) : m.group(4);
+            // value = (whole.fixed repeating... ) = (N(whole fixed repeating) - N(whole fixed)) / (10^f (10^r - 1))
+            BigInteger all = new BigInteger(whole + fixed + repeating);
+            BigInteger head = new BigInteger(whole + fixed);
+            BigInteger numerator = all.subtract(head);
+            BigInteger denominator = BigInteger.TEN.pow(fixed.length())
+                    .multiply(BigInteger.TEN.pow(repeating.length()).subtract(BigInteger.ONE));
+            m.appendReplacement(sb, Matcher.quoteReplacement("\\frac{" + numerator + "}{" + denominator + "}"));
+        }
+        m.appendTail(sb);
         return sb.toString();
     }
 

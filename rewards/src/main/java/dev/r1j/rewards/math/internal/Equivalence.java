@@ -163,11 +163,18 @@ public final class Equivalence {
 
     /** The right-hand side of {@code x = value} where x is a lone variable not used in value, else null. */
     private static Expr assignedValue(Relation r) {
-        if (r.ops().size() == 1 && r.ops().get(0) == RelOp.EQ && r.operands().get(0) instanceof Var v) {
-            Expr value = r.operands().get(1);
-            if (!variables(value).contains(v.name())) {
-                return value;
-            }
+        if (r.ops().size() != 1 || r.ops().get(0) != RelOp.EQ) {
+            return null;
+        }
+        Expr left = r.operands().get(0);
+        Expr value = r.operands().get(1);
+        if (left instanceof Var v) {
+            return variables(value).contains(v.name()) ? null : value;
+        }
+        // function notation f(x) = 2x parses as the product f*x: the name must not occur on the right
+        if (left instanceof Expr.Product p && p.factors().size() == 2 && p.factors().get(0) instanceof Var name
+                && p.factors().get(1) instanceof Var && !variables(value).contains(name.name())) {
+            return value;
         }
         return null;
     }

@@ -109,6 +109,9 @@ public final class ExactEvaluator {
             }
             return root(radicand, k);
         } else if (e instanceof Call c) {
+            if (c.argument() instanceof Expr.Degrees) {
+                return null; // an angle in degrees: the numeric evaluator converts it
+            }
             BigFraction v = eval(c.argument());
             if (v == null) {
                 return null;

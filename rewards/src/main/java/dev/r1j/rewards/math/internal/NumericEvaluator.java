@@ -104,6 +104,11 @@ public final class NumericEvaluator {
             }
             return power(radicand, new Complex(1.0 / k));
         } else if (e instanceof Call c) {
+            if (c.argument() instanceof Expr.Degrees d && isTrigonometric(c.function())) {
+                // \sin 60^\circ: the degree sign converts to radians inside trigonometric functions
+                Complex z = eval(d.value());
+                return call(c.function(), new Complex(z.getReal() * Math.PI / 180, z.getImaginary() * Math.PI / 180));
+            }
             return call(c.function(), eval(c.argument()));
         } else if (e instanceof Log l) {
             Complex base = eval(l.base());
@@ -155,6 +160,13 @@ public final class NumericEvaluator {
             return eval(d.value());
         }
         return Complex.NaN;
+    }
+
+    private static boolean isTrigonometric(Expr.Function f) {
+        return switch (f) {
+            case SIN, COS, TAN, SEC, CSC, COT -> true;
+            default -> false;
+        };
     }
 
     private static boolean isOddInteger(double k) {
