@@ -103,6 +103,26 @@ class AdversarialInputTest {
         });
     }
 
+    static List<String> heavyArithmetic() {
+        return List.of(
+                String.join("+", java.util.Collections.nCopies(500, "1000!")),
+                String.join("+", java.util.Collections.nCopies(280, "(3/2)^{8000}")),
+                String.join("+", java.util.Collections.nCopies(200, "\\binom{2000}{1000}")),
+                String.join("*", java.util.Collections.nCopies(280, "(3/2)^{2000}")),
+                "\\sqrt{" + "7".repeat(3000) + "}");
+    }
+
+    @Test
+    void heavyArithmeticGetsAVerdict() {
+        guarded(() -> {
+            for (String answer : heavyArithmetic()) {
+                current.set("heavy arithmetic " + abbreviate(answer));
+                Verdict v = LENIENT.verify("5", "\\boxed{" + answer + "}");
+                assertFalse(v.correct(), v::toString);
+            }
+        });
+    }
+
     @Test
     void hugeValuesAreNotEqualUnlessIdentical() {
         assertTrue(LENIENT.equivalent("2^{2^{2^{100}}}", "2^{2^{2^{100}}}"));

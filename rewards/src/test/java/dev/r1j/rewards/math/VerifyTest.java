@@ -139,6 +139,17 @@ class VerifyTest {
     }
 
     @Test
+    void benchmarkHelperMeasuresAndValidates() {
+        List<String[]> pairs = List.of(new String[] {"72", "The answer is 72."}, new String[] {"\\frac12", "\\boxed{0.5}"});
+        double rate = MathVerifierBenchmark.verdictsPerSecond(pairs, Duration.ofMillis(20));
+        assertTrue(rate > 0 && Double.isFinite(rate), "rate " + rate);
+        assertThrows(BadInputException.class, () -> MathVerifierBenchmark.verdictsPerSecond(List.of(), Duration.ofMillis(1)));
+        assertThrows(BadInputException.class,
+                () -> MathVerifierBenchmark.verdictsPerSecond(List.<String[]>of(new String[] {"1"}), Duration.ofMillis(1)));
+        assertThrows(BadInputException.class, () -> MathVerifierBenchmark.verdictsPerSecond(pairs, Duration.ZERO));
+    }
+
+    @Test
     void mathRewardScoresOneOrZero() {
         Problem p = Problem.of("p1", "What is 6*7?", "42", TaskKind.MATH);
         RewardResult right = MathReward.strict().score(p, "6*7 = 42, so \\boxed{42}");
