@@ -24,7 +24,7 @@ import java.util.Optional;
  *       {@code 2\pi = 6.283185307} (ten significant digits) but {@code 2\pi != 6.2832}; widen it with
  *       {@link Builder#relativeTolerance(double)}.</li>
  *   <li>Expressions with variables are compared at seeded random points: exactly at rational points
- *       when both sides are rational functions, otherwise in complex doubles (tolerance at least 1e-8).</li>
+ *       when both sides are rational functions, otherwise in complex doubles (tolerance at least 1e-10).</li>
  *   <li>Percentages follow {@link PercentPolicy#EITHER}: {@code 50\%} equals {@code 50} and {@code 0.5}.</li>
  *   <li>An angle with a degree sign ({@code 60^\circ}, {@code 60°}, {@code 60 degrees}) equals the bare
  *       number and the same angle in radians ({@code \frac{\pi}{3}}); a bare number is never read as

@@ -54,7 +54,11 @@ class AnswerExtractionTest {
                 Arguments.of("The answer is 3 since 1+2=3", "3"),
                 Arguments.of("The answer is 5 as well as 6.", "5 as well as 6"),
                 Arguments.of("The final answer is: $\\boxed{5}$", "5"),
-                Arguments.of("The answer is $14$ dollars.", "14$ dollars"));
+                Arguments.of("The answer is $14$ dollars.", "14$ dollars"),
+                Arguments.of("The answer is 5! Great.", "5"),
+                Arguments.of("The answer is 5!", "5"),
+                Arguments.of("The answer is $5!$.", "5!"),
+                Arguments.of("\\boxed{5!}", "5!"));
     }
 
     @ParameterizedTest(name = "{0} -> {1}")

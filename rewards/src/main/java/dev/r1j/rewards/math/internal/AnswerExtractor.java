@@ -183,6 +183,10 @@ public final class AnswerExtractor {
     private static final Pattern CLAUSE_START = Pattern.compile(
             "(?i)[,;]?\\s+(?:because|since|so|which|thus|therefore|hence)\\b");
 
+    /**
+     * The answer part of a prose line: up to a clause such as ", because", or a full stop that is
+     * not a decimal point; an exclamation mark closing the prose is punctuation, not a factorial.
+     */
     private static String cutAtSentenceEnd(String line) {
         Matcher clause = CLAUSE_START.matcher(line);
         if (clause.find()) {
@@ -198,6 +202,9 @@ public final class AnswerExtractor {
                 if (!digitAfter) {
                     return line.substring(0, i);
                 }
+            } else if (c == '!' && dollars % 2 == 0
+                    && (i + 1 == line.length() || Character.isWhitespace(line.charAt(i + 1)))) {
+                return line.substring(0, i);
             }
         }
         return line;

@@ -40,7 +40,7 @@ public final class Equivalence {
     }
 
     private static final double ABSOLUTE_FLOOR = 1e-12;
-    private static final double VARIABLE_TOLERANCE_FLOOR = 1e-8;
+    private static final double VARIABLE_TOLERANCE_FLOOR = 1e-10;
     private static final int EXACT_POINTS = 6;
     private static final int NUMERIC_POINTS = 12;
     private static final int MIN_VALID_POINTS = 6;
