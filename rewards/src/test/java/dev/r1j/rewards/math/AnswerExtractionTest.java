@@ -58,7 +58,11 @@ class AnswerExtractionTest {
                 Arguments.of("The answer is 5! Great.", "5"),
                 Arguments.of("The answer is 5!", "5"),
                 Arguments.of("The answer is $5!$.", "5!"),
-                Arguments.of("\\boxed{5!}", "5!"));
+                Arguments.of("\\boxed{5!}", "5!"),
+                Arguments.of("The probability is \\(\\frac{1}{2}\\).", "\\frac{1}{2}"),
+                Arguments.of("so the length is $3\\sqrt{2}$ units", "3\\sqrt{2}"),
+                Arguments.of("She paid $10 and got $5 back", "5"),
+                Arguments.of("costs $2 each so 9 * 2 = 18", "18"));
     }
 
     @ParameterizedTest(name = "{0} -> {1}")

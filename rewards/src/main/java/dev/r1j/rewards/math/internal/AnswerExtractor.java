@@ -259,7 +259,49 @@ public final class AnswerExtractor {
                 && (start < 2 || !Character.isLetterOrDigit(text.charAt(start - 2)))) {
             start--;
         }
-        return text.substring(start, end);
+        String span = enclosingMath(text, start, end);
+        return span != null ? span : text.substring(start, end);
+    }
+
+    private static final int MAX_MATH_SPAN = 200;
+
+    /**
+     * When the number at [start, end) sits inside a short inline formula ({@code $\frac{1}{2}$},
+     * {@code \(...\)}, {@code \[...\]}), the whole formula: its last digit alone would be wrong.
+     */
+    private static String enclosingMath(String text, int start, int end) {
+        int lo = Math.max(0, start - MAX_MATH_SPAN);
+        int hi = Math.min(text.length(), end + MAX_MATH_SPAN);
+        String[][] delimiters = {{"\\(", "\\)"}, {"\\[", "\\]"}, {"$", "$"}};
+        for (String[] d : delimiters) {
+            int open = text.lastIndexOf(d[0], start - 1);
+            if (open < lo) {
+                continue;
+            }
+            int close = text.indexOf(d[1], end);
+            if (close < 0 || close > hi) {
+                continue;
+            }
+            if (d[0].equals("$")) {
+                // the $ before the number must open a formula: an even number of $ precede it on its line
+                int lineStart = text.lastIndexOf('\n', open) + 1;
+                int count = 0;
+                for (int i = lineStart; i < open; i++) {
+                    if (text.charAt(i) == '$') {
+                        count++;
+                    }
+                }
+                if (count % 2 != 0 || text.substring(open + 1, close).indexOf('\n') >= 0) {
+                    continue;
+                }
+            }
+            String inner = text.substring(open + d[0].length(), close);
+            if (!inner.isBlank() && (inner.indexOf('\\') >= 0 || inner.indexOf('^') >= 0)) {
+                return inner;
+            }
+            return null;
+        }
+        return null;
     }
 
     private static String clean(String s) {
