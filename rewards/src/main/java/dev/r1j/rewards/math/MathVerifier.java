@@ -65,7 +65,7 @@ public final class MathVerifier {
         this.timeBudget = b.timeBudget;
         this.maxInputChars = b.maxInputChars;
         this.seed = b.seed;
-        this.extractor = new AnswerExtractor(order);
+        this.extractor = new AnswerExtractor(order, !strict);
         this.comparator = new AnswerComparator(new Equivalence.Settings(relativeTolerance, percentPolicy, seed));
     }
 
@@ -188,7 +188,9 @@ public final class MathVerifier {
 
         /**
          * Strict mode (for RL) accepts only explicit anchors ({@code \boxed{}}, {@code <answer>},
-         * {@code ####}, "the answer is") and never falls back to the last number. Default false.
+         * {@code ####}, "the answer is"), never falls back to the last number, and when the output
+         * has a {@code </think>} takes the answer only from the text after it. Default false
+         * (lenient: an answer inside the reasoning counts when nothing follows it).
          */
         public Builder strict(boolean strict) {
             this.strict = strict;

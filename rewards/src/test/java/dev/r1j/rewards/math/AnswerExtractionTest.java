@@ -115,6 +115,17 @@ class AnswerExtractionTest {
     }
 
     @Test
+    void answersAfterTheReasoningWin() {
+        String completion = "<think>maybe \\boxed{3}?</think> <answer>4</answer>";
+        assertEquals(Optional.of("4"), LENIENT.extract(completion));
+        assertEquals(Optional.of("4"), STRICT.extract(completion));
+        String onlyInside = "<think>so \\boxed{3}</think> I am done.";
+        assertEquals(Optional.of("3"), LENIENT.extract(onlyInside));
+        assertEquals(Optional.empty(), STRICT.extract(onlyInside));
+        assertEquals(Optional.of("7"), STRICT.extract("<think>the answer is 6</think>The answer is 7."));
+    }
+
+    @Test
     void answerTagMustBeClosed() {
         MathVerifier tagOnly = MathVerifier.builder().extractionOrder(List.of(AnswerAnchor.ANSWER_TAG)).build();
         assertEquals(Optional.empty(), tagOnly.extract("<answer>12"));

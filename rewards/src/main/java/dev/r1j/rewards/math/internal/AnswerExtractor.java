@@ -20,15 +20,42 @@ public final class AnswerExtractor {
     private static final Pattern ANSWER_LINE = Pattern.compile(
             "^\\s*(?:[*#_]+\\s*)?(?:(?i:final\\s+answer|answer)|A)\\s*(?:[*_]+\\s*)?[:\uFF1A]\\s*(?:[*_]+\\s*)?(.*)$");
 
-    private final List<AnswerAnchor> order;
+    private static final String THINK_END = "</think>";
 
-    public AnswerExtractor(List<AnswerAnchor> order) {
+    private final List<AnswerAnchor> order;
+    private final boolean answersInsideReasoning;
+
+    /**
+     * @param order                  anchors in priority order
+     * @param answersInsideReasoning whether an answer found only inside {@code <think>...</think>}
+     *                               counts when nothing follows the reasoning
+     */
+    public AnswerExtractor(List<AnswerAnchor> order, boolean answersInsideReasoning) {
         this.order = List.copyOf(order);
+        this.answersInsideReasoning = answersInsideReasoning;
     }
 
-    /** The answer found by the first anchor in order that matches, with which anchor found it. */
+    /**
+     * The answer found by the first anchor in order that matches, with which anchor found it. When
+     * the output closes a reasoning block ({@code </think>}), the text after it is searched first:
+     * a box drafted while thinking is not the final answer.
+     */
     public Optional<Found> extract(String text) {
         if (text == null || text.isEmpty()) {
+            return Optional.empty();
+        }
+        int thinkEnd = lastIndexOfIgnoreCase(text, THINK_END, text.length());
+        if (thinkEnd >= 0) {
+            Optional<Found> after = extractFrom(text.substring(thinkEnd + THINK_END.length()));
+            if (after.isPresent() || !answersInsideReasoning) {
+                return after;
+            }
+        }
+        return extractFrom(text);
+    }
+
+    private Optional<Found> extractFrom(String text) {
+        if (text.isEmpty()) {
             return Optional.empty();
         }
         for (AnswerAnchor anchor : order) {
