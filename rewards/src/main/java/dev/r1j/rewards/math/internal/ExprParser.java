@@ -102,11 +102,6 @@ public final class ExprParser {
         return tokens.get(pos);
     }
 
-    private Token peekAt(int offset) {
-        int i = Math.min(pos + offset, tokens.size() - 1);
-        return tokens.get(i);
-    }
-
     private Token next() {
         budget.tick();
         Token t = tokens.get(pos);

@@ -29,10 +29,6 @@ public record Token(Kind kind, String text) {
         EOF
     }
 
-    public boolean is(Kind k, String t) {
-        return kind == k && text.equals(t);
-    }
-
     public boolean isSymbol(String t) {
         return kind == Kind.SYMBOL && text.equals(t);
     }
