@@ -25,6 +25,8 @@ public final class AnswerNormalizer {
     private static final Pattern TRAILING_TEXT_UNIT = Pattern.compile(
             "(?<=[0-9}%)])\\s*\\\\(?:text|mbox|mathrm|textrm|textnormal)\\s*\\{\\s*[A-Za-z][A-Za-z\\s./]*\\}"
                     + "(?:\\^\\{?\\d\\}?)?\\s*$");
+    /** The real line, written as a set, is the interval it names. */
+    private static final Pattern REALS = Pattern.compile("\\\\mathbb\\s*\\{?\\s*R\\s*\\}?|\u211D");
     private static final Pattern DEGREES = Pattern.compile(
             "\\^\\s*\\{\\s*\\\\circ\\s*\\}|\\^\\s*\\\\circ|\\\\circ|\\\\degree|°"
                     + "|(?<=[\\d}])\\s*\\bdeg(?:ree)?s?\\b");
@@ -62,6 +64,7 @@ public final class AnswerNormalizer {
         s = s.replace("\\(", "").replace("\\)", "").replace("\\[", "").replace("\\]", "");
         s = s.replace("\\!", "").replace("\\,", " ").replace("\\;", " ").replace("\\:", " ").replace("\\ ", " ");
         s = s.replace("\\%", "%");
+        s = REALS.matcher(s).replaceAll(Matcher.quoteReplacement("(-\\infty, \\infty)"));
         s = TRAILING_TEXT_UNIT.matcher(s).replaceAll("");
         s = unwrapAll(s);
         s = s.replace("\\dfrac", "\\frac").replace("\\tfrac", "\\frac");
