@@ -234,6 +234,15 @@ public final class MathVerifier {
             return this;
         }
 
+        /**
+         * Shorthand for {@link #percentPolicy}: true reads {@code 50\%} only as {@code 0.5}
+         * ({@link PercentPolicy#AS_FRACTION}), false only as {@code 50} ({@link PercentPolicy#AS_NUMBER}).
+         * Without either call the lenient {@link PercentPolicy#EITHER} applies.
+         */
+        public Builder percentAsFraction(boolean asFraction) {
+            return percentPolicy(asFraction ? PercentPolicy.AS_FRACTION : PercentPolicy.AS_NUMBER);
+        }
+
         /** Time allowed to compare one answer, from 1 ms to 60 s. Default 50 ms. */
         public Builder timeBudget(Duration budget) {
             if (budget == null || budget.compareTo(Duration.ofMillis(1)) < 0 || budget.compareTo(Duration.ofSeconds(60)) > 0) {

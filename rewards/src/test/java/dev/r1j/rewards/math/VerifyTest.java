@@ -100,6 +100,9 @@ class VerifyTest {
         assertFalse(asFraction.equivalent("50", "50\\%"));
         assertTrue(asFraction.equivalent("0.5", "50\\%"));
         assertTrue(asFraction.equivalent("25\\%", "25\\%"));
+        assertEquals(PercentPolicy.AS_FRACTION, MathVerifier.builder().percentAsFraction(true).build().percentPolicy());
+        assertEquals(PercentPolicy.AS_NUMBER, MathVerifier.builder().percentAsFraction(false).build().percentPolicy());
+        assertEquals(PercentPolicy.EITHER, MathVerifier.defaults().percentPolicy());
     }
 
     @Test
