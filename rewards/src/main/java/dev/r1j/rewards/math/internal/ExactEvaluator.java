@@ -123,6 +123,9 @@ public final class ExactEvaluator {
                 case COS, COSH, SEC -> v.getNumerator().signum() == 0 ? BigFraction.ONE : null;
                 case EXP -> v.getNumerator().signum() == 0 ? BigFraction.ONE : null;
                 case LN -> v.equals(BigFraction.ONE) ? BigFraction.ZERO : null;
+                case FLOOR -> new BigFraction(floorDiv(v.getNumerator(), v.getDenominator()));
+                case CEIL -> new BigFraction(floorDiv(v.getNumerator(), v.getDenominator()).add(
+                        isInteger(v) ? BigInteger.ZERO : BigInteger.ONE));
                 default -> null;
             };
         } else if (e instanceof Factorial f) {
@@ -252,6 +255,11 @@ public final class ExactEvaluator {
             }
         }
         return null;
+    }
+
+    private static BigInteger floorDiv(BigInteger a, BigInteger b) {
+        BigInteger[] qr = a.divideAndRemainder(b);
+        return qr[1].signum() < 0 ? qr[0].subtract(BigInteger.ONE) : qr[0];
     }
 
     private static boolean isInteger(BigFraction v) {

@@ -56,7 +56,7 @@ public sealed interface Expr {
 
     /** Functions of one argument. */
     enum Function {
-        SIN, COS, TAN, SEC, CSC, COT, ASIN, ACOS, ATAN, SINH, COSH, TANH, LN, EXP, SQRT, ABS
+        SIN, COS, TAN, SEC, CSC, COT, ASIN, ACOS, ATAN, SINH, COSH, TANH, LN, EXP, SQRT, ABS, FLOOR, CEIL
     }
 
     /** A function applied to one argument. */

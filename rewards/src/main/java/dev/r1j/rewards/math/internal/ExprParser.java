@@ -52,7 +52,8 @@ public final class ExprParser {
             Map.entry("arcsin", Function.ASIN), Map.entry("arccos", Function.ACOS),
             Map.entry("arctan", Function.ATAN), Map.entry("sinh", Function.SINH),
             Map.entry("cosh", Function.COSH), Map.entry("tanh", Function.TANH), Map.entry("ln", Function.LN),
-            Map.entry("exp", Function.EXP), Map.entry("abs", Function.ABS));
+            Map.entry("exp", Function.EXP), Map.entry("abs", Function.ABS), Map.entry("floor", Function.FLOOR),
+            Map.entry("ceil", Function.CEIL));
 
     private static final Set<String> GREEK = Set.of(
             "alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta", "vartheta",
@@ -301,7 +302,8 @@ public final class ExprParser {
             case COMMAND:
                 String c = t.text();
                 return FRACTIONS.contains(c) || BINOMIALS.contains(c) || c.equals("sqrt") || c.equals("pi")
-                        || c.equals("infty") || c.equals("log") || FUNCTIONS.containsKey(c) || GREEK.contains(c);
+                        || c.equals("infty") || c.equals("log") || FUNCTIONS.containsKey(c) || GREEK.contains(c)
+                        || c.equals("lfloor") || c.equals("lceil");
             default:
                 return false;
         }
@@ -509,11 +511,22 @@ public final class ExprParser {
             case "{":
                 return set();
             case "lfloor":
+                return delimited(Function.FLOOR, "rfloor");
             case "lceil":
-                throw new ParseFailure("floor and ceiling are not supported");
+                return delimited(Function.CEIL, "rceil");
             default:
                 throw new ParseFailure("unknown command \\" + c);
         }
+    }
+
+    /** {@code \lfloor x \rfloor} and {@code \lceil x \rceil}. */
+    private Expr delimited(Function f, String closing) {
+        Expr inner = parseSum();
+        if (!peek().isCommand(closing)) {
+            throw new ParseFailure("missing \\" + closing);
+        }
+        next();
+        return new Call(f, inner);
     }
 
     private Expr function(Function f) {

@@ -13,7 +13,7 @@ public final class Lexer {
 
     /** Words recognised without a backslash, longest first where one is a prefix of another. */
     static final List<String> PLAIN_WORDS = List.of(
-            "arcsin", "arccos", "arctan", "infinity", "sqrt", "sinh", "cosh", "tanh",
+            "arcsin", "arccos", "arctan", "infinity", "floor", "ceil", "sqrt", "sinh", "cosh", "tanh",
             "sin", "cos", "tan", "sec", "csc", "cot", "log", "exp", "inf", "ln", "pi");
 
     private static final Set<String> SKIPPED_COMMANDS = Set.of(

@@ -278,6 +278,10 @@ public final class NumericEvaluator {
                 return sqrt(z);
             case ABS:
                 return new Complex(z.abs());
+            case FLOOR:
+                return real ? new Complex(Math.floor(x)) : Complex.NaN;
+            case CEIL:
+                return real ? new Complex(Math.ceil(x)) : Complex.NaN;
             default:
                 return Complex.NaN;
         }
