@@ -1,0 +1,278 @@
+package dev.r1j.rewards.math;
+
+import dev.r1j.rewards.BadInputException;
+import dev.r1j.rewards.math.internal.AnswerComparator;
+import dev.r1j.rewards.math.internal.AnswerExtractor;
+import dev.r1j.rewards.math.internal.Budget;
+import dev.r1j.rewards.math.internal.BudgetExceededException;
+import dev.r1j.rewards.math.internal.Equivalence;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Checks a model's math answer against a gold answer: extracts the final answer from the whole
+ * output, then decides mathematical equivalence. Immutable and thread-safe.
+ *
+ * <p>What counts as equal, by default:
+ * <ul>
+ *   <li>Rational values are compared exactly ({@code 0.5 = \frac{1}{2} = 50/100}); {@code 1/3} and
+ *       {@code 0.333} differ.</li>
+ *   <li>Irrational constants ({@code \sqrt 2}, {@code \pi}, {@code e}) are compared numerically with
+ *       a relative tolerance of 1e-9, so {@code \frac{\sqrt2}{2} = \frac{1}{\sqrt2}} and
+ *       {@code 2\pi = 6.283185307} (ten significant digits) but {@code 2\pi != 6.2832}; widen it with
+ *       {@link Builder#relativeTolerance(double)}.</li>
+ *   <li>Expressions with variables are compared at seeded random points: exactly at rational points
+ *       when both sides are rational functions, otherwise in complex doubles (tolerance at least 1e-10).</li>
+ *   <li>Percentages follow {@link PercentPolicy#EITHER}: {@code 50\%} equals {@code 50} and {@code 0.5}.</li>
+ *   <li>An angle with a degree sign ({@code 60^\circ}, {@code 60°}, {@code 60 degrees}) equals the bare
+ *       number and the same angle in radians ({@code \frac{\pi}{3}}); a bare number is never read as
+ *       radians. Units ({@code 5 cm}, {@code \$12}, {@code 12 dollars}) are dropped.</li>
+ *   <li>Sets are order-free, tuples ordered, intervals compare ends and brackets, {@code \pm} stands for
+ *       two values, equations match when one is a non-zero multiple of the other, an inequality in one
+ *       variable equals its interval, {@code x = 5} equals {@code 5}.</li>
+ *   <li>Values too large to compute ({@code 2^{2^{2^{100}}}}) equal only an identical expression.</li>
+ * </ul>
+ *
+ * <p>Never throws on completions and never hangs: each verdict has a time budget (50 ms by default)
+ * and inputs over the size caps get a "not equal" verdict.
+ */
+public final class MathVerifier {
+
+    /** Anchors tried by default, most explicit first. */
+    public static final List<AnswerAnchor> DEFAULT_ORDER = List.of(AnswerAnchor.values());
+
+    private static final MathVerifier DEFAULTS = builder().build();
+
+    private final boolean strict;
+    private final List<AnswerAnchor> order;
+    private final double relativeTolerance;
+    private final PercentPolicy percentPolicy;
+    private final Duration timeBudget;
+    private final int maxInputChars;
+    private final long seed;
+    private final AnswerExtractor extractor;
+    private final AnswerComparator comparator;
+
+    private MathVerifier(Builder b) {
+        this.strict = b.strict;
+        this.order = b.strict
+                ? b.extractionOrder.stream().filter(AnswerAnchor::isExplicit).toList()
+                : List.copyOf(b.extractionOrder);
+        this.relativeTolerance = b.relativeTolerance;
+        this.percentPolicy = b.percentPolicy;
+        this.timeBudget = b.timeBudget;
+        this.maxInputChars = b.maxInputChars;
+        this.seed = b.seed;
+        this.extractor = new AnswerExtractor(order, !strict);
+        this.comparator = new AnswerComparator(new Equivalence.Settings(relativeTolerance, percentPolicy, seed));
+    }
+
+    /** A lenient verifier with every anchor in {@link #DEFAULT_ORDER} and the defaults described above. */
+    public static MathVerifier defaults() {
+        return DEFAULTS;
+    }
+
+    /** A builder starting from the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Extracts the final answer from {@code completion} and compares it with {@code gold} (an answer
+     * only, such as {@code "\\frac{1}{2}"} or {@code "72"}). Never throws.
+     */
+    public Verdict verify(String gold, String completion) {
+        if (completion == null || completion.isEmpty()) {
+            return new Verdict(false, "", "empty completion");
+        }
+        if (completion.length() > maxInputChars) {
+            return new Verdict(false, "", "completion longer than " + maxInputChars + " characters");
+        }
+        Optional<AnswerExtractor.Found> found;
+        try {
+            found = extractor.extract(completion);
+        } catch (RuntimeException | StackOverflowError e) {
+            return new Verdict(false, "", "extraction failed: " + e.getClass().getSimpleName());
+        }
+        if (found.isEmpty()) {
+            return new Verdict(false, "", strict
+                    ? "no explicit answer (\\boxed{}, <answer>, ####, or \"the answer is\")"
+                    : "no answer found");
+        }
+        String answer = found.get().answer();
+        AnswerComparator.Outcome outcome = compare(gold, answer);
+        return new Verdict(outcome.equal(), answer, outcome.reason() + " [" + found.get().anchor() + "]");
+    }
+
+    /** Whether two already-extracted answers are equivalent; {@code goldAnswer} steers the reading. Never throws. */
+    public boolean equivalent(String goldAnswer, String predictedAnswer) {
+        return compare(goldAnswer, predictedAnswer).equal();
+    }
+
+    /** The final answer in {@code completion} under this verifier's anchors, if any. Never throws. */
+    public Optional<String> extract(String completion) {
+        if (completion == null || completion.length() > maxInputChars) {
+            return Optional.empty();
+        }
+        try {
+            return extractor.extract(completion).map(AnswerExtractor.Found::answer);
+        } catch (RuntimeException | StackOverflowError e) {
+            return Optional.empty();
+        }
+    }
+
+    private AnswerComparator.Outcome compare(String gold, String pred) {
+        try {
+            Budget budget = Budget.ofNanos(timeBudget.toNanos());
+            return comparator.compare(gold, pred, budget);
+        } catch (BudgetExceededException e) {
+            return new AnswerComparator.Outcome(false, "time budget of " + timeBudget.toMillis() + " ms exceeded");
+        } catch (RuntimeException | StackOverflowError e) {
+            return new AnswerComparator.Outcome(false, "comparison failed: " + e.getClass().getSimpleName());
+        }
+    }
+
+    public boolean strict() {
+        return strict;
+    }
+
+    /** The anchors tried, in order (strict mode drops the inexplicit ones). */
+    public List<AnswerAnchor> extractionOrder() {
+        return order;
+    }
+
+    public double relativeTolerance() {
+        return relativeTolerance;
+    }
+
+    public PercentPolicy percentPolicy() {
+        return percentPolicy;
+    }
+
+    public Duration timeBudget() {
+        return timeBudget;
+    }
+
+    public int maxInputChars() {
+        return maxInputChars;
+    }
+
+    /** A builder seeded with this verifier's settings. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.strict = strict;
+        b.extractionOrder = order;
+        b.relativeTolerance = relativeTolerance;
+        b.percentPolicy = percentPolicy;
+        b.timeBudget = timeBudget;
+        b.maxInputChars = maxInputChars;
+        b.seed = seed;
+        return b;
+    }
+
+    /** Settings for a {@link MathVerifier}; each setter validates its argument. */
+    public static final class Builder {
+
+        private boolean strict;
+        private List<AnswerAnchor> extractionOrder = DEFAULT_ORDER;
+        private double relativeTolerance = 1e-9;
+        private PercentPolicy percentPolicy = PercentPolicy.EITHER;
+        private Duration timeBudget = Duration.ofMillis(50);
+        private int maxInputChars = 1_000_000;
+        private long seed = 0x5EEDL;
+
+        private Builder() {
+        }
+
+        /**
+         * Strict mode (for RL) accepts only explicit anchors ({@code \boxed{}}, {@code <answer>},
+         * {@code ####}, "the answer is"), never falls back to the last number, and when the output
+         * has a {@code </think>} takes the answer only from the text after it. Default false
+         * (lenient: an answer inside the reasoning counts when nothing follows it).
+         */
+        public Builder strict(boolean strict) {
+            this.strict = strict;
+            return this;
+        }
+
+        /** The anchors to try, in priority order; non-empty, no repeats. Default: all, in declaration order. */
+        public Builder extractionOrder(List<AnswerAnchor> order) {
+            if (order == null || order.isEmpty()) {
+                throw BadInputException.at(null, 0, "extractionOrder", "must name at least one anchor");
+            }
+            if (order.stream().anyMatch(java.util.Objects::isNull)) {
+                throw BadInputException.at(null, 0, "extractionOrder", "must not contain null");
+            }
+            if (EnumSet.copyOf(order).size() != order.size()) {
+                throw BadInputException.at(null, 0, "extractionOrder", "must not repeat an anchor: " + order);
+            }
+            this.extractionOrder = List.copyOf(order);
+            return this;
+        }
+
+        /**
+         * Relative tolerance for values that are not both rational, in [0, 0.1]. Default 1e-9.
+         * Rationals are always compared exactly.
+         */
+        public Builder relativeTolerance(double tolerance) {
+            if (!(tolerance >= 0 && tolerance <= 0.1)) {
+                throw BadInputException.at(null, 0, "relativeTolerance",
+                        "must be a number in [0, 0.1], was " + tolerance);
+            }
+            this.relativeTolerance = tolerance;
+            return this;
+        }
+
+        /** How percentages compare with plain numbers. Default {@link PercentPolicy#EITHER}. */
+        public Builder percentPolicy(PercentPolicy policy) {
+            if (policy == null) {
+                throw BadInputException.at(null, 0, "percentPolicy", "must not be null");
+            }
+            this.percentPolicy = policy;
+            return this;
+        }
+
+        /**
+         * Shorthand for {@link #percentPolicy}: true reads {@code 50\%} only as {@code 0.5}
+         * ({@link PercentPolicy#AS_FRACTION}), false only as {@code 50} ({@link PercentPolicy#AS_NUMBER}).
+         * Without either call the lenient {@link PercentPolicy#EITHER} applies.
+         */
+        public Builder percentAsFraction(boolean asFraction) {
+            return percentPolicy(asFraction ? PercentPolicy.AS_FRACTION : PercentPolicy.AS_NUMBER);
+        }
+
+        /** Time allowed to compare one answer, from 1 ms to 60 s. Default 50 ms. */
+        public Builder timeBudget(Duration budget) {
+            if (budget == null || budget.compareTo(Duration.ofMillis(1)) < 0 || budget.compareTo(Duration.ofSeconds(60)) > 0) {
+                throw BadInputException.at(null, 0, "timeBudget", "must be between 1 ms and 60 s, was " + budget);
+            }
+            this.timeBudget = budget;
+            return this;
+        }
+
+        /** Completions longer than this many characters are judged wrong unread, at least 1. Default 1,000,000. */
+        public Builder maxInputChars(int max) {
+            if (max < 1) {
+                throw BadInputException.at(null, 0, "maxInputChars", "must be at least 1, was " + max);
+            }
+            this.maxInputChars = max;
+            return this;
+        }
+
+        /** Seed of the random points used to compare expressions with variables. Default fixed. */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        public MathVerifier build() {
+            if (strict && extractionOrder.stream().noneMatch(AnswerAnchor::isExplicit)) {
+                throw BadInputException.at(null, 0, "extractionOrder",
+                        "strict mode needs at least one of BOXED, ANSWER_TAG, HASHES, ANSWER_IS");
+            }
+            return new MathVerifier(this);
+        }
+    }
+}
