@@ -52,4 +52,15 @@ public final class MathVerifierBenchmark {
         }
         return count / (elapsed / 1e9);
     }
+
+    /** The slowest single verdict of {@code verifier} over {@code goldPredPairs}, in milliseconds (one pass). */
+    public static double slowestMillis(MathVerifier verifier, List<String[]> goldPredPairs) {
+        double worst = 0;
+        for (String[] pair : goldPredPairs) {
+            long t = System.nanoTime();
+            verifier.verify(pair[0], pair[1]);
+            worst = Math.max(worst, (System.nanoTime() - t) / 1e6);
+        }
+        return worst;
+    }
 }

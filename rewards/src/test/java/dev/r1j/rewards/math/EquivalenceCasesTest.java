@@ -18,18 +18,31 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Runs every case of {@code math/equivalences.tsv} (gold, prediction, expected verdict). */
+/**
+ * Runs every case of {@code math/equivalences.tsv} and {@code math/equivalences-extra.tsv} (gold,
+ * prediction, expected verdict), and of {@code math/completions.tsv} (gold, whole completion, expected).
+ */
 class EquivalenceCasesTest {
 
     private static final MathVerifier VERIFIER = MathVerifier.defaults();
 
     static Stream<Arguments> cases() {
-        return readCases().stream().map(c -> Arguments.of(c[0], c[1], Boolean.parseBoolean(c[2]), c[3]));
+        return Stream.concat(readCases("equivalences.tsv").stream(), readCases("equivalences-extra.tsv").stream())
+                .map(c -> Arguments.of(c[0], c[1], Boolean.parseBoolean(c[2]), c[3]));
+    }
+
+    static Stream<Arguments> completions() {
+        return readCases("completions.tsv").stream()
+                .map(c -> Arguments.of(c[0], c[1].replace("\\n", "\n"), Boolean.parseBoolean(c[2]), c[3]));
     }
 
     private static List<String[]> readCases() {
+        return readCases("equivalences.tsv");
+    }
+
+    private static List<String[]> readCases(String name) {
         List<String[]> out = new ArrayList<>();
-        try (InputStream in = EquivalenceCasesTest.class.getResourceAsStream("/math/equivalences.tsv");
+        try (InputStream in = EquivalenceCasesTest.class.getResourceAsStream("/math/" + name);
              BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
             String line;
             int number = 0;
@@ -40,9 +53,9 @@ class EquivalenceCasesTest {
                 }
                 String[] parts = line.split("\t", -1);
                 if (parts.length != 3 || !(parts[2].equals("true") || parts[2].equals("false"))) {
-                    throw new IllegalStateException("equivalences.tsv line " + number + " is not gold<TAB>pred<TAB>true|false");
+                    throw new IllegalStateException(name + " line " + number + " is not gold<TAB>pred<TAB>true|false");
                 }
-                out.add(new String[] {parts[0], parts[1], parts[2], "line " + number});
+                out.add(new String[] {parts[0], parts[1], parts[2], name + " line " + number});
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -55,6 +68,13 @@ class EquivalenceCasesTest {
     void caseHolds(String gold, String pred, boolean expected, String where) {
         assertEquals(expected, VERIFIER.equivalent(gold, pred),
                 () -> where + ": gold [" + gold + "] pred [" + pred + "] expected " + expected);
+    }
+
+    @ParameterizedTest(name = "{3}: {0} in {1} -> {2}")
+    @MethodSource("completions")
+    void completionHolds(String gold, String completion, boolean expected, String where) {
+        assertEquals(expected, VERIFIER.verify(gold, completion).correct(),
+                () -> where + ": gold [" + gold + "] completion [" + completion + "] expected " + expected);
     }
 
     @Test
