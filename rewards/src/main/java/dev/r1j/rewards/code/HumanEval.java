@@ -2,7 +2,7 @@ package dev.r1j.rewards.code;
 
 import dev.r1j.rewards.Problem;
 import dev.r1j.rewards.TaskKind;
-import dev.r1j.rewards.data.internal.JsonLines;
+import dev.r1j.rewards.data.JsonLines;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -3,7 +3,6 @@ package dev.r1j.rewards.data;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.r1j.rewards.Problem;
 import dev.r1j.rewards.TaskKind;
-import dev.r1j.rewards.data.internal.JsonLines;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;

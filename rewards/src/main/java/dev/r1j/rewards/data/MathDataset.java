@@ -2,7 +2,6 @@ package dev.r1j.rewards.data;
 
 import dev.r1j.rewards.Problem;
 import dev.r1j.rewards.TaskKind;
-import dev.r1j.rewards.data.internal.JsonLines;
 import dev.r1j.rewards.math.MathVerifier;
 import dev.r1j.rewards.math.AnswerAnchor;
 import java.nio.file.Path;

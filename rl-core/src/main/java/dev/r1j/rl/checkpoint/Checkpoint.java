@@ -61,11 +61,7 @@ public final class Checkpoint implements AutoCloseable {
         Optional<PromptTemplate> template = PromptTemplate.readFrom(dir);
         Optional<Provenance> provenance = Files.exists(dir.resolve(Provenance.FILE))
                 ? Optional.of(Provenance.readFrom(dir)) : Optional.empty();
-        CausalLm model;
-        try (ModelWeightsFiles weights = ModelWeightsFiles.open(dir)) {
-            model = CausalLm.fromWeights(config, weights, dir);
-        }
-        return new Checkpoint(dir, model, tokenizer, template, provenance);
+        return new Checkpoint(dir, loadModel(dir), tokenizer, template, provenance);
     }
 
     /**

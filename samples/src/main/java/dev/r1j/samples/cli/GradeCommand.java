@@ -12,7 +12,7 @@ import dev.r1j.rewards.code.CodeReward;
 import dev.r1j.rewards.code.HumanEval;
 import dev.r1j.rewards.code.SandboxUnavailableException;
 import dev.r1j.rewards.data.Gsm8k;
-import dev.r1j.rewards.data.internal.JsonLines;
+import dev.r1j.rewards.data.JsonLines;
 import dev.r1j.rewards.math.MathReward;
 import dev.r1j.rewards.tasks.CountdownReward;
 import dev.r1j.rewards.tasks.CountdownTask;

@@ -8,8 +8,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.r1j.rewards.code.Sandbox;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -21,15 +19,8 @@ class GradeCommandTest {
     @TempDir
     Path tmp;
 
-    record Run(int exit, String out, String err) {}
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        var cl = R1j.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        return new Run(cl.execute(args), out.toString(), err.toString());
+    static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     List<JsonNode> verdicts(String text) throws Exception {
@@ -53,7 +44,7 @@ class GradeCommandTest {
         }
         Files.writeString(in, sb.toString());
         Path out = tmp.resolve("v.jsonl");
-        Run r = run("grade", "--task", "math", "--in", in.toString(), "--out", out.toString(), "--workers", "3");
+        CliRun r = run("grade", "--task", "math", "--in", in.toString(), "--out", out.toString(), "--workers", "3");
         assertEquals(0, r.exit(), r.err());
         List<JsonNode> v = verdicts(Files.readString(out));
         assertEquals(50, v.size());
@@ -69,9 +60,9 @@ class GradeCommandTest {
         Path in = tmp.resolve("g.jsonl");
         Files.writeString(in, "{\"answer\": \"3 + 4 = 7\\n#### 7\", \"pred\": \"I get 7\"}\n"
                 + "{\"answer\": \"#### 1,200\", \"pred\": \"The answer is 1200.\"}\n");
-        Run lenient = run("grade", "--task", "gsm8k", "--in", in.toString());
+        CliRun lenient = run("grade", "--task", "gsm8k", "--in", in.toString());
         assertEquals(List.of(true, true), verdicts(lenient.out()).stream().map(n -> n.get("correct").asBoolean()).toList());
-        Run strict = run("grade", "--task", "gsm8k", "--in", in.toString(), "--strict");
+        CliRun strict = run("grade", "--task", "gsm8k", "--in", in.toString(), "--strict");
         assertEquals(List.of(false, true), verdicts(strict.out()).stream().map(n -> n.get("correct").asBoolean()).toList());
     }
 
@@ -80,7 +71,7 @@ class GradeCommandTest {
         Path in = tmp.resolve("c.jsonl");
         Files.writeString(in, "{\"numbers\": [3, 7, 25, 50], \"target\": 175, \"pred\": \"<answer>(50-25)*7</answer>\"}\n"
                 + "{\"numbers\": \"3,7,25,50\", \"target\": \"175\", \"pred\": \"<answer>7*25+7-7</answer>\"}\n");
-        Run r = run("grade", "--task", "countdown", "--in", in.toString());
+        CliRun r = run("grade", "--task", "countdown", "--in", in.toString());
         assertEquals(0, r.exit(), r.err());
         assertEquals(List.of(true, false), verdicts(r.out()).stream().map(n -> n.get("correct").asBoolean()).toList());
     }
@@ -93,7 +84,7 @@ class GradeCommandTest {
                 + "\"entry_point\": \"add\", \"completion\": \"    return a + b\\n\"}\n"
                 + "{\"prompt\": \"def add(a, b):\\n\", \"test\": \"def check(f):\\n    assert f(2, 3) == 5\\n\", "
                 + "\"entry_point\": \"add\", \"completion\": \"    import os; os._exit(0)\\n\"}\n");
-        Run r = run("grade", "--task", "code", "--in", in.toString(), "--workers", "2");
+        CliRun r = run("grade", "--task", "code", "--in", in.toString(), "--workers", "2");
         assertEquals(0, r.exit(), r.err());
         assertEquals(List.of(true, false), verdicts(r.out()).stream().map(n -> n.get("correct").asBoolean()).toList());
     }
@@ -103,7 +94,7 @@ class GradeCommandTest {
         Path in = tmp.resolve("bad.jsonl");
         Path out = tmp.resolve("out.jsonl");
         Files.writeString(in, "{\"gold\": \"1\", \"pred\": \"1\"}\n\n{\"gold\": \"2\"}\n");
-        Run r = run("grade", "--task", "math", "--in", in.toString(), "--out", out.toString());
+        CliRun r = run("grade", "--task", "math", "--in", in.toString(), "--out", out.toString());
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("bad.jsonl:3: field 'pred'"), r.err());
         assertFalse(Files.exists(out), "nothing is half-written");

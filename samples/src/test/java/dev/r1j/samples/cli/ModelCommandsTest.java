@@ -14,8 +14,6 @@ import dev.r1j.rl.model.TransformerConfig;
 import dev.r1j.rl.tokenizer.CharVocabulary;
 import dev.r1j.rl.tokenizer.HfTokenizer;
 import dev.r1j.rl.tokenizer.PromptTemplate;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,16 +27,8 @@ class ModelCommandsTest {
     static Path tmp;
     static Path model;
 
-    record Run(int exit, String out, String err) {}
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        var cl = R1j.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int exit = cl.execute(args);
-        return new Run(exit, out.toString(), err.toString());
+    static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @BeforeAll
@@ -55,7 +45,7 @@ class ModelCommandsTest {
 
     @Test
     void logitsPrintsOneFullPrecisionRowPerPosition() throws Exception {
-        Run r = run("logits", "--model", model.toString(), "--ids", "3, 4,5");
+        CliRun r = run("logits", "--model", model.toString(), "--ids", "3, 4,5");
         assertEquals(0, r.exit(), r.err());
         JsonNode logits = new ObjectMapper().readTree(r.out()).get("logits");
         assertEquals(3, logits.size());
@@ -82,22 +72,22 @@ class ModelCommandsTest {
 
     @Test
     void generateIsReproducibleBySeedAndAppliesTheTemplate() {
-        Run a = run("generate", "--model", model.toString(), "--prompt", "12+3", "--n", "3", "--seed", "9",
+        CliRun a = run("generate", "--model", model.toString(), "--prompt", "12+3", "--n", "3", "--seed", "9",
                 "--max-new-tokens", "10", "--json");
-        Run b = run("generate", "--model", model.toString(), "--prompt", "12+3", "--n", "3", "--seed", "9",
+        CliRun b = run("generate", "--model", model.toString(), "--prompt", "12+3", "--n", "3", "--seed", "9",
                 "--max-new-tokens", "10", "--json");
         assertEquals(0, a.exit(), a.err());
         assertEquals(a.out(), b.out());
         assertEquals(3, a.out().strip().split("\n").length);
         assertTrue(a.out().contains("\"finish_reason\""));
-        Run greedy = run("generate", "--model", model.toString(), "--prompt", "1", "--temperature", "0",
+        CliRun greedy = run("generate", "--model", model.toString(), "--prompt", "1", "--temperature", "0",
                 "--max-new-tokens", "5");
         assertEquals(0, greedy.exit(), greedy.err());
     }
 
     @Test
     void infoReportsParametersAndFlops() throws Exception {
-        Run r = run("info", "--model", model.toString(), "--json");
+        CliRun r = run("info", "--model", model.toString(), "--json");
         assertEquals(0, r.exit(), r.err());
         JsonNode info = new ObjectMapper().readTree(r.out());
         TransformerConfig c = TransformerConfig.read(model);
@@ -110,7 +100,7 @@ class ModelCommandsTest {
     @Test
     void initWritesALoadableModelAndRefusesToOverwrite() {
         Path dir = tmp.resolve("fresh");
-        Run r = run("init", "--out", dir.toString(), "--hidden", "32", "--intermediate", "64", "--layers", "1",
+        CliRun r = run("init", "--out", dir.toString(), "--hidden", "32", "--intermediate", "64", "--layers", "1",
                 "--heads", "2", "--kv-heads", "1", "--seed", "3");
         assertEquals(0, r.exit(), r.err());
         try (Checkpoint cp = Checkpoint.load(dir)) {
@@ -127,7 +117,7 @@ class ModelCommandsTest {
     @Test
     void everyCommandHasHelp() {
         for (String cmd : new String[] {"generate", "logits", "info", "init", "bench"}) {
-            Run r = run(cmd, "--help");
+            CliRun r = run(cmd, "--help");
             assertEquals(0, r.exit(), cmd);
             assertTrue(r.out().contains("Usage: r1j " + cmd), r.out());
         }
@@ -151,12 +141,12 @@ class ModelCommandsTest {
         Files.copy(model.resolve("model.safetensors"), broken.resolve("model.safetensors"));
         Files.writeString(broken.resolve("config.json"),
                 Files.readString(model.resolve("config.json")).replace("\"qwen2\"", "\"mamba\""));
-        Run r = run("logits", "--model", broken.toString(), "--ids", "1");
+        CliRun r = run("logits", "--model", broken.toString(), "--ids", "1");
         assertBad(r, "config.json");
         assertTrue(r.err().contains("model_type"), r.err());
     }
 
-    private static void assertBad(Run r, String fragment) {
+    private static void assertBad(CliRun r, String fragment) {
         assertEquals(2, r.exit(), "exit code; stderr: " + r.err());
         assertTrue(r.err().contains(fragment), "stderr should mention '" + fragment + "': " + r.err());
         assertFalse(r.err().contains("\tat "), "no stack trace for user error: " + r.err());

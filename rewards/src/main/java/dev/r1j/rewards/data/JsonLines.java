@@ -1,4 +1,4 @@
-package dev.r1j.rewards.data.internal;
+package dev.r1j.rewards.data;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
