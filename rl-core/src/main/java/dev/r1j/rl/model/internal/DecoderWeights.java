@@ -148,21 +148,21 @@ public final class DecoderWeights {
             String p = "model.layers." + i + ".";
             Block b = new Block();
             b.inputNorm = m.create(w.read(p + "input_layernorm.weight"), new Shape(h));
-            b.qkv = m.create(transposeConcat(h, w.read(p + "self_attn.q_proj.weight"), q,
-                    w.read(p + "self_attn.k_proj.weight"), kv, w.read(p + "self_attn.v_proj.weight"), kv),
+            b.qkv = m.create(transposeConcat(h, w.read(p + "self_attn.q_proj.weight"),
+                    w.read(p + "self_attn.k_proj.weight"), w.read(p + "self_attn.v_proj.weight")),
                     new Shape(h, q + 2L * kv));
             if (c.qkvBias()) {
                 b.qkvBias = m.create(concat(w.read(p + "self_attn.q_proj.bias"), w.read(p + "self_attn.k_proj.bias"),
                         w.read(p + "self_attn.v_proj.bias")), new Shape(q + 2L * kv));
             }
-            b.output = m.create(transposeConcat(q, w.read(p + "self_attn.o_proj.weight"), h), new Shape(q, h));
+            b.output = m.create(transposeConcat(q, w.read(p + "self_attn.o_proj.weight")), new Shape(q, h));
             if (c.outputProjectionBias()) {
                 b.outputBias = m.create(w.read(p + "self_attn.o_proj.bias"), new Shape(h));
             }
             b.postNorm = m.create(w.read(p + "post_attention_layernorm.weight"), new Shape(h));
-            b.gateUp = m.create(transposeConcat(h, w.read(p + "mlp.gate_proj.weight"), inter,
-                    w.read(p + "mlp.up_proj.weight"), inter), new Shape(h, 2L * inter));
-            b.down = m.create(transposeConcat(inter, w.read(p + "mlp.down_proj.weight"), h), new Shape(inter, h));
+            b.gateUp = m.create(transposeConcat(h, w.read(p + "mlp.gate_proj.weight"),
+                    w.read(p + "mlp.up_proj.weight")), new Shape(h, 2L * inter));
+            b.down = m.create(transposeConcat(inter, w.read(p + "mlp.down_proj.weight")), new Shape(inter, h));
             if (c.mlpBias()) {
                 b.gateUpBias = m.create(concat(w.read(p + "mlp.gate_proj.bias"), w.read(p + "mlp.up_proj.bias")),
                         new Shape(2L * inter));
@@ -172,7 +172,7 @@ public final class DecoderWeights {
         }
         d.finalNorm = m.create(w.read("model.norm.weight"), new Shape(h));
         if (!c.tieWordEmbeddings()) {
-            d.lmHead = m.create(transposeConcat(h, w.read("lm_head.weight"), c.vocabSize()),
+            d.lmHead = m.create(transposeConcat(h, w.read("lm_head.weight")),
                     new Shape(h, c.vocabSize()));
         }
         return d;
@@ -267,22 +267,22 @@ public final class DecoderWeights {
     // ---------------------------------------------------------------------------------------------
     // Layout conversion: Hugging Face [out, in] matrices <-> our [in, sum(out)] fused matrices.
 
-    /** Transposes each [out_k, in] matrix and places them side by side: result [in, sum(out_k)]. */
-    static float[] transposeConcat(int in, Object... matricesAndRows) {
+    /**
+     * Transposes each [out_k, in] matrix (row-major, out_k = length / in) and places them side by
+     * side: the result is [in, sum(out_k)].
+     */
+    static float[] transposeConcat(int in, float[]... matrices) {
         int total = 0;
-        for (int k = 1; k < matricesAndRows.length; k += 2) {
-            total += (Integer) matricesAndRows[k];
+        for (float[] m : matrices) {
+            total += m.length / in;
         }
         float[] out = new float[in * total];
         int col0 = 0;
-        for (int k = 0; k < matricesAndRows.length; k += 2) {
-            float[] m = (float[]) matricesAndRows[k];
-            int rows = (Integer) matricesAndRows[k + 1];
+        for (float[] m : matrices) {
+            int rows = m.length / in;
             for (int r = 0; r < rows; r++) {
-                int src = r * in;
-                int dstCol = col0 + r;
                 for (int i = 0; i < in; i++) {
-                    out[i * total + dstCol] = m[src + i];
+                    out[i * total + col0 + r] = m[r * in + i];
                 }
             }
             col0 += rows;
