@@ -1,0 +1,148 @@
+package dev.r1j.rl.optim;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.r1j.rewards.BadInputException;
+import dev.r1j.rl.checkpoint.SafeTensorsFile;
+import dev.r1j.rl.checkpoint.SafeTensorsWriter;
+import dev.r1j.rl.model.Engines;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Adam with decoupled weight decay (Loshchilov and Hutter, 2019), with moments r1j owns so that they
+ * can be checkpointed and a run resumed exactly (DJL's optimizer state is keyed by per-run ids and is
+ * lost on save). One step, for parameter p with gradient g at step t (from 1):
+ * <pre>
+ * m = b1 m + (1 - b1) g          v = b2 v + (1 - b2) g^2
+ * p = p - lr (wd p + (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps))
+ * </pre>
+ * as PyTorch's {@code AdamW} computes it. Not thread-safe.
+ */
+public final class AdamW implements AutoCloseable {
+
+    /** Hyper-parameters: betas 0.9/0.999, eps 1e-8 and weight decay 0.01 are the usual defaults. */
+    public record Settings(double beta1, double beta2, double eps, double weightDecay) {
+        public Settings {
+            if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
+                throw new IllegalArgumentException("betas must be in [0, 1), were " + beta1 + " and " + beta2);
+            }
+            if (!(eps > 0) || !(weightDecay >= 0)) {
+                throw new IllegalArgumentException("need eps > 0 and weight decay >= 0, were " + eps + " and " + weightDecay);
+            }
+        }
+
+        public static Settings defaults() {
+            return new Settings(0.9, 0.999, 1e-8, 0.01);
+        }
+    }
+
+    private final Settings settings;
+    private final NDManager manager;
+    private final List<NDArray> first = new ArrayList<>();
+    private final List<NDArray> second = new ArrayList<>();
+    private long step;
+
+    /** Moments start at zero, shaped like {@code parameters}, in a manager of their own. */
+    public AdamW(List<NDArray> parameters, Settings settings) {
+        this.settings = settings;
+        this.manager = parameters.get(0).getManager().newSubManager();
+        for (NDArray p : parameters) {
+            first.add(manager.zeros(p.getShape(), p.getDataType()));
+            second.add(manager.zeros(p.getShape(), p.getDataType()));
+        }
+    }
+
+    /** Steps taken so far. */
+    public long step() {
+        return step;
+    }
+
+    /**
+     * Updates {@code parameters} in place from {@code gradients} (same order and shapes as at
+     * construction) with learning rate {@code lr}.
+     */
+    public void update(List<NDArray> parameters, List<NDArray> gradients, double lr) {
+        if (parameters.size() != first.size() || gradients.size() != first.size()) {
+            throw new IllegalArgumentException("expected " + first.size() + " parameters and gradients, got "
+                    + parameters.size() + " and " + gradients.size());
+        }
+        step++;
+        double b1 = settings.beta1();
+        double b2 = settings.beta2();
+        double correction1 = 1 - Math.pow(b1, step);
+        double correction2 = 1 - Math.pow(b2, step);
+        boolean grad = Engines.gradMode(false);
+        try (NDManager scratch = manager.newSubManager()) {
+            for (int i = 0; i < parameters.size(); i++) {
+                NDArray p = parameters.get(i);
+                NDArray g = gradients.get(i);
+                NDArray m = first.get(i);
+                NDArray v = second.get(i);
+                NDArray gScaled = g.mul(1 - b1);
+                gScaled.attach(scratch);
+                m.muli(b1).addi(gScaled);                                     // m = b1 m + (1-b1) g
+                NDArray gSquared = g.square();
+                gSquared.attach(scratch);
+                v.muli(b2).addi(gSquared.muli(1 - b2));                       // v = b2 v + (1-b2) g^2
+                NDArray denom = v.div(correction2).sqrt();
+                denom.attach(scratch);
+                denom.addi(settings.eps());                                   // sqrt(v_hat) + eps
+                NDArray direction = m.div(correction1);
+                direction.attach(scratch);
+                direction.divi(denom);                                        // m_hat / (sqrt(v_hat) + eps)
+                if (settings.weightDecay() > 0) {
+                    p.muli(1 - lr * settings.weightDecay());                  // decoupled decay
+                }
+                p.subi(direction.muli(lr));
+            }
+        } finally {
+            Engines.gradMode(grad);
+        }
+    }
+
+    /** Writes the moments and the step count to {@code file} (safetensors, atomically). */
+    public void save(Path file) {
+        Map<String, float[]> tensors = new LinkedHashMap<>();
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        for (int i = 0; i < first.size(); i++) {
+            tensors.put("m." + i, first.get(i).toFloatArray());
+            shapes.put("m." + i, first.get(i).getShape().getShape());
+            tensors.put("v." + i, second.get(i).toFloatArray());
+            shapes.put("v." + i, second.get(i).getShape().getShape());
+        }
+        SafeTensorsWriter.write(file, tensors, shapes, Map.of("step", Long.toString(step), "optimizer", "adamw"));
+    }
+
+    /** Restores moments and step count written by {@link #save}; shapes must match. */
+    public void load(Path file) {
+        try (SafeTensorsFile f = SafeTensorsFile.open(file)) {
+            String stepText = f.metadata().get("step");
+            if (stepText == null || !"adamw".equals(f.metadata().get("optimizer"))) {
+                throw BadInputException.at(file, 0, "__metadata__", "is not an AdamW state (needs optimizer=adamw and step)");
+            }
+            for (int i = 0; i < first.size(); i++) {
+                for (List<NDArray> moments : List.of(first, second)) {
+                    String name = (moments == first ? "m." : "v.") + i;
+                    NDArray target = moments.get(i);
+                    long[] shape = f.info(name).shape();
+                    if (!new Shape(shape).equals(target.getShape())) {
+                        throw BadInputException.at(file, 0, name, "has shape " + new Shape(shape) + " but the parameter has "
+                                + target.getShape());
+                    }
+                    target.set(f.readFloats(name));
+                }
+            }
+            step = Long.parseLong(stepText);
+        }
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}
