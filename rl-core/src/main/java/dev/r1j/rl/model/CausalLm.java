@@ -62,6 +62,19 @@ public final class CausalLm implements AutoCloseable {
         }
     }
 
+    /**
+     * Replaces this model's weights, in place, with Hugging Face-named tensors (shapes checked against
+     * the config): how a run resumes from a checkpoint into the model it was given.
+     */
+    public void loadWeights(HostWeights tensors, Object source) {
+        boolean grad = Engines.gradMode(false);
+        try (NDManager tmp = manager.newSubManager()) {
+            weights.copyFrom(DecoderWeights.fromHf(config, tmp, tensors, source));
+        } finally {
+            Engines.gradMode(grad);
+        }
+    }
+
     public TransformerConfig config() {
         return config;
     }

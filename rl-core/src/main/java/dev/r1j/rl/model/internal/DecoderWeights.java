@@ -70,6 +70,18 @@ public final class DecoderWeights {
         return out;
     }
 
+    /** Copies every parameter of {@code other} (same config) into these arrays, in place. */
+    public void copyFrom(DecoderWeights other) {
+        List<NDArray> mine = all();
+        List<NDArray> theirs = other.all();
+        if (mine.size() != theirs.size()) {
+            throw new IllegalArgumentException("weights of different models: " + mine.size() + " vs " + theirs.size() + " arrays");
+        }
+        for (int i = 0; i < mine.size(); i++) {
+            mine.get(i).set(theirs.get(i).toFloatArray());
+        }
+    }
+
     // ---------------------------------------------------------------------------------------------
     // Creation
 

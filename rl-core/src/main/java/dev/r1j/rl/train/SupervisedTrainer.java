@@ -1,0 +1,351 @@
+package dev.r1j.rl.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.r1j.rl.checkpoint.ModelWeightsFiles;
+import dev.r1j.rl.checkpoint.SafeTensorsWriter;
+import dev.r1j.rl.io.AtomicFiles;
+import dev.r1j.rl.model.CausalLm;
+import dev.r1j.rl.model.Engines;
+import dev.r1j.rl.optim.AdamW;
+import dev.r1j.rl.optim.GradientClipping;
+import dev.r1j.rl.optim.LearningRateSchedule;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * Next-token training with a loss mask: pre-training on a corpus, and supervised fine-tuning on
+ * traces with the prompt excluded from the loss. Examples are packed into rows
+ * ({@link SequencePacker}); each optimiser step accumulates gradients over micro-batches, clips them by
+ * global norm and applies AdamW with warm-up and cosine decay.
+ *
+ * <p>The run directory holds {@code metrics.jsonl} (one object per logged step) and
+ * {@code checkpoints/step-N/} (weights under Hugging Face names, AdamW moments, the step and data
+ * position), each written atomically. A trainer started on a directory with checkpoints resumes from
+ * the latest exactly: the data order is a pure function of the seed and the epoch, so the position is
+ * all the random state there is.
+ */
+public final class SupervisedTrainer {
+
+    /** What a run ended with. */
+    public record Result(long steps, double lastLoss, double evalLoss, long tokens) {}
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final CausalLm model;
+    private final SupervisedConfig config;
+    private final Path runDir;
+    private final int padId;
+    private final Consumer<String> progress;
+
+    /**
+     * @param padId    token used to pad the last packed row (masked out of the loss)
+     * @param progress receives one human-readable line per logged step
+     */
+    public SupervisedTrainer(CausalLm model, SupervisedConfig config, Path runDir, int padId, Consumer<String> progress) {
+        this.model = model;
+        this.config = config;
+        this.runDir = runDir;
+        this.padId = padId;
+        this.progress = progress;
+    }
+
+    /** Trains for {@code config.steps()} steps in total, resuming from the latest checkpoint in the run directory. */
+    public Result train(List<TrainingExample> train, List<TrainingExample> eval) {
+        List<SequencePacker.Row> rows = SequencePacker.pack(train, config.sequenceLength(), padId);
+        if (rows.isEmpty()) {
+            throw new IllegalArgumentException("no training rows: the examples hold fewer than two tokens in all");
+        }
+        List<SequencePacker.Row> evalRows = eval == null || eval.isEmpty() ? List.of()
+                : SequencePacker.pack(eval, config.sequenceLength(), padId);
+        LearningRateSchedule schedule = new LearningRateSchedule(config.learningRate(), config.minLearningRate(),
+                config.warmupSteps(), config.steps());
+        List<NDArray> params = model.parameters();
+        params.forEach(p -> p.setRequiresGradient(true));
+        try (AdamW optimizer = new AdamW(params, new AdamW.Settings(0.9, 0.95, 1e-8, config.weightDecay()))) {
+            long step = 0;
+            long cursor = 0;
+            long tokens = 0;
+            Optional<Path> latest = latestCheckpoint();
+            if (latest.isPresent()) {
+                JsonNode state = readState(latest.get());
+                try (ModelWeightsFiles w = ModelWeightsFiles.open(latest.get())) {
+                    model.loadWeights(w, latest.get());
+                }
+                optimizer.load(latest.get().resolve("optimizer.safetensors"));
+                step = state.get("step").asLong();
+                cursor = state.get("cursor").asLong();
+                tokens = state.path("tokens").asLong(0);
+                truncateMetrics(step);
+                progress.accept("resuming from " + latest.get() + " at step " + step);
+            }
+            double lastLoss = Double.NaN;
+            double evalLoss = Double.NaN;
+            long windowStart = System.nanoTime();
+            long windowTokens = 0;
+            while (step < config.steps()) {
+                int micro = config.batchSize();
+                List<List<SequencePacker.Row>> microBatches = new ArrayList<>();
+                int stepTargets = 0;
+                for (int a = 0; a < config.gradientAccumulation(); a++) {
+                    List<SequencePacker.Row> batch = new ArrayList<>(micro);
+                    for (int b = 0; b < micro; b++) {
+                        SequencePacker.Row row = rowAt(rows, cursor++);
+                        batch.add(row);
+                        stepTargets += row.targets();
+                    }
+                    microBatches.add(batch);
+                }
+                double lr = schedule.at(step);
+                double lossSum = 0;
+                Engines.gradMode(true);
+                for (List<SequencePacker.Row> batch : microBatches) {
+                    lossSum += backward(batch, Math.max(1, stepTargets));
+                }
+                Engines.gradMode(false);
+                double loss = lossSum / Math.max(1, stepTargets);
+                double gradNorm;
+                try (NDManager scratch = model.manager().newSubManager()) {
+                    List<NDArray> grads = new ArrayList<>(params.size());
+                    for (NDArray p : params) {
+                        NDArray g = p.getGradient();
+                        g.attach(scratch); // a handle on the parameter's gradient, closed after the step
+                        grads.add(g);
+                    }
+                    gradNorm = GradientClipping.clipByGlobalNorm(grads, config.clipNorm());
+                    if (!Double.isFinite(loss) || !Double.isFinite(gradNorm)) {
+                        throw new IllegalStateException(String.format("non-finite loss (%s) or gradient norm (%s) at step %d; "
+                                + "the last good checkpoint is %s", loss, gradNorm, step + 1,
+                                latestCheckpoint().map(Path::toString).orElse("none")));
+                    }
+                    optimizer.update(params, grads, lr);
+                }
+                Engines.zeroGradients(params);
+                step++;
+                tokens += (long) config.gradientAccumulation() * micro * config.sequenceLength();
+                windowTokens += (long) config.gradientAccumulation() * micro * config.sequenceLength();
+                lastLoss = loss;
+                boolean evalNow = !evalRows.isEmpty() && config.evalEvery() > 0
+                        && (step % config.evalEvery() == 0 || step == config.steps());
+                if (evalNow) {
+                    evalLoss = loss(evalRows);
+                }
+                if (step % config.logEvery() == 0 || step == config.steps() || evalNow) {
+                    double seconds = (System.nanoTime() - windowStart) / 1e9;
+                    double tps = windowTokens / Math.max(seconds, 1e-9);
+                    appendMetrics(step, loss, lr, gradNorm, tokens, tps, evalNow ? evalLoss : Double.NaN);
+                    progress.accept(String.format("step %d/%d  loss %.4f%s  lr %.2e  |g| %.3f  %.0f tok/s", step,
+                            config.steps(), loss, evalNow ? String.format("  eval %.4f", evalLoss) : "", lr, gradNorm, tps));
+                    windowStart = System.nanoTime();
+                    windowTokens = 0;
+                }
+                if ((config.checkpointEvery() > 0 && step % config.checkpointEvery() == 0) || step == config.steps()) {
+                    checkpoint(optimizer, step, cursor, tokens);
+                }
+            }
+            return new Result(step, lastLoss, evalLoss, tokens);
+        } finally {
+            params.forEach(p -> p.setRequiresGradient(false));
+            Engines.gradMode(false);
+        }
+    }
+
+    /** Mean next-token loss over {@code examples} under the loss mask, without training. */
+    public double evaluate(List<TrainingExample> examples) {
+        return loss(SequencePacker.pack(examples, config.sequenceLength(), padId));
+    }
+
+    /** Row {@code cursor} of the endless data stream: epoch e is the rows in a seeded shuffle of e. */
+    private SequencePacker.Row rowAt(List<SequencePacker.Row> rows, long cursor) {
+        int n = rows.size();
+        long epoch = cursor / n;
+        List<Integer> order = epochOrder(n, epoch);
+        return rows.get(order.get((int) (cursor % n)));
+    }
+
+    private List<Integer> cachedOrder;
+    private long cachedEpoch = -1;
+
+    private List<Integer> epochOrder(int n, long epoch) {
+        if (epoch != cachedEpoch || cachedOrder == null || cachedOrder.size() != n) {
+            List<Integer> order = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                order.add(i);
+            }
+            Collections.shuffle(order, new Random(config.seed() * 1_000_003L + epoch));
+            cachedOrder = order;
+            cachedEpoch = epoch;
+        }
+        return cachedOrder;
+    }
+
+    /** Forward and backward of one micro-batch; the loss is summed over targets and divided by {@code norm}. */
+    private double backward(List<SequencePacker.Row> batch, int norm) {
+        try (NDManager m = model.manager().newSubManager();
+             GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            NDArray[] io = inputs(m, batch);
+            NDArray logits = model.forward(io[0], positions(batch.size()), ones(batch.size()), null); // [B, T, V]
+            NDArray logp = CausalLm.tokenLogProbs(logits, io[1]);                                  // [B, T]
+            NDArray sum = logp.mul(io[2]).sum().neg();                                             // scalar
+            gc.backward(sum.div(norm));
+            return sum.getFloat();
+        }
+    }
+
+    private double loss(List<SequencePacker.Row> rows) {
+        if (rows.isEmpty()) {
+            return Double.NaN;
+        }
+        boolean grad = Engines.gradMode(false);
+        double total = 0;
+        long targets = 0;
+        try {
+            for (int start = 0; start < rows.size(); start += config.batchSize()) {
+                List<SequencePacker.Row> batch = rows.subList(start, Math.min(rows.size(), start + config.batchSize()));
+                try (NDManager m = model.manager().newSubManager()) {
+                    NDArray[] io = inputs(m, batch);
+                    NDArray logits = model.forward(io[0], positions(batch.size()), ones(batch.size()), null);
+                    total -= CausalLm.tokenLogProbs(logits, io[1]).mul(io[2]).sum().getFloat();
+                }
+                for (SequencePacker.Row r : batch) {
+                    targets += r.targets();
+                }
+            }
+        } finally {
+            Engines.gradMode(grad);
+        }
+        return targets == 0 ? Double.NaN : total / targets;
+    }
+
+    /** Inputs [B, T] (int64), targets [B, T] (int64) and the target mask [B, T] (float). */
+    private NDArray[] inputs(NDManager m, List<SequencePacker.Row> batch) {
+        int t = config.sequenceLength();
+        long[] in = new long[batch.size() * t];
+        long[] out = new long[batch.size() * t];
+        float[] mask = new float[batch.size() * t];
+        for (int b = 0; b < batch.size(); b++) {
+            int[] tokens = batch.get(b).tokens();
+            for (int i = 0; i < t; i++) {
+                in[b * t + i] = tokens[i];
+                out[b * t + i] = tokens[i + 1];
+            }
+            System.arraycopy(batch.get(b).targetMask(), 0, mask, b * t, t);
+        }
+        Shape shape = new Shape(batch.size(), t);
+        return new NDArray[] {m.create(in, shape), m.create(out, shape), m.create(mask, shape).toType(DataType.FLOAT32, false)};
+    }
+
+    private long[] positions(int rows) {
+        int t = config.sequenceLength();
+        long[] pos = new long[rows * t];
+        for (int i = 0; i < pos.length; i++) {
+            pos[i] = i % t;
+        }
+        return pos;
+    }
+
+    private float[] ones(int rows) {
+        float[] keep = new float[rows * config.sequenceLength()];
+        java.util.Arrays.fill(keep, 1f);
+        return keep;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Run directory
+
+    private Path checkpoints() {
+        return runDir.resolve("checkpoints");
+    }
+
+    private Optional<Path> latestCheckpoint() {
+        Path dir = checkpoints();
+        if (!Files.isDirectory(dir)) {
+            return Optional.empty();
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().matches("step-\\d+"))
+                    .filter(p -> Files.exists(p.resolve("trainer.json")))
+                    .max((a, b) -> Long.compare(stepOf(a), stepOf(b)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static long stepOf(Path p) {
+        return Long.parseLong(p.getFileName().toString().substring("step-".length()));
+    }
+
+    private void checkpoint(AdamW optimizer, long step, long cursor, long tokens) {
+        Path target = checkpoints().resolve("step-" + step);
+        Map<String, float[]> tensors = model.hfTensors();
+        AtomicFiles.replaceDirectory(target, tmp -> {
+            AtomicFiles.writeString(tmp.resolve("config.json"), model.config().toJson());
+            SafeTensorsWriter.write(tmp.resolve("model.safetensors"), tensors, model.hfShapes(), Map.of("format", "pt"));
+            optimizer.save(tmp.resolve("optimizer.safetensors"));
+            ObjectNode state = JSON.createObjectNode().put("step", step).put("cursor", cursor).put("tokens", tokens)
+                    .put("seed", config.seed());
+            AtomicFiles.writeString(tmp.resolve("trainer.json"), state.toString() + "\n");
+        });
+    }
+
+    private static JsonNode readState(Path checkpoint) {
+        try {
+            return JSON.readTree(checkpoint.resolve("trainer.json").toFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + checkpoint.resolve("trainer.json"), e);
+        }
+    }
+
+    private void appendMetrics(long step, double loss, double lr, double gradNorm, long tokens, double tps, double evalLoss) {
+        ObjectNode o = JSON.createObjectNode().put("step", step).put("loss", loss).put("lr", lr).put("grad_norm", gradNorm)
+                .put("tokens", tokens).put("tokens_per_second", tps);
+        if (!Double.isNaN(evalLoss)) {
+            o.put("eval_loss", evalLoss);
+        }
+        try {
+            Files.createDirectories(runDir);
+            Files.writeString(runDir.resolve("metrics.jsonl"), o + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** On resume, drops metrics lines past the checkpoint so the file reads as one uninterrupted run. */
+    private void truncateMetrics(long step) {
+        Path file = runDir.resolve("metrics.jsonl");
+        if (!Files.exists(file)) {
+            return;
+        }
+        try {
+            StringBuilder kept = new StringBuilder();
+            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                if (!line.isBlank() && JSON.readTree(line).path("step").asLong(Long.MAX_VALUE) <= step) {
+                    kept.append(line).append('\n');
+                }
+            }
+            AtomicFiles.writeString(file, kept.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
