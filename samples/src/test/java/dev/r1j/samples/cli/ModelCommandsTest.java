@@ -115,8 +115,24 @@ class ModelCommandsTest {
     }
 
     @Test
+    void evalReportsEveryFigureWithItsIntervalReproducibly() throws Exception {
+        String[] args = {"eval", "--model", model.toString(), "--task", "arith", "--n", "4", "--k", "2",
+            "--max-new-tokens", "8", "--seed", "3", "--json"};
+        CliRun a = run(args);
+        assertEquals(0, a.exit(), a.err());
+        JsonNode r = new ObjectMapper().readTree(a.out());
+        for (String f : new String[] {"pass_at_1", "pass_at_k", "maj_at_k", "think_rate", "mean_length"}) {
+            assertTrue(r.has(f) && r.get(f + "_ci95").size() == 2, f + " in " + a.out());
+        }
+        assertEquals(4, r.get("problems").asInt());
+        assertEquals(a.out(), run(args).out(), "same seed, same report");
+        assertBad(run("eval", "--model", model.toString(), "--task", "math"), "--problems");
+        assertBad(run("eval", "--model", model.toString(), "--task", "arith", "--k", "0"), "--k");
+    }
+
+    @Test
     void everyCommandHasHelp() {
-        for (String cmd : new String[] {"generate", "logits", "info", "init", "bench"}) {
+        for (String cmd : new String[] {"generate", "logits", "info", "init", "eval", "grade", "bench"}) {
             CliRun r = run(cmd, "--help");
             assertEquals(0, r.exit(), cmd);
             assertTrue(r.out().contains("Usage: r1j " + cmd), r.out());

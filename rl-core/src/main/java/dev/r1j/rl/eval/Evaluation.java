@@ -1,0 +1,122 @@
+package dev.r1j.rl.eval;
+
+import dev.r1j.rewards.Problem;
+import dev.r1j.rewards.Reward;
+import dev.r1j.rewards.RewardResult;
+import dev.r1j.rewards.format.ThinkAnswerFormat;
+import dev.r1j.rl.generate.Completion;
+import dev.r1j.rl.generate.Generator;
+import dev.r1j.rl.generate.SamplingParams;
+import dev.r1j.rl.tokenizer.PromptTemplate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Samples {@code k} completions per problem and measures pass@1, pass@k, maj@k, think-rate and length,
+ * each with a 95% interval. Reproducible: the sampling seed and the bootstrap seed are the caller's.
+ */
+public final class Evaluation {
+
+    private static final int RESAMPLES = 2000;
+
+    private Evaluation() {}
+
+    /**
+     * @param template applied to each problem's prompt before sampling
+     * @param progress receives a line after each chunk of problems (may ignore it)
+     */
+    public static EvalReport run(Generator generator, PromptTemplate template, List<Problem> problems, Reward reward,
+                                 int k, SamplingParams params, Consumer<String> progress) {
+        if (k < 1) {
+            throw new IllegalArgumentException("k must be >= 1, was " + k);
+        }
+        if (problems.isEmpty()) {
+            throw new IllegalArgumentException("no problems to evaluate");
+        }
+        ThinkAnswerFormat format = new ThinkAnswerFormat();
+        int chunk = Math.max(1, 64 / k);
+        List<boolean[]> correct = new ArrayList<>();
+        List<String[]> answers = new ArrayList<>();
+        List<Double> lengths = new ArrayList<>();
+        long thinking = 0;
+        long samples = 0;
+        for (int start = 0; start < problems.size(); start += chunk) {
+            List<Problem> part = problems.subList(start, Math.min(problems.size(), start + chunk));
+            List<String> prompts = part.stream().map(p -> template.render(p.prompt())).toList();
+            // Offsetting the seed by the chunk keeps every problem's samples independent of the chunking.
+            List<Completion> out = generator.generate(prompts, k, params.toBuilder().seed(params.seed() + start).build());
+            for (int i = 0; i < part.size(); i++) {
+                boolean[] c = new boolean[k];
+                String[] a = new String[k];
+                for (int j = 0; j < k; j++) {
+                    Completion completion = out.get(i * k + j);
+                    RewardResult r = reward.score(part.get(i), completion.text());
+                    c[j] = r.correct();
+                    a[j] = r.extracted();
+                    lengths.add((double) completion.length());
+                    thinking += format.score(part.get(i), completion.text()).correct() ? 1 : 0;
+                    samples++;
+                }
+                correct.add(c);
+                answers.add(a);
+            }
+            progress.accept("evaluated " + Math.min(problems.size(), start + chunk) + "/" + problems.size() + " problems");
+        }
+        long correctSamples = correct.stream().mapToLong(c -> count(c)).sum();
+        double[] passK = correct.stream().mapToDouble(c -> Estimators.passAtK(k, count(c), k)).toArray();
+        double[] maj = new double[correct.size()];
+        for (int i = 0; i < maj.length; i++) {
+            maj[i] = majorityCorrect(answers.get(i), correct.get(i)) ? 1 : 0;
+        }
+        double[] len = lengths.stream().mapToDouble(Double::doubleValue).toArray();
+        long seed = params.seed();
+        return new EvalReport(problems.size(), k,
+                (double) correctSamples / samples, Estimators.wilson(correctSamples, samples, Estimators.Z95),
+                mean(passK), Estimators.bootstrapMean(passK, RESAMPLES, seed + 1),
+                mean(maj), Estimators.bootstrapMean(maj, RESAMPLES, seed + 2),
+                (double) thinking / samples, Estimators.wilson(thinking, samples, Estimators.Z95),
+                mean(len), Estimators.bootstrapMean(len, RESAMPLES, seed + 3));
+    }
+
+    /** Whether the most frequent non-empty extracted answer (first seen wins ties) belongs to a correct sample. */
+    static boolean majorityCorrect(String[] answers, boolean[] correct) {
+        Map<String, Integer> votes = new LinkedHashMap<>();
+        Map<String, Boolean> right = new LinkedHashMap<>();
+        for (int j = 0; j < answers.length; j++) {
+            String a = answers[j].strip();
+            if (a.isEmpty()) {
+                continue;
+            }
+            votes.merge(a, 1, Integer::sum);
+            right.merge(a, correct[j], Boolean::logicalOr);
+        }
+        String best = null;
+        int bestVotes = 0;
+        for (Map.Entry<String, Integer> e : votes.entrySet()) {
+            if (e.getValue() > bestVotes) {
+                best = e.getKey();
+                bestVotes = e.getValue();
+            }
+        }
+        return best != null && right.get(best);
+    }
+
+    private static int count(boolean[] c) {
+        int n = 0;
+        for (boolean b : c) {
+            n += b ? 1 : 0;
+        }
+        return n;
+    }
+
+    private static double mean(double[] v) {
+        double s = 0;
+        for (double x : v) {
+            s += x;
+        }
+        return v.length == 0 ? Double.NaN : s / v.length;
+    }
+}

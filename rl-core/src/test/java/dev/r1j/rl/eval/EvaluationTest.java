@@ -1,0 +1,85 @@
+package dev.r1j.rl.eval;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.r1j.rewards.Problem;
+import dev.r1j.rewards.RewardResult;
+import dev.r1j.rewards.TaskKind;
+import dev.r1j.rl.generate.DjlGenerator;
+import dev.r1j.rl.generate.SamplingParams;
+import dev.r1j.rl.model.CausalLm;
+import dev.r1j.rl.model.TransformerConfig;
+import dev.r1j.rl.tokenizer.CharVocabulary;
+import dev.r1j.rl.tokenizer.HfTokenizer;
+import dev.r1j.rl.tokenizer.PromptTemplate;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EvaluationTest {
+
+    @Test
+    void passAtKMatchesHandComputedValues() {
+        assertEquals(0.7, Estimators.passAtK(5, 2, 2), 1e-12);        // 1 - C(3,2)/C(5,2) = 1 - 3/10
+        assertEquals(0.4, Estimators.passAtK(5, 2, 1), 1e-12);        // c / n
+        assertEquals(1.0, Estimators.passAtK(5, 4, 2), 1e-12);        // fewer than k wrong
+        assertEquals(0.0, Estimators.passAtK(10, 0, 5), 1e-12);
+        assertEquals(1 - 56.0 / 252, Estimators.passAtK(10, 2, 5), 1e-12); // 1 - C(8,5)/C(10,5)
+        assertThrows(IllegalArgumentException.class, () -> Estimators.passAtK(3, 1, 4));
+    }
+
+    @Test
+    void intervalsBehave() {
+        Estimators.Interval none = Estimators.wilson(0, 10, Estimators.Z95);
+        assertEquals(0.0, none.low(), 1e-12);
+        assertEquals(0.2775, none.high(), 1e-4);
+        Estimators.Interval half = Estimators.wilson(5, 10, Estimators.Z95);
+        assertEquals(0.2366, half.low(), 1e-4);
+        assertEquals(0.7634, half.high(), 1e-4);
+        double[] values = new double[400];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = i % 4 == 0 ? 1 : 0;
+        }
+        Estimators.Interval boot = Estimators.bootstrapMean(values, 2000, 1);
+        assertTrue(boot.contains(0.25) && boot.high() - boot.low() < 0.12, boot.toString());
+        assertEquals(boot, Estimators.bootstrapMean(values, 2000, 1), "seeded");
+    }
+
+    @Test
+    void majorityVoteUsesTheMostFrequentAnswer() {
+        assertTrue(Evaluation.majorityCorrect(new String[] {"4", "5", "4"}, new boolean[] {true, false, true}));
+        assertFalse(Evaluation.majorityCorrect(new String[] {"5", "5", "4"}, new boolean[] {false, false, true}));
+        assertFalse(Evaluation.majorityCorrect(new String[] {"", "", ""}, new boolean[] {false, false, false}));
+        assertTrue(Evaluation.majorityCorrect(new String[] {"", "4", ""}, new boolean[] {false, true, false}));
+    }
+
+    @Test
+    void evaluationIsReproducibleBySeed(@TempDir Path tmp) {
+        HfTokenizer tok = CharVocabulary.builder().addCharacters("0123456789+*= QA:\n").addTokens("<think>", "</think>",
+                "<answer>", "</answer>").writeTo(tmp);
+        TransformerConfig c = TransformerConfig.builder().vocabSize(tok.vocabSize()).hiddenSize(16).intermediateSize(32)
+                .numHiddenLayers(1).numAttentionHeads(2).numKeyValueHeads(1).maxPositionEmbeddings(128).build();
+        List<Problem> problems = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            problems.add(Problem.of("p" + i, i + "+1", Integer.toString(i + 1), TaskKind.MATH));
+        }
+        // A reward any sampled text can satisfy sometimes: the completion contains the answer's digit.
+        dev.r1j.rewards.Reward contains = (p, text) -> text.contains(p.answer())
+                ? RewardResult.correct(p.answer(), "contains") : RewardResult.wrong(text.isEmpty() ? "" : text.substring(0, 1), "no");
+        try (CausalLm model = CausalLm.randomInit(c, 3); DjlGenerator gen = new DjlGenerator(model, tok)) {
+            SamplingParams params = SamplingParams.builder().maxNewTokens(12).seed(11).build();
+            EvalReport a = Evaluation.run(gen, PromptTemplate.DEFAULT, problems, contains, 4, params, s -> { });
+            EvalReport b = Evaluation.run(gen, PromptTemplate.DEFAULT, problems, contains, 4, params, s -> { });
+            assertEquals(a, b);
+            assertEquals(6, a.problems());
+            assertTrue(a.passAtK() >= a.passAt1(), a.toString());
+            assertTrue(a.passAt1Interval().contains(a.passAt1()) && a.meanLengthInterval().contains(a.meanLength()));
+            assertTrue(a.meanLength() > 0 && a.meanLength() <= 12);
+        }
+    }
+}

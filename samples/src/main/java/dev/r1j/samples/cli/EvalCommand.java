@@ -1,0 +1,163 @@
+package dev.r1j.samples.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.r1j.rewards.BadInputException;
+import dev.r1j.rewards.Problem;
+import dev.r1j.rewards.Reward;
+import dev.r1j.rewards.data.GenericJsonl;
+import dev.r1j.rewards.data.Gsm8k;
+import dev.r1j.rewards.data.MathDataset;
+import dev.r1j.rewards.math.MathReward;
+import dev.r1j.rewards.math.MathVerifier;
+import dev.r1j.rewards.tasks.CountdownReward;
+import dev.r1j.rewards.tasks.CountdownTask;
+import dev.r1j.rewards.tasks.ExpressionTask;
+import dev.r1j.rewards.tasks.MultiplicationTask;
+import dev.r1j.rl.checkpoint.Checkpoint;
+import dev.r1j.rl.eval.EvalReport;
+import dev.r1j.rl.eval.Estimators;
+import dev.r1j.rl.eval.Evaluation;
+import dev.r1j.rl.generate.DjlGenerator;
+import dev.r1j.rl.generate.SamplingParams;
+import dev.r1j.rl.tokenizer.PromptTemplate;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code r1j eval}: pass@1, pass@k, maj@k, think-rate and length of a model on a task, with 95% intervals. */
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = {"Samples K completions for each of N problems and reports pass@1 (Wilson interval), pass@k "
+                + "(unbiased estimator) and maj@k (bootstrap intervals over problems), think-rate (share of completions "
+                + "with a well-formed <think> block) and mean completion length.",
+            "Problems: arith = alternating 3x2-digit multiplications and 3-5 operand expressions, countdown = 4 numbers "
+                + "up to 50, both generated from --seed; gsm8k = the bundled test split; math needs --problems."})
+final class EvalCommand implements Callable<Integer> {
+
+    enum Task { arith, countdown, gsm8k, math }
+
+    @Mixin
+    ModelOption model;
+
+    @Option(names = "--task", required = true, description = "arith, countdown, gsm8k or math.")
+    Task task;
+
+    @Option(names = "--n", defaultValue = "100", description = "Problems to evaluate (default: ${DEFAULT-VALUE}).")
+    int n;
+
+    @Option(names = "--k", defaultValue = "4", description = "Completions per problem (default: ${DEFAULT-VALUE}).")
+    int k;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Problem and sampling seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--problems", paramLabel = "FILE", description = "Problems from JSONL instead of the generator "
+            + "(gsm8k: question/answer; math: problem/solution; arith, countdown: prompt/answer).")
+    Path problems;
+
+    @Option(names = "--temperature", defaultValue = "1.0", description = "Sampling temperature (default: ${DEFAULT-VALUE}).")
+    double temperature;
+
+    @Option(names = "--max-new-tokens", defaultValue = "256", description = "Longest completion (default: ${DEFAULT-VALUE}).")
+    int maxNewTokens;
+
+    @Option(names = "--lenient", description = "Math tasks: accept answers without an explicit anchor (last number).")
+    boolean lenient;
+
+    @Option(names = "--json", description = "Print one JSON object.")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if (n < 1 || k < 1) {
+            throw new BadInputException("--n and --k must be >= 1, were " + n + " and " + k);
+        }
+        SamplingParams params;
+        try {
+            params = SamplingParams.builder().temperature(temperature).maxNewTokens(maxNewTokens).seed(seed).build();
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException(e.getMessage());
+        }
+        List<Problem> set = problems();
+        Reward reward = task == Task.countdown ? new CountdownReward()
+                : new MathReward(MathVerifier.builder().strict(!lenient).build());
+        PrintWriter err = spec.commandLine().getErr();
+        EvalReport r;
+        try (Checkpoint cp = model.load(); DjlGenerator gen = new DjlGenerator(cp.model(), cp.tokenizer())) {
+            PromptTemplate template = cp.template().orElse(PromptTemplate.DEFAULT);
+            r = Evaluation.run(gen, template, set, reward, k, params, line -> {
+                err.println("eval: " + line);
+                err.flush();
+            });
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            ObjectMapper m = new ObjectMapper();
+            ObjectNode o = m.createObjectNode().put("task", task.name()).put("problems", r.problems()).put("k", r.k())
+                    .put("seed", seed).put("temperature", temperature);
+            put(o, "pass_at_1", r.passAt1(), r.passAt1Interval());
+            put(o, "pass_at_k", r.passAtK(), r.passAtKInterval());
+            put(o, "maj_at_k", r.majAtK(), r.majAtKInterval());
+            put(o, "think_rate", r.thinkRate(), r.thinkRateInterval());
+            put(o, "mean_length", r.meanLength(), r.meanLengthInterval());
+            out.println(m.writeValueAsString(o));
+        } else {
+            out.printf("%s, %d problems x %d samples, temperature %s, seed %d%n", task, r.problems(), r.k(), temperature, seed);
+            row(out, "pass@1", r.passAt1(), r.passAt1Interval());
+            row(out, "pass@" + k, r.passAtK(), r.passAtKInterval());
+            row(out, "maj@" + k, r.majAtK(), r.majAtKInterval());
+            row(out, "think-rate", r.thinkRate(), r.thinkRateInterval());
+            out.printf("%-12s %8.1f  [%.1f, %.1f] tokens%n", "length", r.meanLength(), r.meanLengthInterval().low(),
+                    r.meanLengthInterval().high());
+        }
+        out.flush();
+        return R1j.EXIT_OK;
+    }
+
+    private List<Problem> problems() {
+        if (problems != null) {
+            List<Problem> all = switch (task) {
+                case gsm8k -> Gsm8k.load(problems);
+                case math -> MathDataset.load(problems);
+                default -> GenericJsonl.load(problems);
+            };
+            return all.subList(0, Math.min(n, all.size()));
+        }
+        return switch (task) {
+            case gsm8k -> {
+                List<Problem> all = Gsm8k.builtinTest();
+                yield all.subList(0, Math.min(n, all.size()));
+            }
+            case math -> throw new BadInputException("--task math needs --problems FILE (MATH-style JSONL)");
+            case countdown -> new CountdownTask(4, 50).generate(n, seed);
+            case arith -> {
+                List<Problem> mul = new MultiplicationTask(3, 2).generate((n + 1) / 2, seed);
+                List<Problem> expr = new ExpressionTask(3, 5, 20).generate(n / 2, seed);
+                List<Problem> mixed = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    mixed.add(i % 2 == 0 ? mul.get(i / 2) : expr.get(i / 2));
+                }
+                yield mixed;
+            }
+        };
+    }
+
+    private static void put(ObjectNode o, String name, double value, Estimators.Interval ci) {
+        o.put(name, value);
+        o.putArray(name + "_ci95").add(ci.low()).add(ci.high());
+    }
+
+    private static void row(PrintWriter out, String name, double value, Estimators.Interval ci) {
+        out.printf("%-12s %7.1f%%  [%.1f%%, %.1f%%]%n", name, 100 * value, 100 * ci.low(), 100 * ci.high());
+    }
+}
