@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
             GradeCommand.class,
             InfoCommand.class,
             InitCommand.class,
+            PretrainCommand.class,
             LogitsCommand.class,
         })
 public final class R1j implements Runnable {

@@ -1,0 +1,133 @@
+package dev.r1j.samples.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.r1j.rewards.BadInputException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.Set;
+
+/**
+ * A JSON or YAML configuration file (by extension), read section by section with defaults; a field
+ * of the wrong type or an unknown field is an error naming the file and the field's path.
+ */
+final class ConfigFile {
+
+    private final Path file;
+    private final JsonNode node;
+    private final String path;
+
+    private ConfigFile(Path file, JsonNode node, String path) {
+        this.file = file;
+        this.node = node;
+        this.path = path;
+    }
+
+    static ConfigFile read(Path file) {
+        if (!Files.exists(file)) {
+            throw BadInputException.at(file, 0, null, "no such file");
+        }
+        String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        ObjectMapper mapper = name.endsWith(".yaml") || name.endsWith(".yml") ? new ObjectMapper(new YAMLFactory())
+                : new ObjectMapper();
+        try {
+            JsonNode root = mapper.readTree(file.toFile());
+            if (root == null || !root.isObject()) {
+                throw BadInputException.at(file, 0, null, "must hold an object of settings");
+            }
+            return new ConfigFile(file, root, "");
+        } catch (IOException e) {
+            throw BadInputException.at(file, 0, null, "cannot parse: " + e.getMessage());
+        }
+    }
+
+    /** The sub-object {@code name}, empty when absent. */
+    ConfigFile section(String name, Set<String> known) {
+        JsonNode n = node.get(name);
+        if (n != null && !n.isObject()) {
+            throw BadInputException.at(file, 0, where(name), "must be an object");
+        }
+        ConfigFile c = new ConfigFile(file, n == null ? new ObjectMapper().createObjectNode() : n, where(name));
+        c.rejectUnknown(known);
+        return c;
+    }
+
+    void rejectUnknown(Set<String> known) {
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!known.contains(f)) {
+                throw BadInputException.at(file, 0, where(f), "is not a known setting (known: " + new java.util.TreeSet<>(known) + ")");
+            }
+        }
+    }
+
+    int integer(String name, int fallback) {
+        JsonNode n = node.get(name);
+        if (n == null || n.isNull()) {
+            return fallback;
+        }
+        if (!n.canConvertToInt() || !n.isIntegralNumber()) {
+            throw BadInputException.at(file, 0, where(name), "must be an integer, was " + n);
+        }
+        return n.asInt();
+    }
+
+    long longValue(String name, long fallback) {
+        JsonNode n = node.get(name);
+        if (n == null || n.isNull()) {
+            return fallback;
+        }
+        if (!n.isIntegralNumber()) {
+            throw BadInputException.at(file, 0, where(name), "must be an integer, was " + n);
+        }
+        return n.asLong();
+    }
+
+    double number(String name, double fallback) {
+        JsonNode n = node.get(name);
+        if (n == null || n.isNull()) {
+            return fallback;
+        }
+        if (!n.isNumber()) {
+            throw BadInputException.at(file, 0, where(name), "must be a number, was " + n);
+        }
+        return n.asDouble();
+    }
+
+    boolean bool(String name, boolean fallback) {
+        JsonNode n = node.get(name);
+        if (n == null || n.isNull()) {
+            return fallback;
+        }
+        if (!n.isBoolean()) {
+            throw BadInputException.at(file, 0, where(name), "must be true or false, was " + n);
+        }
+        return n.asBoolean();
+    }
+
+    String text(String name, String fallback) {
+        JsonNode n = node.get(name);
+        if (n == null || n.isNull()) {
+            return fallback;
+        }
+        if (!n.isTextual()) {
+            throw BadInputException.at(file, 0, where(name), "must be a string, was " + n);
+        }
+        return n.asText();
+    }
+
+    Path file() {
+        return file;
+    }
+
+    JsonNode json() {
+        return node;
+    }
+
+    private String where(String name) {
+        return path.isEmpty() ? name : path + "." + name;
+    }
+}

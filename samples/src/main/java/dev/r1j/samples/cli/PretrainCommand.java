@@ -1,0 +1,149 @@
+package dev.r1j.samples.cli;
+
+import dev.r1j.rewards.BadInputException;
+import dev.r1j.rl.checkpoint.Checkpoint;
+import dev.r1j.rl.checkpoint.Provenance;
+import dev.r1j.rl.io.AtomicFiles;
+import dev.r1j.rl.model.CausalLm;
+import dev.r1j.rl.model.ModelFamily;
+import dev.r1j.rl.model.TransformerConfig;
+import dev.r1j.rl.tokenizer.CharVocabulary;
+import dev.r1j.rl.tokenizer.HfTokenizer;
+import dev.r1j.rl.tokenizer.PromptTemplate;
+import dev.r1j.rl.train.PretrainCorpus;
+import dev.r1j.rl.train.SupervisedConfig;
+import dev.r1j.rl.train.SupervisedTrainer;
+import dev.r1j.rl.train.TrainingExample;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code r1j pretrain}: a base model from scratch on the synthetic corpus with latent reasoning. */
+@Command(name = "pretrain", mixinStandardHelpOptions = true,
+        description = {"Trains a base model from scratch by next-token prediction on the synthetic corpus (arithmetic "
+                + "and Countdown, a share of examples with worked solutions in <think> tags). Re-running the same "
+                + "command resumes from the last checkpoint in OUT/run. The config (JSON or YAML) has three sections; "
+                + "every field is optional and shown here with its default:",
+            "  model:    family qwen2, hidden 128, intermediate 512, layers 4, heads 4, kv_heads 2, max_positions 256,",
+            "            tied true, seed 0",
+            "  corpus:   multiplications 4000, expressions 4000, countdowns 2000, think_share 0.2, seed 1,",
+            "            eval_problems 200",
+            "  training: batch_size 8, sequence_length 256, gradient_accumulation 1, steps 1000, learning_rate 1e-3,",
+            "            min_learning_rate learning_rate/10, warmup_steps 50, weight_decay 0.01, clip_norm 1.0,",
+            "            eval_every 100, checkpoint_every 200, log_every 10, seed 0",
+            "The final model is written to OUT/model (Hugging Face layout, with tokenizer, prompt template and provenance)."})
+final class PretrainCommand implements Callable<Integer> {
+
+    @Option(names = "--config", required = true, paramLabel = "FILE", description = "JSON or YAML settings.")
+    Path config;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output: OUT/run (metrics, checkpoints) and OUT/model.")
+    Path out;
+
+    @Option(names = "--steps", description = "Overrides training.steps.")
+    Long steps;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        ConfigFile file = ConfigFile.read(config);
+        file.rejectUnknown(Set.of("model", "corpus", "training"));
+        ConfigFile m = file.section("model", Set.of("family", "hidden", "intermediate", "layers", "heads", "kv_heads",
+                "max_positions", "tied", "seed"));
+        ConfigFile c = file.section("corpus", Set.of("multiplications", "expressions", "countdowns", "think_share", "seed",
+                "eval_problems"));
+        ConfigFile t = file.section("training", Set.of("batch_size", "sequence_length", "gradient_accumulation", "steps",
+                "learning_rate", "min_learning_rate", "warmup_steps", "weight_decay", "clip_norm", "eval_every",
+                "checkpoint_every", "log_every", "seed"));
+
+        PretrainCorpus corpus;
+        PretrainCorpus evalCorpus;
+        SupervisedConfig training;
+        try {
+            corpus = new PretrainCorpus(c.integer("multiplications", 4000), c.integer("expressions", 4000),
+                    c.integer("countdowns", 2000), c.number("think_share", 0.2), c.longValue("seed", 1));
+            int evalProblems = c.integer("eval_problems", 200);
+            evalCorpus = evalProblems == 0 ? null : new PretrainCorpus(evalProblems / 3 + evalProblems % 3, evalProblems / 3,
+                    evalProblems / 3, corpus.thinkShare(), corpus.seed() + 1_000_003L);
+            double lr = t.number("learning_rate", 1e-3);
+            training = new SupervisedConfig(t.integer("batch_size", 8), t.integer("sequence_length", 256),
+                    t.integer("gradient_accumulation", 1), steps != null ? steps : t.longValue("steps", 1000), lr,
+                    t.number("min_learning_rate", lr / 10), t.longValue("warmup_steps", 50), t.number("weight_decay", 0.01),
+                    t.number("clip_norm", 1.0), t.integer("eval_every", 100), t.integer("checkpoint_every", 200),
+                    t.integer("log_every", 10), t.longValue("seed", 0));
+        } catch (IllegalArgumentException e) {
+            throw e instanceof BadInputException b ? b : BadInputException.at(config, 0, null, e.getMessage());
+        }
+
+        PromptTemplate template = PromptTemplate.DEFAULT;
+        List<String> docs = corpus.documents(template);
+        List<String> evalDocs = evalCorpus == null ? List.of() : evalCorpus.documents(template);
+        CharVocabulary vocab = CharVocabulary.builder().addTokens("<think>", "</think>", "<answer>", "</answer>")
+                .addCharacters(InitCommand.DEFAULT_ALPHABET);
+        docs.forEach(vocab::addCharacters);
+        Path tokDir = out.resolve("tokenizer");
+        HfTokenizer tok = vocab.writeTo(tokDir);
+
+        TransformerConfig modelConfig;
+        try {
+            ModelFamily family = ModelFamily.fromModelType(m.text("family", "qwen2")).orElseThrow(() ->
+                    BadInputException.at(config, 0, "model.family", "must be qwen2 or llama"));
+            modelConfig = TransformerConfig.builder().family(family).vocabSize(tok.vocabSize()).hiddenSize(m.integer("hidden", 128))
+                    .intermediateSize(m.integer("intermediate", 512)).numHiddenLayers(m.integer("layers", 4))
+                    .numAttentionHeads(m.integer("heads", 4)).numKeyValueHeads(m.integer("kv_heads", 2))
+                    .maxPositionEmbeddings(m.integer("max_positions", 256)).tieWordEmbeddings(m.bool("tied", true))
+                    .eosTokenId(tok.eosId()).padTokenId(tok.padId()).build();
+        } catch (BadInputException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw BadInputException.at(config, 0, "model", e.getMessage());
+        }
+        if (training.sequenceLength() > modelConfig.maxPositionEmbeddings()) {
+            throw BadInputException.at(config, 0, "training.sequence_length", "(" + training.sequenceLength()
+                    + ") exceeds model.max_positions (" + modelConfig.maxPositionEmbeddings() + ")");
+        }
+
+        var err = spec.commandLine().getErr();
+        try (CausalLm model = CausalLm.randomInit(modelConfig, m.longValue("seed", 0))) {
+            err.printf("pretrain: %,d parameters, %,d documents (%,d for evaluation), vocabulary %d%n",
+                    modelConfig.parameterCount(), docs.size(), evalDocs.size(), tok.vocabSize());
+            err.flush();
+            SupervisedTrainer trainer = new SupervisedTrainer(model, training, out.resolve("run"), tok.padId(), line -> {
+                err.println("pretrain: " + line);
+                err.flush();
+            });
+            SupervisedTrainer.Result result = trainer.train(examples(docs, tok), examples(evalDocs, tok));
+            var runConfig = file.json().deepCopy();
+            Checkpoint.write(out.resolve("model"), model, tok, template, Provenance.of(training.seed(),
+                    "r1j pretrain " + String.join(" ", spec.commandLine().getParseResult().originalArgs()), "",
+                    runConfig, Map.of("steps", Long.toString(result.steps()), "tokens", Long.toString(result.tokens()),
+                            "final_loss", Double.toString(result.lastLoss()), "eval_loss", Double.toString(result.evalLoss()))));
+            spec.commandLine().getOut().printf("wrote %s after %d steps: loss %.4f, eval loss %.4f%n", out.resolve("model"),
+                    result.steps(), result.lastLoss(), result.evalLoss());
+            spec.commandLine().getOut().flush();
+        } finally {
+            AtomicFiles.deleteRecursivelyQuietly(tokDir);
+        }
+        return R1j.EXIT_OK;
+    }
+
+    private static List<TrainingExample> examples(List<String> docs, HfTokenizer tok) {
+        List<TrainingExample> out = new ArrayList<>(docs.size());
+        for (String d : docs) {
+            int[] ids = tok.encode(d);
+            int[] withEos = java.util.Arrays.copyOf(ids, ids.length + 1);
+            withEos[ids.length] = tok.eosId();
+            out.add(new TrainingExample(withEos, 0));
+        }
+        return out;
+    }
+}
