@@ -1,0 +1,124 @@
+package dev.r1j.rewards.code.internal;
+
+import dev.r1j.rewards.code.Sandbox;
+import dev.r1j.rewards.code.SandboxLimits;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs programs inside bubblewrap.
+ *
+ * <p>Why each part is there:
+ * <ul>
+ *   <li>All namespaces are unshared: no network (only a loopback of its own), its own PID namespace
+ *       whose init takes every process of the run down when it exits or when bubblewrap is killed
+ *       ({@code --die-with-parent}), no shared IPC, host name or cgroup view.</li>
+ *   <li>The file system is a fresh tmpfs with only {@code /usr} bound read-only (plus the merged-usr
+ *       links and the loader cache): home directories, the host's {@code /tmp}, {@code /work} and
+ *       the rest of {@code /etc} simply do not exist inside. {@code /tmp} and {@code /dev/shm} are
+ *       private and size-limited.</li>
+ *   <li>Run as root, bubblewrap's {@code --uid} maps the sandbox user to host root, and the kernel
+ *       does not apply RLIMIT_NPROC to host root: a fork bomb would be unbounded. So bubblewrap is
+ *       started as the unprivileged host user {@code nobody} (via {@code setpriv}); it then builds the
+ *       user namespace itself, the program holds no capability in the host's namespace, and its
+ *       process count is kept per run (per user namespace), so parallel runs do not share one
+ *       budget. Nested user namespaces are disabled.</li>
+ *   <li>{@code --new-session} stops the program from pushing input into a controlling terminal;
+ *       {@code --clearenv} keeps the JVM's environment (tokens, paths) out.</li>
+ *   <li>The rlimits are set by {@code prlimit} inside the sandbox, on the program only.</li>
+ * </ul>
+ */
+final class BubblewrapSandbox implements Sandbox {
+
+    static final int NOBODY = 65534;
+    private static final int OPEN_FILES = 256;
+    private static final String PROGRAM_PATH = "/tmp/main.py";
+
+    private final Path bwrap;
+    private final Path setpriv;
+    private final Path prlimit;
+    private final Path python;
+
+    /** {@code setpriv} may be null when the JVM does not run as root. */
+    BubblewrapSandbox(Path bwrap, Path setpriv, Path prlimit, Path python) {
+        this.bwrap = bwrap;
+        this.setpriv = setpriv;
+        this.prlimit = prlimit;
+        this.python = python;
+    }
+
+    @Override
+    public boolean isolated() {
+        return true;
+    }
+
+    @Override
+    public String description() {
+        return "bubblewrap (" + bwrap + ") running " + python + " as uid " + NOBODY;
+    }
+
+    @Override
+    public Result run(String pythonSource, String stdin, SandboxLimits limits) {
+        byte[] source = pythonSource.getBytes(StandardCharsets.UTF_8);
+        List<String> command = new ArrayList<>();
+        if (setpriv != null) {
+            command.addAll(List.of(setpriv.toString(), "--reuid=" + NOBODY, "--regid=" + NOBODY,
+                    "--clear-groups", "--"));
+        }
+        command.add(bwrap.toString());
+        command.addAll(List.of("--unshare-all", "--unshare-user", "--disable-userns",
+                "--uid", Integer.toString(NOBODY), "--gid", Integer.toString(NOBODY),
+                "--die-with-parent", "--new-session", "--clearenv",
+                "--setenv", "PATH", "/usr/local/bin:/usr/bin:/bin",
+                "--setenv", "HOME", "/tmp",
+                "--setenv", "LANG", "C.UTF-8",
+                "--ro-bind", "/usr", "/usr"));
+        for (String top : List.of("bin", "sbin", "lib", "lib32", "lib64", "libx32")) {
+            addTopLevel(command, top);
+        }
+        command.addAll(List.of("--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache",
+                "--proc", "/proc", "--dev", "/dev",
+                "--size", Long.toString(tmpBytes(limits)), "--tmpfs", "/dev/shm",
+                "--size", Long.toString(tmpBytes(limits)), "--tmpfs", "/tmp",
+                "--chdir", "/tmp", "--"));
+        command.addAll(limitsCommand(prlimit, limits));
+        command.addAll(PythonLauncher.arguments(python.toString(), source, PROGRAM_PATH));
+        return ProcessRunner.execute(command, Map.of("PATH", "/usr/bin:/bin"),
+                PythonLauncher.stdin(source, stdin), limits);
+    }
+
+    /** Merged-usr systems have {@code /lib -> usr/lib}: recreate the link; older ones get a read-only bind. */
+    private static void addTopLevel(List<String> command, String name) {
+        Path host = Path.of("/", name);
+        try {
+            if (Files.isSymbolicLink(host)) {
+                command.addAll(List.of("--symlink", Files.readSymbolicLink(host).toString(), host.toString()));
+            } else if (Files.isDirectory(host)) {
+                command.addAll(List.of("--ro-bind", host.toString(), host.toString()));
+            }
+        } catch (java.io.IOException unreadable) {
+            // Not there or not readable: the sandbox simply lacks it.
+        }
+    }
+
+    private static long tmpBytes(SandboxLimits limits) {
+        return 4 * limits.maxFileBytes();
+    }
+
+    /** {@code prlimit} with each limit as soft = hard, so the program cannot raise it again. */
+    static List<String> limitsCommand(Path prlimit, SandboxLimits limits) {
+        return List.of(prlimit.toString(),
+                "--cpu=" + limits.cpuSeconds(),
+                "--as=" + limits.addressSpaceBytes(),
+                "--nproc=" + limits.maxProcesses(),
+                "--fsize=" + limits.maxFileBytes(),
+                "--nofile=" + OPEN_FILES,
+                "--core=0",
+                "--");
+    }
+}
