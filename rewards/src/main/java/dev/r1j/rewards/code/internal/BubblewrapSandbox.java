@@ -28,12 +28,26 @@ import java.util.Map;
  *       user namespace itself, the program holds no capability in the host's namespace, and its
  *       process count is kept per run (per user namespace), so parallel runs do not share one
  *       budget. Nested user namespaces are disabled.</li>
+ *   <li>Where unprivileged user namespaces are not allowed, a JVM running as root can still use
+ *       {@link Mode#ROOT_DROPS_TO_RUN_UID}: bubblewrap runs privileged without a user namespace,
+ *       keeps only the capabilities needed to change user, and {@code setpriv} inside the sandbox
+ *       switches to a host uid reserved for this run (so the process limit, which the kernel then
+ *       counts per host uid, is still per run), clears every capability and the bounding set, and
+ *       sets no-new-privileges.</li>
  *   <li>{@code --new-session} stops the program from pushing input into a controlling terminal;
  *       {@code --clearenv} keeps the JVM's environment (tokens, paths) out.</li>
  *   <li>The rlimits are set by {@code prlimit} inside the sandbox, on the program only.</li>
  * </ul>
  */
 final class BubblewrapSandbox implements Sandbox {
+
+    /** How the program ends up unprivileged. */
+    enum Mode {
+        /** bubblewrap started as {@code nobody} builds a user namespace (preferred). */
+        USER_NAMESPACE,
+        /** bubblewrap runs as root without a user namespace; the program drops to a per-run uid. */
+        ROOT_DROPS_TO_RUN_UID
+    }
 
     static final int NOBODY = 65534;
     private static final int OPEN_FILES = 256;
@@ -43,9 +57,11 @@ final class BubblewrapSandbox implements Sandbox {
     private final Path setpriv;
     private final Path prlimit;
     private final Path python;
+    private final Mode mode;
 
-    /** {@code setpriv} may be null when the JVM does not run as root. */
-    BubblewrapSandbox(Path bwrap, Path setpriv, Path prlimit, Path python) {
+    /** {@code setpriv} may be null in {@link Mode#USER_NAMESPACE} when the JVM does not run as root. */
+    BubblewrapSandbox(Mode mode, Path bwrap, Path setpriv, Path prlimit, Path python) {
+        this.mode = mode;
         this.bwrap = bwrap;
         this.setpriv = setpriv;
         this.prlimit = prlimit;
@@ -59,21 +75,40 @@ final class BubblewrapSandbox implements Sandbox {
 
     @Override
     public String description() {
-        return "bubblewrap (" + bwrap + ") running " + python + " as uid " + NOBODY;
+        return "bubblewrap (" + bwrap + ") running " + python + (mode == Mode.USER_NAMESPACE
+                ? " as uid " + NOBODY + " in a user namespace" : " as a per-run uid (privileged bubblewrap)");
     }
 
     @Override
     public Result run(String pythonSource, String stdin, SandboxLimits limits) {
+        if (mode == Mode.USER_NAMESPACE) {
+            return run(pythonSource, stdin, limits, -1);
+        }
+        int uid = RunUids.acquire();
+        try {
+            return run(pythonSource, stdin, limits, uid);
+        } finally {
+            RunUids.release(uid);
+        }
+    }
+
+    private Result run(String pythonSource, String stdin, SandboxLimits limits, int runUid) {
         byte[] source = pythonSource.getBytes(StandardCharsets.UTF_8);
         List<String> command = new ArrayList<>();
-        if (setpriv != null) {
+        if (mode == Mode.USER_NAMESPACE && setpriv != null) {
             command.addAll(List.of(setpriv.toString(), "--reuid=" + NOBODY, "--regid=" + NOBODY,
                     "--clear-groups", "--"));
         }
         command.add(bwrap.toString());
-        command.addAll(List.of("--unshare-all", "--unshare-user", "--disable-userns",
-                "--uid", Integer.toString(NOBODY), "--gid", Integer.toString(NOBODY),
-                "--die-with-parent", "--new-session", "--clearenv",
+        if (mode == Mode.USER_NAMESPACE) {
+            command.addAll(List.of("--unshare-all", "--unshare-user", "--disable-userns",
+                    "--uid", Integer.toString(NOBODY), "--gid", Integer.toString(NOBODY)));
+        } else {
+            command.addAll(List.of("--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
+                    "--unshare-cgroup-try",
+                    "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_SETPCAP"));
+        }
+        command.addAll(List.of("--die-with-parent", "--new-session", "--clearenv",
                 "--setenv", "PATH", "/usr/local/bin:/usr/bin:/bin",
                 "--setenv", "HOME", "/tmp",
                 "--setenv", "LANG", "C.UTF-8",
@@ -83,9 +118,13 @@ final class BubblewrapSandbox implements Sandbox {
         }
         command.addAll(List.of("--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache",
                 "--proc", "/proc", "--dev", "/dev",
-                "--size", Long.toString(tmpBytes(limits)), "--tmpfs", "/dev/shm",
-                "--size", Long.toString(tmpBytes(limits)), "--tmpfs", "/tmp",
+                "--perms", "1777", "--size", Long.toString(tmpBytes(limits)), "--tmpfs", "/dev/shm",
+                "--perms", "1777", "--size", Long.toString(tmpBytes(limits)), "--tmpfs", "/tmp",
                 "--chdir", "/tmp", "--"));
+        if (mode == Mode.ROOT_DROPS_TO_RUN_UID) {
+            command.addAll(List.of(setpriv.toString(), "--reuid=" + runUid, "--regid=" + runUid, "--clear-groups",
+                    "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"));
+        }
         command.addAll(limitsCommand(prlimit, limits));
         command.addAll(PythonLauncher.arguments(python.toString(), source, PROGRAM_PATH));
         return ProcessRunner.execute(command, Map.of("PATH", "/usr/bin:/bin"),

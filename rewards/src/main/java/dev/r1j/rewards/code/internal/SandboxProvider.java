@@ -83,22 +83,73 @@ public final class SandboxProvider {
         Path python = HostTools.sandboxPython().orElseThrow(() -> new SandboxUnavailableException(
                 "no sandbox: no python3 under /usr (an interpreter in a home directory, such as pyenv's, is "
                         + "not visible inside the sandbox); " + INSTALL_HINT));
-        Path setpriv = null;
-        if (HostTools.realUid() == 0) {
-            setpriv = HostTools.find("setpriv", "/usr/bin/setpriv").orElseThrow(() -> new SandboxUnavailableException(
-                    "no sandbox: running as root needs setpriv (util-linux) to drop to an unprivileged user; "
-                            + INSTALL_HINT));
+        boolean root = HostTools.realUid() == 0;
+        Path setpriv = HostTools.find("setpriv", "/usr/bin/setpriv").filter(p -> p.startsWith("/usr/")).orElse(null);
+        if (root && setpriv == null) {
+            throw new SandboxUnavailableException("no sandbox: running as root needs setpriv (util-linux) under /usr "
+                    + "to drop to an unprivileged user; " + INSTALL_HINT);
         }
-        Sandbox sandbox = new BubblewrapSandbox(bwrap, setpriv, prlimit, python);
+        String userNamespaceFailure = selfTest(new BubblewrapSandbox(BubblewrapSandbox.Mode.USER_NAMESPACE,
+                bwrap, root ? setpriv : null, prlimit, python));
+        if (userNamespaceFailure == null) {
+            return new BubblewrapSandbox(BubblewrapSandbox.Mode.USER_NAMESPACE, bwrap, root ? setpriv : null,
+                    prlimit, python);
+        }
+        if (!root) {
+            throw new SandboxUnavailableException("no sandbox: the bubblewrap self-test failed (" + userNamespaceFailure
+                    + "); it needs unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1, "
+                    + "user.max_user_namespaces > 0, no AppArmor/seccomp rule against them), or opt out "
+                    + "explicitly with allowUnsandboxed(true)");
+        }
+        Sandbox privileged = new BubblewrapSandbox(BubblewrapSandbox.Mode.ROOT_DROPS_TO_RUN_UID, bwrap, setpriv,
+                prlimit, python);
+        String privilegedFailure = selfTest(privileged);
+        if (privilegedFailure == null) {
+            LOG.log(System.Logger.Level.INFO, "unprivileged user namespaces unavailable (" + userNamespaceFailure
+                    + "); using privileged bubblewrap with a per-run uid");
+            return privileged;
+        }
+        throw new SandboxUnavailableException("no sandbox: the bubblewrap self-tests failed, with a user namespace ("
+                + userNamespaceFailure + ") and as root without one (" + privilegedFailure + "); a container "
+                + "needs user namespaces or CAP_SYS_ADMIN for bubblewrap; or opt out explicitly with "
+                + "allowUnsandboxed(true)");
+    }
+
+    /** Null when {@code sandbox} passes the self-test, else what went wrong. */
+    private static String selfTest(Sandbox sandbox) {
         SandboxLimits limits = SandboxLimits.defaults().withWallTime(Duration.ofSeconds(20))
                 .withMaxProcesses(SELF_TEST_PROCESSES);
         Sandbox.Result result = sandbox.run(SELF_TEST, "", limits);
-        if (result.exitCode() != 0 || !result.stdout().strip().equals("sandbox-ok")) {
-            String detail = (result.stdout().strip() + " " + result.stderr().strip()).strip();
-            throw new SandboxUnavailableException("no sandbox: the bubblewrap self-test failed (exit "
-                    + result.exitCode() + (detail.isEmpty() ? "" : ": " + abbreviate(detail)) + "); "
-                    + "it needs unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1, "
-                    + "user.max_user_namespaces > 0) or opt out explicitly with allowUnsandboxed(true)");
+        if (result.exitCode() == 0 && result.stdout().strip().equals("sandbox-ok")) {
+            return null;
+        }
+        String detail = (result.stdout().strip() + " " + result.stderr().strip()).strip();
+        return "exit " + result.exitCode() + (detail.isEmpty() ? "" : ": " + abbreviate(detail));
+    }
+
+    /**
+     * The privileged mode (bubblewrap as root, program on a per-run uid), self-tested; for tests of
+     * that mode on machines where {@link #isolated()} picks the user-namespace mode.
+     *
+     * @throws SandboxUnavailableException when not root or the mode fails its self-test
+     */
+    public static Sandbox privilegedMode() {
+        if (HostTools.realUid() != 0) {
+            throw new SandboxUnavailableException("the privileged sandbox mode needs root");
+        }
+        Path bwrap = HostTools.find("bwrap", "/usr/bin/bwrap").orElseThrow(() -> new SandboxUnavailableException(
+                "no bwrap; " + INSTALL_HINT));
+        Path prlimit = HostTools.find("prlimit", "/usr/bin/prlimit").filter(p -> p.startsWith("/usr/"))
+                .orElseThrow(() -> new SandboxUnavailableException("no prlimit under /usr; " + INSTALL_HINT));
+        Path setpriv = HostTools.find("setpriv", "/usr/bin/setpriv").filter(p -> p.startsWith("/usr/"))
+                .orElseThrow(() -> new SandboxUnavailableException("no setpriv under /usr; " + INSTALL_HINT));
+        Path python = HostTools.sandboxPython().orElseThrow(() -> new SandboxUnavailableException(
+                "no python3 under /usr; " + INSTALL_HINT));
+        Sandbox sandbox = new BubblewrapSandbox(BubblewrapSandbox.Mode.ROOT_DROPS_TO_RUN_UID, bwrap, setpriv, prlimit,
+                python);
+        String failure = selfTest(sandbox);
+        if (failure != null) {
+            throw new SandboxUnavailableException("the privileged sandbox mode failed its self-test: " + failure);
         }
         return sandbox;
     }
