@@ -36,12 +36,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       its stdout equals the expected output up to trailing whitespace.</li>
  * </ul>
  * The program is the last {@code ```python} block of the completion when it has one, else the
- * completion as is. Never throws on a completion; thread-safe.
+ * completion as is. Problems whose {@code language} metadata is {@code java} take a single Java
+ * source file (the last {@code ```java} block) and stdin/stdout tests only. Never throws on a
+ * completion; thread-safe.
  */
 public final class CodeReward implements Reward {
 
     private static final SecureRandom NONCES = new SecureRandom();
     private static final int MAX_REASON_CHARS = 300;
+    private static final java.util.Set<String> JAVA_TAGS = java.util.Set.of("java");
 
     private final Sandbox sandbox;
     private final SandboxLimits limits;
@@ -97,10 +100,16 @@ public final class CodeReward implements Reward {
             throw new BadInputException("problem " + problem.id() + ": CodeReward scores CODE problems, not "
                     + problem.kind());
         }
-        String code = CodeExtractor.extract(completion);
+        Language language = Language.fromMetadata(problem.id(), problem.metadata().get("language"));
+        String code = language == Language.JAVA ? CodeExtractor.extract(completion, JAVA_TAGS)
+                : CodeExtractor.extract(completion);
         String tests = problem.metadata().get("tests");
         if (tests != null) {
-            return scoreStdio(problem, code, StdioTest.parse(problem.id(), tests));
+            return scoreStdio(language, code, StdioTest.parse(problem.id(), tests));
+        }
+        if (language != Language.PYTHON) {
+            throw BadInputException.at(null, 0, "tests", "problem " + problem.id() + ": " + language
+                    + " problems need stdin/stdout 'tests'; HumanEval-style 'test' code is Python only");
         }
         String test = problem.metadata().get("test");
         String entryPoint = problem.metadata().get("entry_point");
@@ -151,7 +160,7 @@ public final class CodeReward implements Reward {
         String program = problem.prompt() + code + "\n" + test + "\n" + "check(" + entryPoint + ")\n"
                 // Written straight to fd 1, so a program that swaps sys.stdout cannot swallow it.
                 + "__import__('os').write(1, b'\\n" + marker + "\\n')\n";
-        Sandbox.Result result = runSafely(program, "");
+        Sandbox.Result result = runSafely(Language.PYTHON, program, "");
         if (result == null) {
             return RewardResult.wrong(code, "sandbox error while running the program");
         }
@@ -165,12 +174,12 @@ public final class CodeReward implements Reward {
         return RewardResult.correct(code, "all tests passed");
     }
 
-    private RewardResult scoreStdio(Problem problem, String code, List<StdioTest> tests) {
+    private RewardResult scoreStdio(Language language, String code, List<StdioTest> tests) {
         int passed = 0;
         String firstFailure = null;
         for (int i = 0; i < tests.size(); i++) {
             StdioTest test = tests.get(i);
-            Sandbox.Result result = runSafely(code, test.input());
+            Sandbox.Result result = runSafely(language, code, test.input());
             String failure = result == null ? "sandbox error while running the program" : failureOf(result);
             if (failure == null && !OutputMatch.matches(test.output(), result.stdout())) {
                 failure = "wrong output (expected " + quote(test.output()) + ", got " + quote(result.stdout()) + ")";
@@ -194,9 +203,9 @@ public final class CodeReward implements Reward {
         return new RewardResult(score, all, code, reason);
     }
 
-    private Sandbox.Result runSafely(String program, String stdin) {
+    private Sandbox.Result runSafely(Language language, String program, String stdin) {
         try {
-            return sandbox.run(program, stdin, limits);
+            return sandbox.run(language, program, stdin, limits);
         } catch (RuntimeException e) {
             return null;
         }
@@ -214,6 +223,15 @@ public final class CodeReward implements Reward {
         if (result.stderr().startsWith("bwrap:") || result.stderr().startsWith("setpriv:")
                 || result.stderr().startsWith("cannot start")) {
             return "sandbox unavailable: " + lastLine;
+        }
+        if (result.stderr().contains("error: compilation failed")) {
+            String firstError = result.stderr().lines().filter(l -> l.contains("error:")).findFirst().orElse("");
+            return "compilation failed: " + clip(firstError.strip());
+        }
+        String javaException = result.stderr().lines().filter(l -> l.startsWith("Exception in thread"))
+                .findFirst().orElse(null);
+        if (javaException != null) {
+            return clip(javaException.strip());
         }
         if (result.exitCode() > 128 && result.exitCode() < 128 + 65) {
             return "killed by signal " + (result.exitCode() - 128) + (lastLine.isEmpty() ? "" : ": " + lastLine);

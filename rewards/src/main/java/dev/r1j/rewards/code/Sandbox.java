@@ -6,7 +6,7 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Runs an untrusted Python program with resource limits.
+ * Runs an untrusted program (Python, or Java) with resource limits.
  *
  * <p>The sandbox returned by {@link #detect()} uses bubblewrap: no network, no other namespace
  * shared with the host, a read-only {@code /usr} and nothing else of the host file system (no home
@@ -43,11 +43,16 @@ public interface Sandbox {
     String description();
 
     /**
-     * Runs {@code pythonSource} with {@code stdin} on its standard input. Never throws on anything the
-     * program does; returns once every process of the run is gone (or, without isolation, once the
-     * main process is).
+     * Runs {@code source}, a program in {@code language}, with {@code stdin} on its standard input.
+     * Never throws on anything the program does; returns once every process of the run is gone (or,
+     * without isolation, once the main process is).
      */
-    Result run(String pythonSource, String stdin, SandboxLimits limits);
+    Result run(Language language, String source, String stdin, SandboxLimits limits);
+
+    /** Runs a Python program; see {@link #run(Language, String, String, SandboxLimits)}. */
+    default Result run(String pythonSource, String stdin, SandboxLimits limits) {
+        return run(Language.PYTHON, pythonSource, stdin, limits);
+    }
 
     /**
      * What one run did.

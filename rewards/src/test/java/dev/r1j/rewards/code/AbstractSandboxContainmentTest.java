@@ -70,6 +70,20 @@ abstract class AbstractSandboxContainmentTest {
     }
 
     @Test
+    void javaProgramRunsInsideTheSameWalls() {
+        Sandbox sandbox = sandbox();
+        Sandbox.Result result = assertTimeoutPreemptively(HANG_GUARD, () -> sandbox.run(Language.JAVA,
+                "public class Probe { public static void main(String[] a) throws Exception {\n"
+                        + "  System.out.println(new String(System.in.readAllBytes()).strip() + ' '"
+                        + " + java.nio.file.Files.exists(java.nio.file.Path.of(\"/root\")));\n"
+                        + "  try { new java.net.Socket(\"127.0.0.1\", 22); System.out.println(\"net\"); }"
+                        + " catch (java.io.IOException e) { System.out.println(\"no net\"); }\n} }\n",
+                "hi", SandboxLimits.defaults().withWallTime(Duration.ofSeconds(30)).withCpuSeconds(10)));
+        assertEquals(0, result.exitCode(), result.stderr());
+        assertEquals("hi false\nno net", result.stdout().strip());
+    }
+
+    @Test
     void runsAsAnUnprivilegedUserWithoutCapabilities() {
         Sandbox.Result result = run("import os\n"
                 + "status = open('/proc/self/status').read()\n"

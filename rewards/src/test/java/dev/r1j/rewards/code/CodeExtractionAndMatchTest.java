@@ -39,6 +39,13 @@ class CodeExtractionAndMatchTest {
     }
 
     @Test
+    void javaBlocksAreFoundByTheirTag() {
+        String text = "```python\nprint(1)\n```\n```java\nclass A {}\n```\n";
+        assertEquals("class A {}\n", CodeExtractor.extract(text, java.util.Set.of("java")));
+        assertEquals("print(1)\n", CodeExtractor.extract(text));
+    }
+
+    @Test
     void unclosedBlockRunsToTheEnd() {
         assertEquals("def f():\n    return 2\n", CodeExtractor.extract("```python\ndef f():\n    return 2"));
     }

@@ -1,11 +1,13 @@
 package dev.r1j.rewards.code.internal;
 
+import dev.r1j.rewards.code.Language;
 import dev.r1j.rewards.code.Sandbox;
 import dev.r1j.rewards.code.SandboxLimits;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -51,13 +53,15 @@ final class BubblewrapSandbox implements Sandbox {
 
     static final int NOBODY = 65534;
     private static final int OPEN_FILES = 256;
-    private static final String PROGRAM_PATH = "/tmp/main.py";
+    private static final String PYTHON_PATH = "/tmp/main.py";
+    private static final String JAVA_PATH = "/tmp/Main.java";
 
     private final Path bwrap;
     private final Path setpriv;
     private final Path prlimit;
     private final Path python;
     private final Mode mode;
+    private final Path java;
 
     /** {@code setpriv} may be null in {@link Mode#USER_NAMESPACE} when the JVM does not run as root. */
     BubblewrapSandbox(Mode mode, Path bwrap, Path setpriv, Path prlimit, Path python) {
@@ -66,6 +70,7 @@ final class BubblewrapSandbox implements Sandbox {
         this.setpriv = setpriv;
         this.prlimit = prlimit;
         this.python = python;
+        this.java = HostTools.sandboxJava().orElse(null);
     }
 
     @Override
@@ -75,25 +80,29 @@ final class BubblewrapSandbox implements Sandbox {
 
     @Override
     public String description() {
-        return "bubblewrap (" + bwrap + ") running " + python + (mode == Mode.USER_NAMESPACE
+        return "bubblewrap (" + bwrap + ") running " + python + (java == null ? "" : " and " + java) + (mode == Mode.USER_NAMESPACE
                 ? " as uid " + NOBODY + " in a user namespace" : " as a per-run uid (privileged bubblewrap)");
     }
 
     @Override
-    public Result run(String pythonSource, String stdin, SandboxLimits limits) {
+    public Result run(Language language, String program, String stdin, SandboxLimits limits) {
+        if (language == Language.JAVA && java == null) {
+            return new Result(127, "", "cannot start java: no JDK under /usr (install openjdk-17-jdk-headless)",
+                    false, false, false, "", Duration.ZERO);
+        }
         if (mode == Mode.USER_NAMESPACE) {
-            return run(pythonSource, stdin, limits, -1);
+            return run(language, program, stdin, limits, -1);
         }
         int uid = RunUids.acquire();
         try {
-            return run(pythonSource, stdin, limits, uid);
+            return run(language, program, stdin, limits, uid);
         } finally {
             RunUids.release(uid);
         }
     }
 
-    private Result run(String pythonSource, String stdin, SandboxLimits limits, int runUid) {
-        byte[] source = pythonSource.getBytes(StandardCharsets.UTF_8);
+    private Result run(Language language, String program, String stdin, SandboxLimits limits, int runUid) {
+        byte[] source = program.getBytes(StandardCharsets.UTF_8);
         List<String> command = new ArrayList<>();
         if (mode == Mode.USER_NAMESPACE && setpriv != null) {
             command.addAll(List.of(setpriv.toString(), "--reuid=" + NOBODY, "--regid=" + NOBODY,
@@ -116,8 +125,14 @@ final class BubblewrapSandbox implements Sandbox {
         for (String top : List.of("bin", "sbin", "lib", "lib32", "lib64", "libx32")) {
             addTopLevel(command, top);
         }
-        command.addAll(List.of("--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache",
-                "--proc", "/proc", "--dev", "/dev",
+        java.util.Set<Path> made = new java.util.HashSet<>();
+        if (language == Language.JAVA) {
+            for (Path dir : HostTools.javaConfigDirs(java)) {
+                bindReadOnly(command, dir, made);
+            }
+        }
+        bindReadOnly(command, Path.of("/etc/ld.so.cache"), made);
+        command.addAll(List.of("--proc", "/proc", "--dev", "/dev",
                 "--perms", "1777", "--size", Long.toString(tmpBytes(limits)), "--tmpfs", "/dev/shm",
                 "--perms", "1777", "--size", Long.toString(tmpBytes(limits)), "--tmpfs", "/tmp",
                 "--chdir", "/tmp", "--"));
@@ -126,9 +141,28 @@ final class BubblewrapSandbox implements Sandbox {
                     "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"));
         }
         command.addAll(limitsCommand(prlimit, limits));
-        command.addAll(PythonLauncher.arguments(python.toString(), source, PROGRAM_PATH));
+        if (language == Language.JAVA) {
+            command.addAll(PythonLauncher.arguments(python.toString(), source, JAVA_PATH,
+                    JavaRunner.command(java, JAVA_PATH, limits)));
+        } else {
+            command.addAll(PythonLauncher.arguments(python.toString(), source, PYTHON_PATH));
+        }
         return ProcessRunner.execute(command, Map.of("PATH", "/usr/bin:/bin"),
                 PythonLauncher.stdin(source, stdin), limits);
+    }
+
+    /**
+     * A read-only bind of {@code path} if it exists. Its parent directories are made first with mode
+     * 0755: privileged bubblewrap would create them 0700, unreadable to the unprivileged program.
+     */
+    private static void bindReadOnly(List<String> command, Path path, java.util.Set<Path> made) {
+        for (int i = 1; i < path.getNameCount(); i++) {
+            Path parent = path.getRoot().resolve(path.subpath(0, i));
+            if (made.add(parent)) {
+                command.addAll(List.of("--perms", "0755", "--dir", parent.toString()));
+            }
+        }
+        command.addAll(List.of("--ro-bind-try", path.toString(), path.toString()));
     }
 
     /** Merged-usr systems have {@code /lib -> usr/lib}: recreate the link; older ones get a read-only bind. */

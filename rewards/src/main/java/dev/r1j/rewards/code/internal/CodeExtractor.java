@@ -19,13 +19,18 @@ public final class CodeExtractor {
      * (a truncated completion) runs to the end of the text.
      */
     public static String extract(String completion) {
+        return extract(completion, PYTHON_TAGS);
+    }
+
+    /** As {@link #extract(String)}, for a language whose fences carry one of {@code tags} (lower case). */
+    public static String extract(String completion, Set<String> tags) {
         if (completion == null) {
             return "";
         }
         if (!completion.contains("```")) {
             return completion;
         }
-        String lastPython = null;
+        String lastTagged = null;
         String lastUntagged = null;
         String[] lines = completion.split("\r?\n", -1);
         List<String> block = null;
@@ -39,8 +44,8 @@ public final class CodeExtractor {
                 }
             } else if (trimmed.equals("```")) {
                 String code = String.join("\n", block) + "\n";
-                if (PYTHON_TAGS.contains(tag)) {
-                    lastPython = code;
+                if (tags.contains(tag)) {
+                    lastTagged = code;
                 } else if (tag.isEmpty()) {
                     lastUntagged = code;
                 }
@@ -51,14 +56,14 @@ public final class CodeExtractor {
         }
         if (block != null) {
             String code = String.join("\n", block) + "\n";
-            if (PYTHON_TAGS.contains(tag)) {
-                lastPython = code;
+            if (tags.contains(tag)) {
+                lastTagged = code;
             } else if (tag.isEmpty()) {
                 lastUntagged = code;
             }
         }
-        if (lastPython != null) {
-            return lastPython;
+        if (lastTagged != null) {
+            return lastTagged;
         }
         return lastUntagged != null ? lastUntagged : completion;
     }

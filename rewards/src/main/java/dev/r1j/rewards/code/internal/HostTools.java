@@ -56,6 +56,44 @@ final class HostTools {
         return find("python3", "/usr/bin/python3", "/usr/local/bin/python3");
     }
 
+    /** The {@code java} launcher of a JDK under {@code /usr}: this JVM's own when it lives there, else one on PATH. */
+    static Optional<Path> sandboxJava() {
+        Path own = Path.of(System.getProperty("java.home", "/nonexistent"), "bin", "java");
+        Optional<Path> found = executable(own).filter(p -> p.startsWith("/usr/"));
+        return found.isPresent() ? found : find("java").filter(p -> p.startsWith("/usr/"));
+    }
+
+    /**
+     * Directories outside {@code /usr} that a JDK's configuration links into (Debian keeps
+     * {@code conf/} and {@code lib/security} as links to {@code /etc/java-N-openjdk} and
+     * {@code /etc/ssl/certs/java}): the sandbox binds them read-only so the JVM can start.
+     */
+    static List<Path> javaConfigDirs(Path javaLauncher) {
+        Path home = javaLauncher.getParent().getParent();
+        java.util.Set<Path> dirs = new java.util.TreeSet<>();
+        for (String sub : List.of("conf", "lib/security")) {
+            Path start = home.resolve(sub);
+            if (!Files.isDirectory(start)) {
+                continue;
+            }
+            try (java.util.stream.Stream<Path> entries = Files.walk(start, 3)) {
+                entries.filter(Files::isSymbolicLink).forEach(link -> {
+                    try {
+                        Path target = link.toRealPath().getParent();
+                        if (!target.startsWith("/usr/") && !isPrivate(target) && target.startsWith("/etc/")) {
+                            dirs.add(target);
+                        }
+                    } catch (IOException dangling) {
+                        // A dangling link in the JDK: nothing to bind for it.
+                    }
+                });
+            } catch (IOException | RuntimeException unreadable) {
+                // An unreadable JDK tree: the JVM will fail in the sandbox and say why.
+            }
+        }
+        return List.copyOf(dirs);
+    }
+
     static boolean isPrivate(Path path) {
         return PRIVATE_ROOTS.stream().anyMatch(root -> path.startsWith(root));
     }

@@ -7,7 +7,8 @@ import java.util.List;
  * How a program reaches the interpreter. The source travels on stdin ahead of the program's own
  * input: a short bootstrap reads exactly that many bytes with unbuffered reads (so the program's
  * input stays in the pipe for it), writes them to a file (so tracebacks show source lines) and
- * executes them as {@code __main__}. Nothing of the host needs to be mounted for this.
+ * executes them as {@code __main__}, or, for another language, replaces itself with that language's
+ * runner. Nothing of the host needs to be mounted for this.
  */
 final class PythonLauncher {
 
@@ -22,6 +23,8 @@ final class PythonLauncher {
             "    _buf += _chunk",
             "with open(_path, 'wb') as _f:",
             "    _f.write(_buf)",
+            "if len(sys.argv) > 3:",
+            "    os.execv(sys.argv[3], sys.argv[3:])",
             "_main = types.ModuleType('__main__')",
             "_main.__file__ = _path",
             "sys.modules['__main__'] = _main",
@@ -38,6 +41,16 @@ final class PythonLauncher {
     static List<String> arguments(String interpreter, byte[] source, String programPath) {
         // -I: ignore PYTHON* variables and the user's site-packages; -B: write no bytecode files.
         return List.of(interpreter, "-I", "-B", "-c", BOOTSTRAP, Integer.toString(source.length), programPath);
+    }
+
+    /**
+     * The interpreter's arguments that place the program at {@code programPath} and then execute
+     * {@code runner} (an absolute program path and its arguments) in place of the interpreter.
+     */
+    static List<String> arguments(String interpreter, byte[] source, String programPath, List<String> runner) {
+        List<String> all = new java.util.ArrayList<>(arguments(interpreter, source, programPath));
+        all.addAll(runner);
+        return List.copyOf(all);
     }
 
     /** The bytes for stdin: the program, then its input. */

@@ -1,5 +1,6 @@
 package dev.r1j.rewards.code.internal;
 
+import dev.r1j.rewards.code.Language;
 import dev.r1j.rewards.code.Sandbox;
 import dev.r1j.rewards.code.SandboxLimits;
 
@@ -39,8 +40,9 @@ final class UnsandboxedRunner implements Sandbox {
     }
 
     @Override
-    public Result run(String pythonSource, String stdin, SandboxLimits limits) {
-        byte[] source = pythonSource.getBytes(StandardCharsets.UTF_8);
+    public Result run(Language language, String program, String stdin, SandboxLimits limits) {
+        byte[] source = program.getBytes(StandardCharsets.UTF_8);
+        Path javaLauncher = Path.of(System.getProperty("java.home"), "bin", "java");
         Path workDir;
         try {
             workDir = Files.createTempDirectory("r1j-unsandboxed-");
@@ -53,8 +55,13 @@ final class UnsandboxedRunner implements Sandbox {
             if (prlimit != null) {
                 command.addAll(BubblewrapSandbox.limitsCommand(prlimit, limits));
             }
-            command.addAll(PythonLauncher.arguments(python.toString(), source,
-                    workDir.resolve("main.py").toString()));
+            if (language == Language.JAVA) {
+                String file = workDir.resolve("Main.java").toString();
+                command.addAll(PythonLauncher.arguments(python.toString(), source, file,
+                        JavaRunner.command(javaLauncher, file, limits)));
+            } else {
+                command.addAll(PythonLauncher.arguments(python.toString(), source, workDir.resolve("main.py").toString()));
+            }
             return ProcessRunner.execute(command,
                     Map.of("PATH", "/usr/local/bin:/usr/bin:/bin", "HOME", workDir.toString(), "LANG", "C.UTF-8"),
                     PythonLauncher.stdin(source, stdin), limits);
