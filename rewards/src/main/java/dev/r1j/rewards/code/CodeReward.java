@@ -321,6 +321,8 @@ public final class CodeReward implements Reward {
                     chosen = Sandbox.unsandboxed();
                 }
             }
+            System.getLogger(CodeReward.class.getName()).log(System.Logger.Level.INFO,
+                    "code reward runs programs with " + chosen.description());
             return new CodeReward(this, chosen);
         }
     }
