@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -44,7 +45,7 @@ public final class CodeReward implements Reward {
 
     private static final SecureRandom NONCES = new SecureRandom();
     private static final int MAX_REASON_CHARS = 300;
-    private static final java.util.Set<String> JAVA_TAGS = java.util.Set.of("java");
+    private static final Set<String> JAVA_TAGS = Set.of("java");
 
     private final Sandbox sandbox;
     private final SandboxLimits limits;

@@ -9,8 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Runs programs inside bubblewrap.
@@ -125,7 +127,7 @@ final class BubblewrapSandbox implements Sandbox {
         for (String top : List.of("bin", "sbin", "lib", "lib32", "lib64", "libx32")) {
             addTopLevel(command, top);
         }
-        java.util.Set<Path> made = new java.util.HashSet<>();
+        Set<Path> made = new HashSet<>();
         if (language == Language.JAVA) {
             for (Path dir : HostTools.javaConfigDirs(java)) {
                 bindReadOnly(command, dir, made);
@@ -155,7 +157,7 @@ final class BubblewrapSandbox implements Sandbox {
      * A read-only bind of {@code path} if it exists. Its parent directories are made first with mode
      * 0755: privileged bubblewrap would create them 0700, unreadable to the unprivileged program.
      */
-    private static void bindReadOnly(List<String> command, Path path, java.util.Set<Path> made) {
+    private static void bindReadOnly(List<String> command, Path path, Set<Path> made) {
         for (int i = 1; i < path.getNameCount(); i++) {
             Path parent = path.getRoot().resolve(path.subpath(0, i));
             if (made.add(parent)) {

@@ -5,6 +5,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
 
 /** Finds the programs the sandbox needs on the host. */
 final class HostTools {
@@ -70,13 +73,13 @@ final class HostTools {
      */
     static List<Path> javaConfigDirs(Path javaLauncher) {
         Path home = javaLauncher.getParent().getParent();
-        java.util.Set<Path> dirs = new java.util.TreeSet<>();
+        Set<Path> dirs = new TreeSet<>();
         for (String sub : List.of("conf", "lib/security")) {
             Path start = home.resolve(sub);
             if (!Files.isDirectory(start)) {
                 continue;
             }
-            try (java.util.stream.Stream<Path> entries = Files.walk(start, 3)) {
+            try (Stream<Path> entries = Files.walk(start, 3)) {
                 entries.filter(Files::isSymbolicLink).forEach(link -> {
                     try {
                         Path target = link.toRealPath().getParent();

@@ -1,6 +1,7 @@
 package dev.r1j.rewards.code.internal;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -48,7 +49,7 @@ final class PythonLauncher {
      * {@code runner} (an absolute program path and its arguments) in place of the interpreter.
      */
     static List<String> arguments(String interpreter, byte[] source, String programPath, List<String> runner) {
-        List<String> all = new java.util.ArrayList<>(arguments(interpreter, source, programPath));
+        List<String> all = new ArrayList<>(arguments(interpreter, source, programPath));
         all.addAll(runner);
         return List.copyOf(all);
     }
