@@ -28,6 +28,13 @@ import java.util.zip.GZIPInputStream;
 public final class HumanEval {
 
     private static final String RESOURCE = "/dev/r1j/rewards/datasets/humaneval/HumanEval.jsonl.gz";
+    /** Metadata key of the test code that defines {@code check(candidate)}. */
+    public static final String TEST = "test";
+    /** Metadata key of the function name passed to {@code check}. */
+    public static final String ENTRY_POINT = "entry_point";
+    /** Metadata key of the reference solution's body. */
+    public static final String CANONICAL_SOLUTION = "canonical_solution";
+
     private static final List<String> FIELDS = List.of("task_id", "prompt", "canonical_solution", "test", "entry_point");
     private static final ObjectMapper JSON = new ObjectMapper();
 

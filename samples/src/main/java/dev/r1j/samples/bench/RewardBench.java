@@ -5,6 +5,7 @@ import dev.r1j.rewards.RewardResult;
 import dev.r1j.rewards.TaskKind;
 import dev.r1j.rewards.code.CodeReward;
 import dev.r1j.rewards.code.Sandbox;
+import dev.r1j.rewards.code.SandboxUnavailableException;
 import dev.r1j.rewards.data.Gsm8k;
 import dev.r1j.rewards.math.MathVerifier;
 import dev.r1j.rewards.math.MathVerifierBenchmark;
@@ -72,9 +73,10 @@ public final class RewardBench {
     /** Sandboxed runs of a trivial HumanEval-style program per second, with 1 and 2 workers; empty without a sandbox. */
     public Map<String, Object> sandbox() {
         Map<String, Object> out = new LinkedHashMap<>();
-        var why = Sandbox.unavailableReason();
-        if (why.isPresent()) {
-            out.put("unavailable", why.get());
+        try {
+            Sandbox.detect();
+        } catch (SandboxUnavailableException e) {
+            out.put("unavailable", e.getMessage());
             return out;
         }
         Problem p = new Problem("add", "def add(a, b):\n", "", TaskKind.CODE, Map.of("test",

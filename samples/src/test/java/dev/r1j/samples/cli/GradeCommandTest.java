@@ -78,7 +78,7 @@ class GradeCommandTest {
 
     @Test
     void codeRunsInTheSandbox() throws Exception {
-        assumeTrue(Sandbox.unavailableReason().isEmpty(), "bubblewrap is not usable here");
+        assumeTrue(sandboxWorks(), "bubblewrap is not usable here");
         Path in = tmp.resolve("code.jsonl");
         Files.writeString(in, "{\"prompt\": \"def add(a, b):\\n\", \"test\": \"def check(f):\\n    assert f(2, 3) == 5\\n\", "
                 + "\"entry_point\": \"add\", \"completion\": \"    return a + b\\n\"}\n"
@@ -87,6 +87,15 @@ class GradeCommandTest {
         CliRun r = run("grade", "--task", "code", "--in", in.toString(), "--workers", "2");
         assertEquals(0, r.exit(), r.err());
         assertEquals(List.of(true, false), verdicts(r.out()).stream().map(n -> n.get("correct").asBoolean()).toList());
+    }
+
+    private static boolean sandboxWorks() {
+        try {
+            Sandbox.detect();
+            return true;
+        } catch (dev.r1j.rewards.code.SandboxUnavailableException e) {
+            return false;
+        }
     }
 
     @Test
