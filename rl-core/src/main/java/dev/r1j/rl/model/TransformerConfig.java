@@ -192,7 +192,7 @@ public record TransformerConfig(
         ModelFamily family = ModelFamily.fromModelType(modelType).orElseThrow(() -> BadInputException.at(source, 0,
                 "model_type", "'" + modelType + "' is not supported; r1j implements qwen2 and llama"));
         f.rejectUnlessDefault("hidden_act", "silu", "the MLP activation must be silu (SwiGLU)");
-        f.rejectIfPresentAndNotNull("rope_scaling", "rotary scaling changes the position math and is not implemented");
+        f.rejectIfPresentAndNotNull("rope_scaling", "rotary scaling changes the position math, which r1j does not support");
         f.rejectUnlessDefault("partial_rotary_factor", 1.0, "rotary embeddings must cover the whole head");
         // Newer Hugging Face releases move rope_theta into rope_parameters; only the default rope type is
         // the math r1j implements.
@@ -202,7 +202,7 @@ public record TransformerConfig(
             String ropeType = ropeParameters.path("rope_type").asText("default");
             if (!ropeType.equals("default")) {
                 throw BadInputException.at(source, 0, "rope_parameters.rope_type", "is '" + ropeType
-                        + "': rotary scaling changes the position math and is not implemented");
+                        + "': rotary scaling changes the position math, which r1j does not support");
             }
             JsonNode theta = ropeParameters.get("rope_theta");
             if (theta != null && theta.isNumber()) {
@@ -215,7 +215,7 @@ public record TransformerConfig(
         }
         if (root.path("use_sliding_window").asBoolean(false)) {
             throw BadInputException.at(source, 0, "use_sliding_window",
-                    "sliding-window attention changes the attention math and is not implemented");
+                    "sliding-window attention changes the attention math, which r1j does not support");
         }
         int heads = f.requiredInt("num_attention_heads");
         int hidden = f.requiredInt("hidden_size");
