@@ -17,7 +17,7 @@ public final class KvCache implements AutoCloseable {
 
     private final NDArray[] keys;
     private final NDArray[] values;
-    private final int batchSize;
+    private int batchSize;
     private final int capacity;
     private int length;
 
@@ -74,6 +74,26 @@ public final class KvCache implements AutoCloseable {
         k.attach(newKeys.getManager());
         v.attach(newKeys.getManager());
         return new NDArray[] {k, v};
+    }
+
+    /**
+     * Keeps only the rows {@code rows} (indices into the current batch, in the order given), so that
+     * finished sequences stop costing work. The new buffers replace the old ones, which are freed.
+     */
+    public void retainRows(long[] rows) {
+        NDManager m = keys[0].getManager();
+        try (NDArray index = m.create(rows)) {
+            NDIndex select = new NDIndex("{}", index);
+            for (int i = 0; i < keys.length; i++) {
+                NDArray k = keys[i].get(select);
+                NDArray v = values[i].get(select);
+                keys[i].close();
+                values[i].close();
+                keys[i] = k;
+                values[i] = v;
+            }
+        }
+        batchSize = rows.length;
     }
 
     void advance(int t) {

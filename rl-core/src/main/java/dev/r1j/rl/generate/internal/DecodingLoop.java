@@ -19,7 +19,7 @@ import java.util.function.Function;
 /**
  * Batched autoregressive decoding with a KV cache: left-pad the prompts, run them in one forward pass
  * (prefill), then one position per step for every row until each row ends (EOS, stop string, or
- * length). All arrays of a call live in a sub-manager that is closed before returning, and every step's
+ * length). Once finished rows are half the batch, the batch and its cache shrink to the live rows. All arrays of a call live in a sub-manager that is closed before returning, and every step's
  * temporaries in a step manager closed after the step, so the model's manager never grows.
  */
 public final class DecodingLoop {
@@ -88,19 +88,27 @@ public final class DecodingLoop {
                         maskPrefix(keep, b, capacity, longest), cache);                  // [B, T, V]
                 lastLogits = logits.get(new NDIndex(":, -1, :")).toFloatArray();         // [B, V]
             }
+            // active[j]: the request row decoded at batch position j. Rows that finish keep being fed
+            // padding until they are at least half the batch; then the batch (and its cache) is
+            // compacted to the live rows, so that long stragglers do not pay for finished rows.
+            int[] active = new int[b];
+            for (int r = 0; r < b; r++) {
+                active[r] = r;
+            }
             for (int t = 0; t < maxNew; t++) {
-                int[] next = new int[b];
+                int[] next = new int[active.length];
                 int live = 0;
-                for (int r = 0; r < b; r++) {
+                for (int j = 0; j < active.length; j++) {
+                    int r = active[j];
                     if (finished[r] != null) {
-                        next[r] = padId;
+                        next[j] = padId;
                         continue;
                     }
-                    TokenSampler.Choice c = sampler.choose(lastLogits, r * vocab, vocab, rngs[r]);
+                    TokenSampler.Choice c = sampler.choose(lastLogits, j * vocab, vocab, rngs[r]);
                     generated[r][count[r]] = c.token();
                     logProbs[r][count[r]] = c.logProb();
                     count[r]++;
-                    next[r] = c.token();
+                    next[j] = c.token();
                     if (c.token() == eosId) {
                         finished[r] = FinishReason.EOS;
                     } else if (!params.stopStrings().isEmpty()) {
@@ -118,15 +126,34 @@ public final class DecodingLoop {
                 if (live == 0 || t == maxNew - 1) {
                     break;
                 }
+                if (live <= active.length / 2) {
+                    long[] keepRows = new long[live];
+                    int[] nextActive = new int[live];
+                    int[] nextTokens = new int[live];
+                    int k = 0;
+                    for (int j = 0; j < active.length; j++) {
+                        if (finished[active[j]] == null) {
+                            keepRows[k] = j;
+                            nextActive[k] = active[j];
+                            nextTokens[k] = next[j];
+                            k++;
+                        }
+                    }
+                    cache.retainRows(keepRows);
+                    active = nextActive;
+                    next = nextTokens;
+                }
                 int s = cache.length() + 1;
-                long[] pos = new long[b];
-                for (int r = 0; r < b; r++) {
+                long[] pos = new long[active.length];
+                float[] mask = new float[active.length * s];
+                for (int j = 0; j < active.length; j++) {
+                    int r = active[j];
                     keep[r * capacity + cache.length()] = 1f;
-                    pos[r] = nextPosition[r]++;
+                    pos[j] = nextPosition[r]++;
+                    System.arraycopy(keep, r * capacity, mask, j * s, s);
                 }
                 try (NDManager step = gen.newSubManager()) {
-                    NDArray logits = model.forward(step.create(next, new Shape(b, 1)), pos,
-                            maskPrefix(keep, b, capacity, s), cache);                    // [B, 1, V]
+                    NDArray logits = model.forward(step.create(next, new Shape(active.length, 1)), pos, mask, cache); // [B', 1, V]
                     lastLogits = logits.toFloatArray();
                 }
             }

@@ -127,6 +127,24 @@ class DecodingLoopTest {
     }
 
     @Test
+    void rowsThatFinishEarlyAreDroppedWithoutChangingAnyRow() {
+        // EOS is a common token here, so rows end at different steps and the batch is compacted
+        // several times; every row must still equal the same row decoded alone.
+        DecodingLoop loop = new DecodingLoop(model, 5, 0, DecodingLoopTest::letters);
+        List<int[]> ps = prompts(16, 4);
+        SamplingParams p = SamplingParams.builder().maxNewTokens(40).temperature(1.3).seed(21).build();
+        List<Completion> batch = run(loop, ps, 0, p);
+        long early = batch.stream().filter(c -> c.finishReason() == FinishReason.EOS).count();
+        assertTrue(early >= 4, "the test needs rows that stop early, got " + early);
+        for (int i = 0; i < ps.size(); i++) {
+            Completion alone = run(loop, List.of(ps.get(i)), i, p).get(0);
+            assertArrayEquals(alone.tokenIds(), batch.get(i).tokenIds(), "row " + i);
+            assertArrayEquals(alone.logProbs(), batch.get(i).logProbs(), 1e-4f, "row " + i);
+            assertEquals(i, batch.get(i).promptIndex());
+        }
+    }
+
+    @Test
     void stopsAtEosAndAtStopStrings() {
         // Greedy continuation first, then make one of its tokens the EOS / a stop string.
         DecodingLoop free = new DecodingLoop(model, -1, 0, DecodingLoopTest::letters);
