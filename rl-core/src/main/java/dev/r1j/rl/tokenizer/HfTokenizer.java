@@ -183,7 +183,9 @@ public final class HfTokenizer implements Tokenizer {
 
     @Override
     public int[] encode(String text) {
-        long[] ids = tokenizer.encode(text, false, false).getIds();
+        // The native tokenizer silently drops unpaired UTF-16 surrogates; replacing each with U+FFFD
+        // keeps every character of model-written text in place.
+        long[] ids = tokenizer.encode(replaceLoneSurrogates(text), false, false).getIds();
         int[] out = new int[ids.length];
         for (int i = 0; i < ids.length; i++) {
             out[i] = (int) ids[i];
@@ -237,5 +239,29 @@ public final class HfTokenizer implements Tokenizer {
         if (tokenizerConfigJson != null) {
             AtomicFiles.writeString(modelDir.resolve("tokenizer_config.json"), tokenizerConfigJson);
         }
+    }
+
+    static String replaceLoneSurrogates(String text) {
+        StringBuilder sb = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean paired = Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1));
+            if (paired) {
+                if (sb != null) {
+                    sb.append(c).append(text.charAt(i + 1));
+                }
+                i++;
+                continue;
+            }
+            if (Character.isSurrogate(c)) {
+                if (sb == null) {
+                    sb = new StringBuilder(text.length()).append(text, 0, i);
+                }
+                sb.append('\uFFFD');
+            } else if (sb != null) {
+                sb.append(c);
+            }
+        }
+        return sb == null ? text : sb.toString();
     }
 }

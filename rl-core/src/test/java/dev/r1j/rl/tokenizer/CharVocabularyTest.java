@@ -81,6 +81,16 @@ class CharVocabularyTest {
     }
 
     @Test
+    void loneSurrogatesKeepTheirPlace() {
+        HfTokenizer t = build();
+        int[] ids = t.encode("a\uD800b\uDC00c");
+        assertEquals(5, ids.length, "each lone surrogate is one unknown token, not dropped");
+        assertEquals(2, ids[1]);
+        assertEquals("abc", t.decode(ids, true));
+        assertEquals("x\uD83D\uDE00y", HfTokenizer.replaceLoneSurrogates("x\uD83D\uDE00y"), "pairs are untouched");
+    }
+
+    @Test
     void longTextIsNotTruncated() {
         HfTokenizer t = build();
         String s = "0123456789".repeat(500);
