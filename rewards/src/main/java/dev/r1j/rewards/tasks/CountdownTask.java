@@ -38,7 +38,7 @@ public record CountdownTask(int count, int maxNumber) implements TaskGenerator {
 
     @Override
     public String name() {
-        return "countdown" + count;
+        return "countdown" + count + ":" + maxNumber;
     }
 
     @Override

@@ -30,7 +30,7 @@ public record ExpressionTask(int minOperands, int maxOperands, int maxOperand) i
 
     @Override
     public String name() {
-        return "expr" + minOperands + "-" + maxOperands;
+        return "expr" + minOperands + "-" + maxOperands + ":" + maxOperand;
     }
 
     @Override
