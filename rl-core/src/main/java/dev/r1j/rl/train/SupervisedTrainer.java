@@ -17,6 +17,7 @@ import dev.r1j.rl.model.Engines;
 import dev.r1j.rl.optim.AdamW;
 import dev.r1j.rl.optim.GradientClipping;
 import dev.r1j.rl.optim.LearningRateSchedule;
+import dev.r1j.rl.run.ProgressListener;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -29,7 +30,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
-import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -55,13 +55,13 @@ public final class SupervisedTrainer {
     private final SupervisedConfig config;
     private final Path runDir;
     private final int padId;
-    private final Consumer<String> progress;
+    private final ProgressListener progress;
 
     /**
      * @param padId    token used to pad the last packed row (masked out of the loss)
-     * @param progress receives one human-readable line per logged step
+     * @param progress told of every step (loss, learning rate, tokens/s) and of resumes and evaluations
      */
-    public SupervisedTrainer(CausalLm model, SupervisedConfig config, Path runDir, int padId, Consumer<String> progress) {
+    public SupervisedTrainer(CausalLm model, SupervisedConfig config, Path runDir, int padId, ProgressListener progress) {
         this.model = model;
         this.config = config;
         this.runDir = runDir;
@@ -96,13 +96,15 @@ public final class SupervisedTrainer {
                 cursor = state.get("cursor").asLong();
                 tokens = state.path("tokens").asLong(0);
                 truncateMetrics(step);
-                progress.accept("resuming from " + latest.get() + " at step " + step);
+                progress.note("resuming from " + latest.get() + " at step " + step);
             }
+            progress.started("train", step, config.steps());
             double lastLoss = Double.NaN;
             double evalLoss = Double.NaN;
             long windowStart = System.nanoTime();
             long windowTokens = 0;
             while (step < config.steps()) {
+                long stepStart = System.nanoTime();
                 int micro = config.batchSize();
                 List<List<SequencePacker.Row>> microBatches = new ArrayList<>();
                 int stepTargets = 0;
@@ -148,13 +150,18 @@ public final class SupervisedTrainer {
                         && (step % config.evalEvery() == 0 || step == config.steps());
                 if (evalNow) {
                     evalLoss = loss(evalRows);
+                    progress.note(String.format("step %d: eval loss %.4f", step, evalLoss));
                 }
+                Map<String, Double> figures = new java.util.LinkedHashMap<>();
+                figures.put("loss", loss);
+                figures.put("lr", lr);
+                figures.put("tok/s", (double) config.gradientAccumulation() * micro * config.sequenceLength()
+                        / ((System.nanoTime() - stepStart) / 1e9));
+                progress.step(step, figures);
                 if (step % config.logEvery() == 0 || step == config.steps() || evalNow) {
                     double seconds = (System.nanoTime() - windowStart) / 1e9;
                     double tps = windowTokens / Math.max(seconds, 1e-9);
                     appendMetrics(step, loss, lr, gradNorm, tokens, tps, evalNow ? evalLoss : Double.NaN);
-                    progress.accept(String.format("step %d/%d  loss %.4f%s  lr %.2e  |g| %.3f  %.0f tok/s", step,
-                            config.steps(), loss, evalNow ? String.format("  eval %.4f", evalLoss) : "", lr, gradNorm, tps));
                     windowStart = System.nanoTime();
                     windowTokens = 0;
                 }
@@ -164,6 +171,7 @@ public final class SupervisedTrainer {
             }
             return new Result(step, lastLoss, evalLoss, tokens);
         } finally {
+            progress.finished();
             params.forEach(p -> p.setRequiresGradient(false));
             Engines.gradMode(false);
         }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.r1j.rl.run.ProgressListener;
 import dev.r1j.rl.model.CausalLm;
 import dev.r1j.rl.model.TransformerConfig;
 import java.nio.file.Files;
@@ -47,7 +48,7 @@ class SupervisedTrainerTest {
         try (CausalLm model = CausalLm.randomInit(TINY, 1)) {
             TrainingExample e = new TrainingExample(new int[] {3, 4, 5, 6, 7}, 2);
             SupervisedTrainer t = new SupervisedTrainer(model, SupervisedConfig.builder().sequenceLength(4).batchSize(2)
-                    .steps(1).warmupSteps(0).build(), tmp, 0, s -> { });
+                    .steps(1).warmupSteps(0).build(), tmp, 0, ProgressListener.silent());
             double loss = t.evaluate(List.of(e));
             // By hand: predictions of tokens 5, 6, 7 from the full forward of the sequence.
             float[][] logits = model.logits(new int[] {3, 4, 5, 6, 7});
@@ -91,7 +92,7 @@ class SupervisedTrainerTest {
     @Test
     void lossFallsOnALearnablePattern() {
         try (CausalLm model = CausalLm.randomInit(TINY, 2)) {
-            SupervisedTrainer t = new SupervisedTrainer(model, config(40), tmp.resolve("run"), 0, s -> { });
+            SupervisedTrainer t = new SupervisedTrainer(model, config(40), tmp.resolve("run"), 0, ProgressListener.silent());
             double before = t.evaluate(corpus(20, 9));
             int arrays = model.manager().getManagedArrays().size();
             t.train(corpus(200, 1), List.of());
@@ -106,17 +107,17 @@ class SupervisedTrainerTest {
         List<TrainingExample> data = corpus(60, 3);
         float[] straight;
         try (CausalLm model = CausalLm.randomInit(TINY, 4)) {
-            new SupervisedTrainer(model, config(6), tmp.resolve("straight"), 0, s -> { }).train(data, List.of());
+            new SupervisedTrainer(model, config(6), tmp.resolve("straight"), 0, ProgressListener.silent()).train(data, List.of());
             straight = flatten(model.hfTensors());
         }
         Path run = tmp.resolve("interrupted");
         try (CausalLm model = CausalLm.randomInit(TINY, 4)) {
-            new SupervisedTrainer(model, config(3), run, 0, s -> { }).train(data, List.of());
+            new SupervisedTrainer(model, config(3), run, 0, ProgressListener.silent()).train(data, List.of());
         }
         List<String> messages = new ArrayList<>();
         float[] resumed;
         try (CausalLm fresh = CausalLm.randomInit(TINY, 99)) { // different weights: the checkpoint must replace them
-            new SupervisedTrainer(fresh, config(6), run, 0, messages::add).train(data, List.of());
+            new SupervisedTrainer(fresh, config(6), run, 0, ProgressListener.lines(messages::add)).train(data, List.of());
             resumed = flatten(fresh.hfTensors());
         }
         assertTrue(messages.get(0).contains("resuming"), messages.toString());
