@@ -7,12 +7,12 @@ import dev.r1j.rewards.format.ThinkAnswerFormat;
 import dev.r1j.rl.generate.Completion;
 import dev.r1j.rl.generate.Generator;
 import dev.r1j.rl.generate.SamplingParams;
+import dev.r1j.rl.run.ProgressListener;
 import dev.r1j.rl.tokenizer.PromptTemplate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 
 /**
  * Samples {@code k} completions per problem and measures pass@1, pass@k, maj@k, think-rate and length,
@@ -24,12 +24,19 @@ public final class Evaluation {
 
     private Evaluation() {}
 
+    /** {@link #run(Generator, PromptTemplate, Opening, List, Reward, int, SamplingParams, ProgressListener)} letting the model choose how to begin. */
+    public static EvalReport run(Generator generator, PromptTemplate template, List<Problem> problems, Reward reward,
+                                 int k, SamplingParams params, ProgressListener progress) {
+        return run(generator, template, Opening.FREE, problems, reward, k, params, progress);
+    }
+
     /**
      * @param template applied to each problem's prompt before sampling
-     * @param progress receives a line after each chunk of problems (may ignore it)
+     * @param opening  text forced at the start of every completion (scored as part of it)
+     * @param progress told after each chunk of problems, with pass@1 so far
      */
-    public static EvalReport run(Generator generator, PromptTemplate template, List<Problem> problems, Reward reward,
-                                 int k, SamplingParams params, Consumer<String> progress) {
+    public static EvalReport run(Generator generator, PromptTemplate template, Opening opening, List<Problem> problems,
+                                 Reward reward, int k, SamplingParams params, ProgressListener progress) {
         if (k < 1) {
             throw new IllegalArgumentException("k must be >= 1, was " + k);
         }
@@ -43,9 +50,11 @@ public final class Evaluation {
         List<Double> lengths = new ArrayList<>();
         long thinking = 0;
         long samples = 0;
+        long right = 0;
+        progress.started("eval", 0, problems.size());
         for (int start = 0; start < problems.size(); start += chunk) {
             List<Problem> part = problems.subList(start, Math.min(problems.size(), start + chunk));
-            List<String> prompts = part.stream().map(p -> template.render(p.prompt())).toList();
+            List<String> prompts = part.stream().map(p -> template.render(p.prompt()) + opening.text()).toList();
             // Offsetting the seed by the chunk keeps every problem's samples independent of the chunking.
             List<Completion> out = generator.generate(prompts, k, params.toBuilder().seed(params.seed() + start).build());
             for (int i = 0; i < part.size(); i++) {
@@ -53,18 +62,21 @@ public final class Evaluation {
                 String[] a = new String[k];
                 for (int j = 0; j < k; j++) {
                     Completion completion = out.get(i * k + j);
-                    RewardResult r = reward.score(part.get(i), completion.text());
+                    String text = opening.text() + completion.text();
+                    RewardResult r = reward.score(part.get(i), text);
                     c[j] = r.correct();
+                    right += c[j] ? 1 : 0;
                     a[j] = r.extracted();
                     lengths.add((double) completion.length());
-                    thinking += format.score(part.get(i), completion.text()).correct() ? 1 : 0;
+                    thinking += format.score(part.get(i), text).correct() ? 1 : 0;
                     samples++;
                 }
                 correct.add(c);
                 answers.add(a);
             }
-            progress.accept("evaluated " + Math.min(problems.size(), start + chunk) + "/" + problems.size() + " problems");
+            progress.step(Math.min(problems.size(), start + chunk), Map.of("pass@1", (double) right / samples));
         }
+        progress.finished();
         long correctSamples = correct.stream().mapToLong(c -> count(c)).sum();
         double[] passK = correct.stream().mapToDouble(c -> Estimators.passAtK(k, count(c), k)).toArray();
         double[] maj = new double[correct.size()];

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.r1j.rewards.Problem;
 import dev.r1j.rewards.RewardResult;
 import dev.r1j.rewards.TaskKind;
+import dev.r1j.rl.run.ProgressListener;
 import dev.r1j.rl.generate.DjlGenerator;
 import dev.r1j.rl.generate.SamplingParams;
 import dev.r1j.rl.model.CausalLm;
@@ -73,13 +74,41 @@ class EvaluationTest {
                 ? RewardResult.correct(p.answer(), "contains") : RewardResult.wrong(text.isEmpty() ? "" : text.substring(0, 1), "no");
         try (CausalLm model = CausalLm.randomInit(c, 3); DjlGenerator gen = new DjlGenerator(model, tok)) {
             SamplingParams params = SamplingParams.builder().maxNewTokens(12).seed(11).build();
-            EvalReport a = Evaluation.run(gen, PromptTemplate.DEFAULT, problems, contains, 4, params, s -> { });
-            EvalReport b = Evaluation.run(gen, PromptTemplate.DEFAULT, problems, contains, 4, params, s -> { });
+            EvalReport a = Evaluation.run(gen, PromptTemplate.DEFAULT, problems, contains, 4, params, ProgressListener.silent());
+            EvalReport b = Evaluation.run(gen, PromptTemplate.DEFAULT, problems, contains, 4, params, ProgressListener.silent());
             assertEquals(a, b);
             assertEquals(6, a.problems());
             assertTrue(a.passAtK() >= a.passAt1(), a.toString());
             assertTrue(a.passAt1Interval().contains(a.passAt1()) && a.meanLengthInterval().contains(a.meanLength()));
             assertTrue(a.meanLength() > 0 && a.meanLength() <= 12);
         }
+    }
+
+    @Test
+    void aForcedOpeningEndsThePromptAndIsScoredWithTheCompletion() {
+        List<String> seen = new ArrayList<>();
+        // A generator that answers "7</answer>" to everything and records what it was asked.
+        dev.r1j.rl.generate.Generator fixed = (prompts, n, params) -> {
+            seen.addAll(prompts);
+            List<dev.r1j.rl.generate.Completion> out = new ArrayList<>();
+            for (int i = 0; i < prompts.size(); i++) {
+                for (int j = 0; j < n; j++) {
+                    out.add(new dev.r1j.rl.generate.Completion(i, "7</answer>", new int[] {1, 2}, new float[] {0f, 0f},
+                            dev.r1j.rl.generate.FinishReason.EOS));
+                }
+            }
+            return out;
+        };
+        List<Problem> problems = List.of(Problem.of("a", "3+4", "7", TaskKind.MATH), Problem.of("b", "2+2", "4", TaskKind.MATH));
+        dev.r1j.rewards.Reward reward = new dev.r1j.rewards.math.MathReward(
+                dev.r1j.rewards.math.MathVerifier.builder().strict(true).build());
+        SamplingParams params = SamplingParams.builder().maxNewTokens(4).build();
+        EvalReport direct = Evaluation.run(fixed, PromptTemplate.DEFAULT, Opening.DIRECT, problems, reward, 2, params,
+                ProgressListener.silent());
+        assertTrue(seen.get(0).endsWith("Answer: <answer>"), seen.get(0));
+        assertEquals(0.5, direct.passAt1(), 1e-12, "scored as <answer>7</answer>: right for 3+4, wrong for 2+2");
+        assertEquals(0.0, direct.thinkRate());
+        EvalReport free = Evaluation.run(fixed, PromptTemplate.DEFAULT, problems, reward, 2, params, ProgressListener.silent());
+        assertEquals(0.0, free.passAt1(), "without the opening tag, strict extraction finds no answer");
     }
 }

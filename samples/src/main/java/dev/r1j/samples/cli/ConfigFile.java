@@ -119,6 +119,26 @@ final class ConfigFile {
         return n.asText();
     }
 
+    /** The object {@code name} read as names mapped to non-negative integers, in file order; {@code fallback} when absent. */
+    java.util.Map<String, Integer> counts(String name, java.util.Map<String, Integer> fallback) {
+        JsonNode n = node.get(name);
+        if (n == null || n.isNull()) {
+            return fallback;
+        }
+        if (!n.isObject() || n.isEmpty()) {
+            throw BadInputException.at(file, 0, where(name), "must be a non-empty object of names to counts");
+        }
+        java.util.Map<String, Integer> out = new java.util.LinkedHashMap<>();
+        for (Iterator<java.util.Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+            var e = it.next();
+            if (!e.getValue().isIntegralNumber() || !e.getValue().canConvertToInt() || e.getValue().asInt() < 0) {
+                throw BadInputException.at(file, 0, where(name) + "." + e.getKey(), "must be a non-negative integer, was " + e.getValue());
+            }
+            out.put(e.getKey(), e.getValue().asInt());
+        }
+        return out;
+    }
+
     Path file() {
         return file;
     }

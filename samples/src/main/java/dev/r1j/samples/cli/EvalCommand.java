@@ -12,18 +12,18 @@ import dev.r1j.rewards.math.MathReward;
 import dev.r1j.rewards.math.MathVerifier;
 import dev.r1j.rewards.tasks.CountdownReward;
 import dev.r1j.rewards.tasks.CountdownTask;
-import dev.r1j.rewards.tasks.ExpressionTask;
-import dev.r1j.rewards.tasks.MultiplicationTask;
+import dev.r1j.rewards.tasks.MixedTask;
+import dev.r1j.rewards.tasks.TaskSpec;
 import dev.r1j.rl.checkpoint.Checkpoint;
 import dev.r1j.rl.eval.EvalReport;
 import dev.r1j.rl.eval.Estimators;
 import dev.r1j.rl.eval.Evaluation;
+import dev.r1j.rl.eval.Opening;
 import dev.r1j.rl.generate.DjlGenerator;
 import dev.r1j.rl.generate.SamplingParams;
 import dev.r1j.rl.tokenizer.PromptTemplate;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -37,17 +37,18 @@ import picocli.CommandLine.Model.CommandSpec;
         description = {"Samples K completions for each of N problems and reports pass@1 (Wilson interval), pass@k "
                 + "(unbiased estimator) and maj@k (bootstrap intervals over problems), think-rate (share of completions "
                 + "with a well-formed <think> block) and mean completion length.",
-            "Problems: arith = alternating 3x2-digit multiplications and 3-5 operand expressions, countdown = 4 numbers "
-                + "up to 50, both generated from --seed; gsm8k = the bundled test split; math needs --problems."})
+            "Problems: arith = 2x2-digit multiplications and expressions of 3-4 one-digit operands in turn (the task of "
+                + "the builtin arith models), countdown = 4 numbers up to 50, or one generator by name (mul3x2, expr3-5:20, "
+                + "countdown4:100), all generated from --seed; gsm8k = the bundled test split; math needs --problems."})
 final class EvalCommand implements Callable<Integer> {
 
-    enum Task { arith, countdown, gsm8k, math }
 
     @Mixin
     ModelOption model;
 
-    @Option(names = "--task", required = true, description = "arith, countdown, gsm8k or math.")
-    Task task;
+    @Option(names = "--task", required = true, description = "arith, countdown, gsm8k, math, or a generator name "
+            + "(mulAxB, exprMIN-MAX[:TOP], countdownN[:TOP]).")
+    String task;
 
     @Option(names = "--n", defaultValue = "100", description = "Problems to evaluate (default: ${DEFAULT-VALUE}).")
     int n;
@@ -71,6 +72,11 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--lenient", description = "Math tasks: accept answers without an explicit anchor (last number).")
     boolean lenient;
 
+    @Option(names = "--opening", defaultValue = "FREE", description = "How completions begin: FREE (the model "
+            + "chooses), THINK (forced <think>: accuracy with reasoning) or DIRECT (forced <answer>: accuracy without "
+            + "it). Default: ${DEFAULT-VALUE}.")
+    Opening opening;
+
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
@@ -89,22 +95,19 @@ final class EvalCommand implements Callable<Integer> {
             throw new BadInputException(e.getMessage());
         }
         List<Problem> set = problems();
-        Reward reward = task == Task.countdown ? new CountdownReward()
+        Reward reward = task.startsWith("countdown") ? new CountdownReward()
                 : new MathReward(MathVerifier.builder().strict(!lenient).build());
         PrintWriter err = spec.commandLine().getErr();
         EvalReport r;
         try (Checkpoint cp = model.load(); DjlGenerator gen = new DjlGenerator(cp.model(), cp.tokenizer())) {
             PromptTemplate template = cp.template().orElse(PromptTemplate.DEFAULT);
-            r = Evaluation.run(gen, template, set, reward, k, params, line -> {
-                err.println("eval: " + line);
-                err.flush();
-            });
+            r = Evaluation.run(gen, template, opening, set, reward, k, params, new ConsoleProgress(err, "eval: "));
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             ObjectMapper m = new ObjectMapper();
-            ObjectNode o = m.createObjectNode().put("task", task.name()).put("problems", r.problems()).put("k", r.k())
-                    .put("seed", seed).put("temperature", temperature);
+            ObjectNode o = m.createObjectNode().put("task", task).put("problems", r.problems()).put("k", r.k())
+                    .put("seed", seed).put("temperature", temperature).put("opening", opening.name().toLowerCase(java.util.Locale.ROOT));
             put(o, "pass_at_1", r.passAt1(), r.passAt1Interval());
             put(o, "pass_at_k", r.passAtK(), r.passAtKInterval());
             put(o, "maj_at_k", r.majAtK(), r.majAtKInterval());
@@ -112,7 +115,8 @@ final class EvalCommand implements Callable<Integer> {
             put(o, "mean_length", r.meanLength(), r.meanLengthInterval());
             out.println(m.writeValueAsString(o));
         } else {
-            out.printf("%s, %d problems x %d samples, temperature %s, seed %d%n", task, r.problems(), r.k(), temperature, seed);
+            out.printf("%s, %d problems x %d samples, temperature %s, seed %d%s%n", task, r.problems(), r.k(), temperature,
+                    seed, opening == Opening.FREE ? "" : ", opening forced to " + opening.text());
             row(out, "pass@1", r.passAt1(), r.passAt1Interval());
             row(out, "pass@" + k, r.passAtK(), r.passAtKInterval());
             row(out, "maj@" + k, r.majAtK(), r.majAtKInterval());
@@ -127,27 +131,26 @@ final class EvalCommand implements Callable<Integer> {
     private List<Problem> problems() {
         if (problems != null) {
             List<Problem> all = switch (task) {
-                case gsm8k -> Gsm8k.load(problems);
-                case math -> MathDataset.load(problems);
+                case "gsm8k" -> Gsm8k.load(problems);
+                case "math" -> MathDataset.load(problems);
                 default -> GenericJsonl.load(problems);
             };
             return all.subList(0, Math.min(n, all.size()));
         }
         return switch (task) {
-            case gsm8k -> {
+            case "gsm8k" -> {
                 List<Problem> all = Gsm8k.builtinTest();
                 yield all.subList(0, Math.min(n, all.size()));
             }
-            case math -> throw new BadInputException("--task math needs --problems FILE (MATH-style JSONL)");
-            case countdown -> new CountdownTask(4, 50).generate(n, seed);
-            case arith -> {
-                List<Problem> mul = new MultiplicationTask(3, 2).generate((n + 1) / 2, seed);
-                List<Problem> expr = new ExpressionTask(3, 5, 20).generate(n / 2, seed);
-                List<Problem> mixed = new ArrayList<>(n);
-                for (int i = 0; i < n; i++) {
-                    mixed.add(i % 2 == 0 ? mul.get(i / 2) : expr.get(i / 2));
+            case "math" -> throw new BadInputException("--task math needs --problems FILE (MATH-style JSONL)");
+            case "countdown" -> new CountdownTask(4, 50).generate(n, seed);
+            case "arith" -> MixedTask.ARITH.generate(n, seed);
+            default -> {
+                try {
+                    yield TaskSpec.parse(task).generate(n, seed);
+                } catch (IllegalArgumentException e) {
+                    throw new BadInputException("--task: " + e.getMessage() + ", or one of arith, countdown, gsm8k, math");
                 }
-                yield mixed;
             }
         };
     }

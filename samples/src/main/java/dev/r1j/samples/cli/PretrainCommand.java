@@ -1,6 +1,7 @@
 package dev.r1j.samples.cli;
 
 import dev.r1j.rewards.BadInputException;
+import dev.r1j.rewards.tasks.TaskSpec;
 import dev.r1j.rl.checkpoint.Checkpoint;
 import dev.r1j.rl.checkpoint.Provenance;
 import dev.r1j.rl.io.AtomicFiles;
@@ -10,6 +11,8 @@ import dev.r1j.rl.model.TransformerConfig;
 import dev.r1j.rl.tokenizer.CharVocabulary;
 import dev.r1j.rl.tokenizer.HfTokenizer;
 import dev.r1j.rl.tokenizer.PromptTemplate;
+import dev.r1j.rl.run.LineChart;
+import dev.r1j.rl.run.MetricsTable;
 import dev.r1j.rl.train.PretrainCorpus;
 import dev.r1j.rl.train.SupervisedConfig;
 import dev.r1j.rl.train.SupervisedTrainer;
@@ -33,13 +36,24 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "every field is optional and shown here with its default:",
             "  model:    family qwen2, hidden 128, intermediate 512, layers 4, heads 4, kv_heads 2, max_positions 256,",
             "            tied true, seed 0",
-            "  corpus:   multiplications 4000, expressions 4000, countdowns 2000, think_share 0.2, seed 1,",
-            "            eval_problems 200",
+            "  corpus:   tasks {mul2x2: 80000, expr3-4: 80000, countdown4: 20000} (task name: problem count; names",
+            "            are mulAxB, exprMIN-MAX[:TOP], countdownN[:TOP]), think_share 0.25, seed 1, eval_problems 400",
             "  training: batch_size 8, sequence_length 256, gradient_accumulation 1, steps 1000, learning_rate 1e-3,",
             "            min_learning_rate learning_rate/10, warmup_steps 50, weight_decay 0.01, clip_norm 1.0,",
             "            eval_every 100, checkpoint_every 200, log_every 10, seed 0",
             "The final model is written to OUT/model (Hugging Face layout, with tokenizer, prompt template and provenance)."})
 final class PretrainCommand implements Callable<Integer> {
+
+    /** The default corpus: the two halves of the {@code arith} task, and some Countdown. */
+    static final Map<String, Integer> DEFAULT_TASKS = defaultTasks();
+
+    private static Map<String, Integer> defaultTasks() {
+        Map<String, Integer> tasks = new java.util.LinkedHashMap<>();
+        tasks.put("mul2x2", 80_000);
+        tasks.put("expr3-4", 80_000);
+        tasks.put("countdown4", 20_000);
+        return java.util.Collections.unmodifiableMap(tasks);
+    }
 
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "JSON or YAML settings.")
     Path config;
@@ -59,8 +73,7 @@ final class PretrainCommand implements Callable<Integer> {
         file.rejectUnknown(Set.of("model", "corpus", "training"));
         ConfigFile m = file.section("model", Set.of("family", "hidden", "intermediate", "layers", "heads", "kv_heads",
                 "max_positions", "tied", "seed"));
-        ConfigFile c = file.section("corpus", Set.of("multiplications", "expressions", "countdowns", "think_share", "seed",
-                "eval_problems"));
+        ConfigFile c = file.section("corpus", Set.of("tasks", "think_share", "seed", "eval_problems"));
         ConfigFile t = file.section("training", Set.of("batch_size", "sequence_length", "gradient_accumulation", "steps",
                 "learning_rate", "min_learning_rate", "warmup_steps", "weight_decay", "clip_norm", "eval_every",
                 "checkpoint_every", "log_every", "seed"));
@@ -69,11 +82,20 @@ final class PretrainCommand implements Callable<Integer> {
         PretrainCorpus evalCorpus;
         SupervisedConfig training;
         try {
-            corpus = new PretrainCorpus(c.integer("multiplications", 4000), c.integer("expressions", 4000),
-                    c.integer("countdowns", 2000), c.number("think_share", 0.2), c.longValue("seed", 1));
-            int evalProblems = c.integer("eval_problems", 200);
-            evalCorpus = evalProblems == 0 ? null : new PretrainCorpus(evalProblems / 3 + evalProblems % 3, evalProblems / 3,
-                    evalProblems / 3, corpus.thinkShare(), corpus.seed() + 1_000_003L);
+            List<PretrainCorpus.Part> parts = new ArrayList<>();
+            for (Map.Entry<String, Integer> e : c.counts("tasks", DEFAULT_TASKS).entrySet()) {
+                try {
+                    parts.add(new PretrainCorpus.Part(TaskSpec.parse(e.getKey()), e.getValue()));
+                } catch (IllegalArgumentException bad) {
+                    throw BadInputException.at(config, 0, "corpus.tasks." + e.getKey(), bad.getMessage());
+                }
+            }
+            corpus = new PretrainCorpus(parts, c.number("think_share", 0.25), c.longValue("seed", 1));
+            int evalProblems = c.integer("eval_problems", 400);
+            if (evalProblems < 0) {
+                throw BadInputException.at(config, 0, "corpus.eval_problems", "must be >= 0, was " + evalProblems);
+            }
+            evalCorpus = evalProblems == 0 ? null : corpus.resized(evalProblems, corpus.seed() + 1_000_003L);
             double lr = t.number("learning_rate", 1e-3);
             training = new SupervisedConfig(t.integer("batch_size", 8), t.integer("sequence_length", 256),
                     t.integer("gradient_accumulation", 1), steps != null ? steps : t.longValue("steps", 1000), lr,
@@ -117,23 +139,34 @@ final class PretrainCommand implements Callable<Integer> {
             err.printf("pretrain: %,d parameters, %,d documents (%,d for evaluation), vocabulary %d%n",
                     modelConfig.parameterCount(), docs.size(), evalDocs.size(), tok.vocabSize());
             err.flush();
-            SupervisedTrainer trainer = new SupervisedTrainer(model, training, out.resolve("run"), tok.padId(), line -> {
-                err.println("pretrain: " + line);
-                err.flush();
-            });
+            SupervisedTrainer trainer = new SupervisedTrainer(model, training, out.resolve("run"), tok.padId(),
+                    new ConsoleProgress(err, "pretrain: "));
             SupervisedTrainer.Result result = trainer.train(examples(docs, tok), examples(evalDocs, tok));
             var runConfig = file.json().deepCopy();
             Checkpoint.write(out.resolve("model"), model, tok, template, Provenance.of(training.seed(),
                     "r1j pretrain " + String.join(" ", spec.commandLine().getParseResult().originalArgs()), "",
                     runConfig, Map.of("steps", Long.toString(result.steps()), "tokens", Long.toString(result.tokens()),
                             "final_loss", Double.toString(result.lastLoss()), "eval_loss", Double.toString(result.evalLoss()))));
-            spec.commandLine().getOut().printf("wrote %s after %d steps: loss %.4f, eval loss %.4f%n", out.resolve("model"),
-                    result.steps(), result.lastLoss(), result.evalLoss());
+            Path chart = writeLossChart(out.resolve("run"));
+            err.println("pretrain: loss curve in " + chart);
+            spec.commandLine().getOut().printf("wrote %s after %d steps: loss %.4f%s%n", out.resolve("model"),
+                    result.steps(), result.lastLoss(), Double.isNaN(result.evalLoss()) ? ""
+                            : String.format(", eval loss %.4f", result.evalLoss()));
             spec.commandLine().getOut().flush();
         } finally {
             AtomicFiles.deleteRecursivelyQuietly(tokDir);
         }
         return R1j.EXIT_OK;
+    }
+
+    /** {@code RUN/loss.png}: training and evaluation loss against step, from {@code metrics.jsonl}. */
+    static Path writeLossChart(Path runDir) {
+        MetricsTable m = MetricsTable.read(runDir.resolve("metrics.jsonl"));
+        double[] step = m.column("step");
+        Path file = runDir.resolve("loss.png");
+        new LineChart("Pre-training loss", "step", "loss (nats/token)").with("train", step, m.column("loss"))
+                .with("eval", step, m.column("eval_loss")).writePng(file, 800, 450);
+        return file;
     }
 
     private static List<TrainingExample> examples(List<String> docs, HfTokenizer tok) {

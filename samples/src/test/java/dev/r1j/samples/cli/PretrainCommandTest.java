@@ -15,7 +15,7 @@ class PretrainCommandTest {
     Path tmp;
 
     static final String TINY = "model: {hidden: 32, intermediate: 64, layers: 1, heads: 2, kv_heads: 1, max_positions: 64}\n"
-            + "corpus: {multiplications: 40, expressions: 40, countdowns: 20, think_share: 0.25, eval_problems: 9}\n"
+            + "corpus: {tasks: {mul2x2: 40, expr3-4: 40, countdown4: 20}, think_share: 0.25, eval_problems: 9}\n"
             + "training: {batch_size: 4, sequence_length: 64, steps: 6, warmup_steps: 1, eval_every: 3, checkpoint_every: 3}\n";
 
     @Test
@@ -37,6 +37,9 @@ class PretrainCommandTest {
         CliRun more = CliRun.of("pretrain", "--config", cfg.toString(), "--out", out.toString(), "--steps", "9");
         assertEquals(0, more.exit(), more.err());
         assertTrue(more.err().contains("resuming from") && more.err().contains("step 6"), more.err());
+        byte[] png = Files.readAllBytes(out.resolve("run/loss.png"));
+        assertEquals((byte) 0x89, png[0], "a PNG loss curve is written");
+        assertEquals('P', png[1]);
     }
 
     @Test
@@ -52,5 +55,12 @@ class PretrainCommandTest {
         Files.writeString(cfg, "{\"model\": {\"max_positions\": 32}, \"training\": {\"sequence_length\": 64}}");
         r = CliRun.of("pretrain", "--config", cfg.toString(), "--out", tmp.resolve("o").toString());
         assertTrue(r.err().contains("training.sequence_length"), r.err());
+        Files.writeString(cfg, "{\"corpus\": {\"tasks\": {\"mul2x2\": 10, \"division\": 5}}}");
+        r = CliRun.of("pretrain", "--config", cfg.toString(), "--out", tmp.resolve("o").toString());
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("corpus.tasks.division") && r.err().contains("mulAxB"), r.err());
+        Files.writeString(cfg, "{\"corpus\": {\"tasks\": {\"mul2x2\": -1}}}");
+        r = CliRun.of("pretrain", "--config", cfg.toString(), "--out", tmp.resolve("o").toString());
+        assertTrue(r.err().contains("corpus.tasks.mul2x2") && r.err().contains("non-negative"), r.err());
     }
 }
