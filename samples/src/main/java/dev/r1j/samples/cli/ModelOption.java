@@ -1,6 +1,7 @@
 package dev.r1j.samples.cli;
 
 import dev.r1j.rewards.BadInputException;
+import dev.r1j.rl.checkpoint.BuiltinModels;
 import dev.r1j.rl.checkpoint.Checkpoint;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,14 +10,15 @@ import picocli.CommandLine.Option;
 /** The {@code --model} option shared by every command that runs a model. */
 final class ModelOption {
 
-    @Option(names = "--model", required = true, paramLabel = "DIR",
-            description = "A model directory in Hugging Face layout: config.json, model.safetensors "
-                    + "(or a sharded index), tokenizer.json.")
+    @Option(names = "--model", required = true, paramLabel = "REF",
+            description = "A model directory in Hugging Face layout (config.json, model.safetensors or a sharded "
+                    + "index, tokenizer.json), or builtin:NAME for a model r1j ships (arith-teacher-base, "
+                    + "arith-student-base).")
     String model;
 
-    /** The directory the option names, checked to exist. */
+    /** The directory the option names, checked to exist; a built-in model is extracted to the cache first. */
     Path directory() {
-        Path dir = Path.of(model);
+        Path dir = BuiltinModels.resolve(model);
         if (!Files.exists(dir)) {
             throw new BadInputException("--model " + model + ": no such directory");
         }
