@@ -89,7 +89,9 @@ public final class AdamW implements AutoCloseable {
                 NDArray gSquared = g.square();
                 gSquared.attach(scratch);
                 v.muli(b2).addi(gSquared.muli(1 - b2));                       // v = b2 v + (1-b2) g^2
-                NDArray denom = v.div(correction2).sqrt();
+                NDArray vHat = v.div(correction2);
+                vHat.attach(scratch);
+                NDArray denom = vHat.sqrt();
                 denom.attach(scratch);
                 denom.addi(settings.eps());                                   // sqrt(v_hat) + eps
                 NDArray direction = m.div(correction1);

@@ -73,6 +73,23 @@ class OptimTest {
     }
 
     @Test
+    void updatesLeaveNoArraysBehind() {
+        // A leaked temporary per parameter per step once grew a 3M-parameter run by 13 MB a step.
+        try (NDManager mgr = NDManager.newBaseManager()) {
+            NDArray p = mgr.create(new float[] {1, 2, 3});
+            NDArray g = mgr.create(new float[] {0.1f, -0.2f, 0.3f});
+            try (AdamW opt = new AdamW(List.of(p), AdamW.Settings.defaults())) {
+                opt.update(List.of(p), List.of(g), 0.01);
+                int arrays = mgr.getManagedArrays().size();
+                for (int i = 0; i < 20; i++) {
+                    opt.update(List.of(p), List.of(g), 0.01);
+                }
+                assertEquals(arrays, mgr.getManagedArrays().size(), "arrays held after 21 updates vs after 1");
+            }
+        }
+    }
+
+    @Test
     void savedMomentsResumeExactly() {
         Random r = new Random(5);
         float[] p0 = random(r, 8);
