@@ -97,15 +97,25 @@ public final class Checkpoint implements AutoCloseable {
                 }
             }
         }
-        AtomicFiles.replaceDirectory(dir, tmp -> {
-            AtomicFiles.writeString(tmp.resolve("config.json"), model.config().toJson());
-            SafeTensorsWriter.writeModel(tmp, tensors, shapes, Map.of("format", "pt"), DEFAULT_MAX_SHARD_BYTES);
-            tokenizer.writeTo(tmp);
-            if (template != null) {
-                template.writeTo(tmp);
-            }
-            provenance.writeTo(tmp);
-        });
+        AtomicFiles.replaceDirectory(dir, tmp -> writeFiles(tmp, model.config(), tensors, shapes, tokenizer, template, provenance));
+    }
+
+    /**
+     * Writes the files of a model directory into {@code dir}, which must exist, without the atomic
+     * rename: for callers that add their own files (optimiser state) to one atomically published
+     * directory.
+     */
+    public static void writeFiles(Path dir, TransformerConfig config, Map<String, float[]> tensors, Map<String, long[]> shapes,
+                                  Tokenizer tokenizer, PromptTemplate template, Provenance provenance) {
+        AtomicFiles.writeString(dir.resolve("config.json"), config.toJson());
+        SafeTensorsWriter.writeModel(dir, tensors, shapes, Map.of("format", "pt"), DEFAULT_MAX_SHARD_BYTES);
+        tokenizer.writeTo(dir);
+        if (template != null) {
+            template.writeTo(dir);
+        }
+        if (provenance != null) {
+            provenance.writeTo(dir);
+        }
     }
 
     /**

@@ -75,6 +75,31 @@ public final class CausalLm implements AutoCloseable {
         }
     }
 
+    /**
+     * An independent model holding this one's current weights, e.g. the frozen reference policy a KL
+     * penalty compares against. Closing either leaves the other intact.
+     */
+    public CausalLm copy() {
+        Map<String, float[]> tensors = hfTensors();
+        Map<String, long[]> shapes = hfShapes();
+        return fromWeights(config, new HostWeights() {
+            @Override
+            public java.util.Set<String> names() {
+                return tensors.keySet();
+            }
+
+            @Override
+            public long[] shape(String name) {
+                return shapes.get(name);
+            }
+
+            @Override
+            public float[] read(String name) {
+                return tensors.get(name);
+            }
+        }, "copy");
+    }
+
     public TransformerConfig config() {
         return config;
     }

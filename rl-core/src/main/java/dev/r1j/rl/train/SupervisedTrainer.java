@@ -18,19 +18,15 @@ import dev.r1j.rl.optim.AdamW;
 import dev.r1j.rl.optim.GradientClipping;
 import dev.r1j.rl.optim.LearningRateSchedule;
 import dev.r1j.rl.run.ProgressListener;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import dev.r1j.rl.run.RunDirectory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
-import java.util.stream.Stream;
 
 /**
  * Next-token training with a loss mask: pre-training on a corpus, and supervised fine-tuning on
@@ -85,9 +81,9 @@ public final class SupervisedTrainer {
             long step = 0;
             long cursor = 0;
             long tokens = 0;
-            Optional<Path> latest = latestCheckpoint();
+            Optional<Path> latest = RunDirectory.latestCheckpoint(runDir);
             if (latest.isPresent()) {
-                JsonNode state = readState(latest.get());
+                JsonNode state = RunDirectory.trainerState(latest.get());
                 try (ModelWeightsFiles w = ModelWeightsFiles.open(latest.get())) {
                     model.loadWeights(w, latest.get());
                 }
@@ -95,7 +91,7 @@ public final class SupervisedTrainer {
                 step = state.get("step").asLong();
                 cursor = state.get("cursor").asLong();
                 tokens = state.path("tokens").asLong(0);
-                truncateMetrics(step);
+                RunDirectory.truncateAfter(runDir.resolve("metrics.jsonl"), step);
                 progress.note("resuming from " + latest.get() + " at step " + step);
             }
             progress.started("train", step, config.steps());
@@ -137,7 +133,7 @@ public final class SupervisedTrainer {
                     if (!Double.isFinite(loss) || !Double.isFinite(gradNorm)) {
                         throw new IllegalStateException(String.format("non-finite loss (%s) or gradient norm (%s) at step %d; "
                                 + "the last good checkpoint is %s", loss, gradNorm, step + 1,
-                                latestCheckpoint().map(Path::toString).orElse("none")));
+                                RunDirectory.latestCheckpoint(runDir).map(Path::toString).orElse("none")));
                     }
                     optimizer.update(params, grads, lr);
                 }
@@ -280,30 +276,8 @@ public final class SupervisedTrainer {
     // ---------------------------------------------------------------------------------------------
     // Run directory
 
-    private Path checkpoints() {
-        return runDir.resolve("checkpoints");
-    }
-
-    private Optional<Path> latestCheckpoint() {
-        Path dir = checkpoints();
-        if (!Files.isDirectory(dir)) {
-            return Optional.empty();
-        }
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> p.getFileName().toString().matches("step-\\d+"))
-                    .filter(p -> Files.exists(p.resolve("trainer.json")))
-                    .max((a, b) -> Long.compare(stepOf(a), stepOf(b)));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static long stepOf(Path p) {
-        return Long.parseLong(p.getFileName().toString().substring("step-".length()));
-    }
-
     private void checkpoint(AdamW optimizer, long step, long cursor, long tokens) {
-        Path target = checkpoints().resolve("step-" + step);
+        Path target = RunDirectory.checkpoint(runDir, step);
         Map<String, float[]> tensors = model.hfTensors();
         AtomicFiles.replaceDirectory(target, tmp -> {
             AtomicFiles.writeString(tmp.resolve("config.json"), model.config().toJson());
@@ -311,16 +285,8 @@ public final class SupervisedTrainer {
             optimizer.save(tmp.resolve("optimizer.safetensors"));
             ObjectNode state = JSON.createObjectNode().put("step", step).put("cursor", cursor).put("tokens", tokens)
                     .put("seed", config.seed());
-            AtomicFiles.writeString(tmp.resolve("trainer.json"), state.toString() + "\n");
+            AtomicFiles.writeString(tmp.resolve(RunDirectory.TRAINER_STATE), state.toString() + "\n");
         });
-    }
-
-    private static JsonNode readState(Path checkpoint) {
-        try {
-            return JSON.readTree(checkpoint.resolve("trainer.json").toFile());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + checkpoint.resolve("trainer.json"), e);
-        }
     }
 
     private void appendMetrics(long step, double loss, double lr, double gradNorm, long tokens, double tps, double evalLoss) {
@@ -329,31 +295,6 @@ public final class SupervisedTrainer {
         if (!Double.isNaN(evalLoss)) {
             o.put("eval_loss", evalLoss);
         }
-        try {
-            Files.createDirectories(runDir);
-            Files.writeString(runDir.resolve("metrics.jsonl"), o + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                    StandardOpenOption.APPEND);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** On resume, drops metrics lines past the checkpoint so the file reads as one uninterrupted run. */
-    private void truncateMetrics(long step) {
-        Path file = runDir.resolve("metrics.jsonl");
-        if (!Files.exists(file)) {
-            return;
-        }
-        try {
-            StringBuilder kept = new StringBuilder();
-            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-                if (!line.isBlank() && JSON.readTree(line).path("step").asLong(Long.MAX_VALUE) <= step) {
-                    kept.append(line).append('\n');
-                }
-            }
-            AtomicFiles.writeString(file, kept.toString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        RunDirectory.appendLine(runDir.resolve("metrics.jsonl"), o.toString());
     }
 }

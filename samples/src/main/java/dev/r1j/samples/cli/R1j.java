@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             EvalCommand.class,
             GenerateCommand.class,
             GradeCommand.class,
+            GrpoCommand.class,
             InfoCommand.class,
             InitCommand.class,
             PretrainCommand.class,

@@ -1,0 +1,600 @@
+package dev.r1j.rl.grpo;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.r1j.rewards.Problem;
+import dev.r1j.rewards.Reward;
+import dev.r1j.rewards.RewardResult;
+import dev.r1j.rewards.format.ThinkAnswerFormat;
+import dev.r1j.rl.checkpoint.Checkpoint;
+import dev.r1j.rl.checkpoint.ModelWeightsFiles;
+import dev.r1j.rl.checkpoint.Provenance;
+import dev.r1j.rl.generate.Completion;
+import dev.r1j.rl.generate.FinishReason;
+import dev.r1j.rl.generate.Generator;
+import dev.r1j.rl.generate.SamplingParams;
+import dev.r1j.rl.io.AtomicFiles;
+import dev.r1j.rl.model.CausalLm;
+import dev.r1j.rl.model.Engines;
+import dev.r1j.rl.optim.AdamW;
+import dev.r1j.rl.optim.GradientClipping;
+import dev.r1j.rl.optim.LearningRateSchedule;
+import dev.r1j.rl.run.CostLedger;
+import dev.r1j.rl.run.ProgressListener;
+import dev.r1j.rl.run.RunDirectory;
+import dev.r1j.rl.tokenizer.PromptTemplate;
+import dev.r1j.rl.tokenizer.Tokenizer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+
+/**
+ * Group Relative Policy Optimization (Shao et al. 2024) with outcome rewards, as DeepSeek-R1-Zero
+ * trained: for each prompt sample a group of completions, score them with verifiers, and push up the
+ * log-probability of completions that beat their group's mean. Each step reads top to bottom in
+ * {@link #step}: sample, score, advantage, log-probs, loss, update.
+ *
+ * <p>The run directory holds {@code config.json} (written by the caller), {@code metrics.jsonl}
+ * (one object a step), {@code samples.jsonl}, {@code ledger.json} and {@code checkpoints/step-N/} in
+ * Hugging Face layout plus optimiser state. Everything random in a step is seeded by (seed, step), so
+ * a run started on a directory with checkpoints resumes from the latest and ends with the weights an
+ * uninterrupted run would have.
+ */
+public final class GrpoTrainer {
+
+    /** What a run ended with. */
+    public record Result(long steps, Path lastCheckpoint, Map<String, Double> lastMetrics) {}
+
+    /** One prompt and its group of scored completions. */
+    private record Group(Problem problem, int[] promptIds, List<Completion> completions, RewardResult[] results) {
+        double reward(int j) {
+            return results[j].score();
+        }
+    }
+
+    /** The sequences of one step laid out for the loss: prompt + completion ids, loss masks, advantages. */
+    private record Batch(int[][] ids, int[] promptLengths, boolean[] inLoss, double[] advantages, double[] tokenWeights) {
+        int size() {
+            return ids.length;
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final CausalLm policy;
+    private final Tokenizer tokenizer;
+    private final PromptTemplate template;
+    private final Generator generator;
+    private final Reward reward;
+    private final ProblemStream problems;
+    private final GrpoConfig config;
+    private final Path runDir;
+    private final ProgressListener progress;
+    private final ThinkAnswerFormat thinkFormat = new ThinkAnswerFormat();
+    private CausalLm reference;
+    private CostLedger ledger;
+
+    /**
+     * @param policy    the model trained in place
+     * @param generator samples from {@code policy} (it must see the updated weights: a generator over
+     *                  the same {@link CausalLm} does)
+     * @param reward    scores completions; its {@code correct} flag is the accuracy, its components are
+     *                  logged separately
+     */
+    public GrpoTrainer(CausalLm policy, Tokenizer tokenizer, PromptTemplate template, Generator generator, Reward reward,
+                       ProblemStream problems, GrpoConfig config, Path runDir, ProgressListener progress) {
+        this.policy = policy;
+        this.tokenizer = tokenizer;
+        this.template = template;
+        this.generator = generator;
+        this.reward = reward;
+        this.problems = problems;
+        this.config = config;
+        this.runDir = runDir;
+        this.progress = progress;
+    }
+
+    /** Trains to {@code config.steps()}, resuming from the latest checkpoint in the run directory. */
+    public Result train() {
+        List<NDArray> params = policy.parameters();
+        LearningRateSchedule schedule = new LearningRateSchedule(config.learningRate(), config.minLearningRate(),
+                config.warmupSteps(), config.steps());
+        ExecutorService scorers = Executors.newFixedThreadPool(config.rewardThreads(), r -> {
+            Thread t = new Thread(r, "r1j-reward");
+            t.setDaemon(true);
+            return t;
+        });
+        try (AdamW optimizer = new AdamW(params, new AdamW.Settings(0.9, config.adamBeta2(), 1e-8, config.weightDecay()))) {
+            // The reference is the policy as given, before any checkpoint replaces its weights.
+            reference = config.beta() > 0 ? policy.copy() : null;
+            long step = 0;
+            Optional<Path> latest = RunDirectory.latestCheckpoint(runDir);
+            ledger = CostLedger.read(runDir.resolve("ledger.json"));
+            if (latest.isPresent()) {
+                try (ModelWeightsFiles w = ModelWeightsFiles.open(latest.get())) {
+                    policy.loadWeights(w, latest.get());
+                }
+                optimizer.load(latest.get().resolve("optimizer.safetensors"));
+                step = RunDirectory.trainerState(latest.get()).get("step").asLong();
+                ledger = CostLedger.read(latest.get().resolve("ledger.json"));
+                RunDirectory.truncateAfter(runDir.resolve("metrics.jsonl"), step);
+                RunDirectory.truncateAfter(runDir.resolve("samples.jsonl"), step);
+                progress.note("resuming from " + latest.get() + " at step " + step);
+            }
+            progress.started("grpo", step, config.steps());
+            Map<String, Double> metrics = Map.of();
+            Path last = latest.orElse(null);
+            params.forEach(p -> p.setRequiresGradient(true));
+            while (step < config.steps()) {
+                step++;
+                metrics = step(step, params, optimizer, schedule.at(step - 1), scorers);
+                RunDirectory.appendLine(runDir.resolve("metrics.jsonl"), metricsJson(step, metrics).toString());
+                progress.step(step, headline(metrics));
+                if ((config.checkpointEvery() > 0 && step % config.checkpointEvery() == 0) || step == config.steps()) {
+                    last = checkpoint(optimizer, step);
+                }
+            }
+            ledger.write(runDir.resolve("ledger.json"));
+            return new Result(step, last, metrics);
+        } finally {
+            params.forEach(p -> p.setRequiresGradient(false));
+            Engines.gradMode(false);
+            scorers.shutdownNow();
+            if (reference != null) {
+                reference.close();
+            }
+            progress.finished();
+        }
+    }
+
+    /** One GRPO step; returns its metrics. */
+    private Map<String, Double> step(long step, List<NDArray> params, AdamW optimizer, double lr, ExecutorService scorers) {
+        long stepStart = System.nanoTime();
+        Map<String, Double> m = new LinkedHashMap<>();
+        int b = config.promptsPerStep();
+        int g = config.groupSize();
+
+        // 1-2. Sample G completions per prompt and score them; with dynamic sampling, sample more
+        // prompts while too few groups disagree.
+        List<Group> sampled = new ArrayList<>();
+        List<Group> informative = new ArrayList<>();
+        List<Group> agreeing = new ArrayList<>();
+        double genSeconds = 0;
+        double scoreSeconds = 0;
+        int rounds = 0;
+        long generatedTokens = 0;
+        for (int round = 0; round < (config.dynamicSampling() ? config.maxSamplingRounds() : 1); round++) {
+            List<Problem> drawn = problems.draw(step, round, b);
+            long t0 = System.nanoTime();
+            List<String> prompts = drawn.stream().map(p -> template.render(p.prompt())).toList();
+            List<Completion> completions = generator.generate(prompts, g, samplingParams(step, round));
+            long t1 = System.nanoTime();
+            List<Group> groups = score(drawn, prompts, completions, scorers);
+            long t2 = System.nanoTime();
+            genSeconds += (t1 - t0) / 1e9;
+            scoreSeconds += (t2 - t1) / 1e9;
+            rounds++;
+            for (Group group : groups) {
+                sampled.add(group);
+                generatedTokens += group.completions().stream().mapToInt(Completion::length).sum();
+                boolean agree = true;
+                for (int j = 1; j < g; j++) {
+                    agree &= group.reward(j) == group.reward(0);
+                }
+                (agree ? agreeing : informative).add(group);
+            }
+            if (!config.dynamicSampling() || informative.size() >= b) {
+                break;
+            }
+        }
+        List<Group> batchGroups = config.dynamicSampling() ? fill(informative, agreeing, b) : sampled;
+
+        // 3. Advantages: reward minus the group mean, scaled as configured.
+        double[] rewards = new double[batchGroups.size() * g];                                  // [B*G]
+        for (int i = 0; i < batchGroups.size(); i++) {
+            for (int j = 0; j < g; j++) {
+                rewards[i * g + j] = batchGroups.get(i).reward(j);
+            }
+        }
+        double[] advantages = Advantages.compute(rewards, g, config.advantageScaling());        // [B*G]
+        Batch batch = layout(batchGroups, advantages);
+
+        // 4. Log-probs the loss compares against: the sampling policy's (only needed when mu > 1: with
+        // one pass the current policy is the sampling policy) and the reference's (only when beta > 0).
+        long t3 = System.nanoTime();
+        float[][] oldLogProbs = config.iterations() > 1 ? logProbs(policy, batch) : null;      // [B*G][T_i]
+        float[][] refLogProbs = reference != null ? logProbs(reference, batch) : null;        // [B*G][T_i]
+
+        // 5-6. mu passes over the batch: clipped surrogate (+ beta * KL), aggregated, one update each.
+        double[] passStats = new double[6]; // loss, then token sums of entropy, kl, clip low, clip high; tokens
+        double gradNorm = 0;
+        for (int pass = 0; pass < config.iterations(); pass++) {
+            double[] stats = new double[6];
+            Engines.gradMode(true);
+            for (int start = 0; start < batch.size(); start += config.microBatchSize()) {
+                int end = Math.min(batch.size(), start + config.microBatchSize());
+                accumulate(batch, start, end, oldLogProbs, refLogProbs, stats);
+            }
+            Engines.gradMode(false);
+            gradNorm = update(params, optimizer, lr, step);
+            if (pass == 0) {
+                passStats = stats;
+            }
+        }
+        double lossTokens = Math.max(1, passStats[5]);
+        long t4 = System.nanoTime();
+        double optSeconds = (t4 - t3) / 1e9;
+
+        long trainedTokens = 0;
+        for (int[] ids : batch.ids()) {
+            trainedTokens += ids.length;
+        }
+        long params0 = policy.config().parameterCount();
+        ledger.add("generation", genSeconds, generatedTokens, 2.0 * params0 * generatedTokens);
+        ledger.add("scoring", scoreSeconds, 0, 0);
+        ledger.add("optimisation", optSeconds, trainedTokens * config.iterations(), (6.0 * config.iterations()
+                + (oldLogProbs != null ? 2 : 0) + (refLogProbs != null ? 2 : 0)) * params0 * trainedTokens);
+
+        writeSamples(step, sampled);
+        double stepSeconds = (System.nanoTime() - stepStart) / 1e9;
+        summarize(m, sampled, g);
+        m.put("kl", reference != null ? passStats[2] / lossTokens : Double.NaN);
+        m.put("clip_low", passStats[3] / lossTokens);
+        m.put("clip_high", passStats[4] / lossTokens);
+        m.put("entropy", passStats[1] / lossTokens);
+        m.put("loss", passStats[0]);
+        m.put("lr", lr);
+        m.put("grad_norm", gradNorm);
+        m.put("sampling_rounds", (double) rounds);
+        m.put("tokens_per_second", generatedTokens / stepSeconds);
+        m.put("generation_seconds", genSeconds);
+        m.put("scoring_seconds", scoreSeconds);
+        m.put("optimisation_seconds", optSeconds);
+        m.put("step_seconds", stepSeconds);
+        return m;
+    }
+
+    private SamplingParams samplingParams(long step, int round) {
+        return SamplingParams.builder().maxNewTokens(config.maxNewTokens()).temperature(config.temperature())
+                .topP(config.topP()).seed(ProblemStream.mix(config.seed() ^ 0x5EED, step, round)).build();
+    }
+
+    /** Scores every completion on the scorer threads; results keep the completions' order. */
+    private List<Group> score(List<Problem> drawn, List<String> prompts, List<Completion> completions, ExecutorService pool) {
+        int g = config.groupSize();
+        List<Future<RewardResult>> futures = new ArrayList<>(completions.size());
+        for (Completion c : completions) {
+            Problem p = drawn.get(c.promptIndex());
+            futures.add(pool.submit(() -> {
+                try {
+                    return reward.score(p, c.text());
+                } catch (RuntimeException | StackOverflowError e) {
+                    return new RewardResult(0.0, false, "", "reward failed: " + e);
+                }
+            }));
+        }
+        List<Group> groups = new ArrayList<>(drawn.size());
+        try {
+            for (int i = 0; i < drawn.size(); i++) {
+                RewardResult[] results = new RewardResult[g];
+                for (int j = 0; j < g; j++) {
+                    results[j] = futures.get(i * g + j).get();
+                }
+                groups.add(new Group(drawn.get(i), tokenizer.encode(prompts.get(i)), completions.subList(i * g, (i + 1) * g),
+                        results));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while scoring", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("scoring failed", e.getCause());
+        }
+        return groups;
+    }
+
+    /** B groups for the batch: informative ones first, then agreeing ones (zero advantage) if rounds ran out. */
+    static <T> List<T> fill(List<T> informative, List<T> agreeing, int b) {
+        List<T> out = new ArrayList<>(informative.subList(0, Math.min(b, informative.size())));
+        for (int i = 0; out.size() < b && i < agreeing.size(); i++) {
+            out.add(agreeing.get(i));
+        }
+        return out;
+    }
+
+    private Batch layout(List<Group> groups, double[] advantages) {
+        int g = config.groupSize();
+        int n = groups.size() * g;
+        int[][] ids = new int[n][];
+        int[] promptLengths = new int[n];
+        boolean[] inLoss = new boolean[n];
+        int[] lossTokens = new int[n];
+        for (int i = 0; i < groups.size(); i++) {
+            Group group = groups.get(i);
+            for (int j = 0; j < g; j++) {
+                int k = i * g + j;
+                Completion c = group.completions().get(j);
+                int[] completion = c.tokenIds();
+                int[] seq = new int[group.promptIds().length + completion.length];
+                System.arraycopy(group.promptIds(), 0, seq, 0, group.promptIds().length);
+                System.arraycopy(completion, 0, seq, group.promptIds().length, completion.length);
+                ids[k] = seq;
+                promptLengths[k] = group.promptIds().length;
+                inLoss[k] = completion.length > 0
+                        && !(config.overlongFiltering() && c.finishReason() == FinishReason.LENGTH);
+                lossTokens[k] = inLoss[k] ? completion.length : 0;
+            }
+        }
+        double[] weights = config.lossAggregation().tokenWeights(lossTokens, config.maxNewTokens());
+        return new Batch(ids, promptLengths, inLoss, advantages, weights);
+    }
+
+    /** Log-probabilities of each sequence's completion tokens under {@code model}, without gradients. */
+    private float[][] logProbs(CausalLm model, Batch batch) {
+        float[][] out = new float[batch.size()][];
+        boolean was = Engines.gradMode(false);
+        try {
+            for (int start = 0; start < batch.size(); start += config.microBatchSize()) {
+                int end = Math.min(batch.size(), start + config.microBatchSize());
+                try (NDManager mm = model.manager().newSubManager()) {
+                    Micro micro = micro(mm, batch, start, end);
+                    NDArray logits = model.forward(micro.inputs, micro.positions, micro.attention, null); // [M, T, V]
+                    float[] lp = CausalLm.tokenLogProbs(logits, micro.targets).toFloatArray();           // [M*T]
+                    for (int i = start; i < end; i++) {
+                        out[i] = new float[micro.t];
+                        System.arraycopy(lp, (i - start) * micro.t, out[i], 0, micro.t);
+                    }
+                }
+            }
+        } finally {
+            Engines.gradMode(was);
+        }
+        return out;
+    }
+
+    /** Inputs of sequences [start, end): right-padded to the longest, targets shifted by one, the loss mask. */
+    private record Micro(NDArray inputs, NDArray targets, long[] positions, float[] attention, float[] mask, int t) {}
+
+    private Micro micro(NDManager mm, Batch batch, int start, int end) {
+        int rows = end - start;
+        int t = 1;
+        for (int i = start; i < end; i++) {
+            t = Math.max(t, batch.ids()[i].length - 1);
+        }
+        long[] in = new long[rows * t];
+        long[] out = new long[rows * t];
+        float[] mask = new float[rows * t];
+        long[] pos = new long[rows * t];
+        float[] attention = new float[rows * t];
+        java.util.Arrays.fill(attention, 1f); // right padding: real tokens never attend to the pad after them
+        int pad = Math.max(0, tokenizer.padId());
+        for (int r = 0; r < rows; r++) {
+            int[] seq = batch.ids()[start + r];
+            for (int j = 0; j < t; j++) {
+                pos[r * t + j] = j;
+                in[r * t + j] = j < seq.length ? seq[j] : pad;
+                out[r * t + j] = j + 1 < seq.length ? seq[j + 1] : pad;
+                // Target j is token j+1: a completion token when j+1 >= prompt length.
+                boolean completion = j + 1 >= batch.promptLengths()[start + r] && j + 1 < seq.length;
+                mask[r * t + j] = completion && batch.inLoss()[start + r] ? 1f : 0f;
+            }
+        }
+        Shape shape = new Shape(rows, t);
+        return new Micro(mm.create(in, shape), mm.create(out, shape), pos, attention, mask, t);
+    }
+
+    /** Forward and backward of sequences [start, end), adding this micro-batch's share of the batch loss. */
+    private void accumulate(Batch batch, int start, int end, float[][] oldLogProbs, float[][] refLogProbs, double[] stats) {
+        int rows = end - start;
+        try (NDManager mm = policy.manager().newSubManager();
+             GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            Micro micro = micro(mm, batch, start, end);
+            int t = micro.t;
+            float[] weights = new float[rows * t];   // mask * the aggregation's per-token weight
+            float[] adv = new float[rows];
+            float[] advPerToken = new float[rows * t];
+            for (int r = 0; r < rows; r++) {
+                adv[r] = (float) batch.advantages()[start + r];
+                for (int j = 0; j < t; j++) {
+                    weights[r * t + j] = micro.mask[r * t + j] * (float) batch.tokenWeights()[start + r];
+                    advPerToken[r * t + j] = adv[r];
+                }
+            }
+            NDArray logits = policy.forward(micro.inputs, micro.positions, micro.attention, null);  // [M, T, V]
+            NDArray logp = CausalLm.tokenLogProbs(logits, micro.targets);                           // [M, T]
+            NDArray old = oldLogProbs == null ? logp.stopGradient() : mm.create(slice(oldLogProbs, start, end, t),
+                    new Shape(rows, t));                                                            // [M, T]
+            NDArray advantages = mm.create(adv, new Shape(rows, 1));                                // [M, 1]
+            NDArray perToken = config.surrogate().apply(logp, old, advantages);                     // [M, T]
+            NDArray kl = null;
+            if (refLogProbs != null) {
+                NDArray ref = mm.create(slice(refLogProbs, start, end, t), new Shape(rows, t));     // [M, T]
+                kl = config.klEstimator().apply(logp, ref);                                         // [M, T]
+                perToken = perToken.add(kl.mul(config.beta()));
+            }
+            NDArray w = mm.create(weights, new Shape(rows, t));                                     // [M, T]
+            NDArray loss = perToken.mul(w).sum();                                                   // scalar
+            gc.backward(loss);
+
+            // Figures for the log, outside the graph.
+            float[] mask = micro.mask;
+            double maskSum = 0;
+            for (float v : mask) {
+                maskSum += v;
+            }
+            NDArray lsm = logits.stopGradient().logSoftmax(-1);                                    // [M, T, V]
+            float[] entropy = lsm.exp().mul(lsm).sum(new int[] {-1}).neg().toFloatArray();         // [M*T]
+            float[] ratio = logp.stopGradient().sub(old.stopGradient()).exp().toFloatArray();      // [M*T]
+            double[] clip = config.surrogate().clipFractions(ratio, advPerToken, mask);
+            stats[0] += loss.getFloat();
+            double entSum = 0;
+            for (int i = 0; i < mask.length; i++) {
+                entSum += entropy[i] * mask[i];
+            }
+            stats[1] += entSum;
+            stats[3] += clip[0] * maskSum;
+            stats[4] += clip[1] * maskSum;
+            if (kl != null) {
+                float[] k = kl.stopGradient().toFloatArray();
+                for (int i = 0; i < mask.length; i++) {
+                    stats[2] += k[i] * mask[i];
+                }
+            }
+            stats[5] += maskSum;
+        }
+    }
+
+    private static float[] slice(float[][] rows, int start, int end, int t) {
+        float[] out = new float[(end - start) * t];
+        for (int r = start; r < end; r++) {
+            System.arraycopy(rows[r], 0, out, (r - start) * t, Math.min(t, rows[r].length));
+        }
+        return out;
+    }
+
+    /** Clips the accumulated gradients, applies AdamW, zeroes the gradients; stops on NaN/Inf. */
+    private double update(List<NDArray> params, AdamW optimizer, double lr, long step) {
+        double norm;
+        try (NDManager scratch = policy.manager().newSubManager()) {
+            List<NDArray> grads = new ArrayList<>(params.size());
+            for (NDArray p : params) {
+                NDArray grad = p.getGradient();
+                grad.attach(scratch);
+                grads.add(grad);
+            }
+            norm = GradientClipping.clipByGlobalNorm(grads, config.clipNorm());
+            if (!Double.isFinite(norm)) {
+                throw new IllegalStateException(String.format("non-finite gradient norm (%s) at step %d; nothing was "
+                        + "updated, and the last good checkpoint is %s", norm, step,
+                        RunDirectory.latestCheckpoint(runDir).map(Path::toString).orElse("none (no checkpoint yet)")));
+            }
+            optimizer.update(params, grads, lr);
+        }
+        Engines.zeroGradients(params);
+        return norm;
+    }
+
+    /** Reward (and each component), accuracy, think-rate, lengths, zero-spread share over every sampled completion. */
+    private void summarize(Map<String, Double> m, List<Group> sampled, int g) {
+        double rewardSum = 0;
+        double correct = 0;
+        double thinking = 0;
+        double lengthSum = 0;
+        double lengthMax = 0;
+        double cut = 0;
+        double zeroSpread = 0;
+        Map<String, Double> components = new LinkedHashMap<>();
+        int n = 0;
+        for (Group group : sampled) {
+            boolean agree = true;
+            for (int j = 0; j < g; j++) {
+                RewardResult r = group.results()[j];
+                Completion c = group.completions().get(j);
+                rewardSum += r.score();
+                correct += r.correct() ? 1 : 0;
+                thinking += thinkFormat.score(group.problem(), c.text()).correct() ? 1 : 0;
+                lengthSum += c.length();
+                lengthMax = Math.max(lengthMax, c.length());
+                cut += c.finishReason() == FinishReason.LENGTH ? 1 : 0;
+                r.components().forEach((k, v) -> components.merge(k, v, Double::sum));
+                agree &= r.score() == group.results()[0].score();
+                n++;
+            }
+            zeroSpread += agree ? 1 : 0;
+        }
+        m.put("reward", rewardSum / n);
+        for (Map.Entry<String, Double> e : components.entrySet()) {
+            m.put("reward/" + e.getKey(), e.getValue() / n);
+        }
+        m.put("accuracy", correct / n);
+        m.put("think_rate", thinking / n);
+        m.put("length_mean", lengthSum / n);
+        m.put("length_max", lengthMax);
+        m.put("clipped_share", cut / n);
+        m.put("zero_spread_share", zeroSpread / sampled.size());
+    }
+
+    private static Map<String, Double> headline(Map<String, Double> m) {
+        Map<String, Double> h = new LinkedHashMap<>();
+        h.put("reward", m.get("reward"));
+        h.put("acc", m.get("accuracy"));
+        h.put("think", m.get("think_rate"));
+        h.put("len", m.get("length_mean"));
+        return h;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Run directory
+
+    private void writeSamples(long step, List<Group> sampled) {
+        if (config.samplesPerStep() == 0) {
+            return;
+        }
+        StringBuilder lines = new StringBuilder();
+        int written = 0;
+        for (Group group : sampled) {
+            for (int j = 0; j < group.completions().size() && written < config.samplesPerStep(); j++, written++) {
+                RewardResult r = group.results()[j];
+                ObjectNode o = JSON.createObjectNode().put("step", step).put("problem", group.problem().id())
+                        .put("prompt", group.problem().prompt()).put("answer", group.problem().answer())
+                        .put("completion", group.completions().get(j).text()).put("reward", r.score())
+                        .put("correct", r.correct()).put("extracted", r.extracted());
+                lines.append(o).append('\n');
+            }
+            if (written >= config.samplesPerStep()) {
+                break;
+            }
+        }
+        if (lines.length() > 0) {
+            RunDirectory.appendLine(runDir.resolve("samples.jsonl"), lines.substring(0, lines.length() - 1));
+        }
+    }
+
+    private static ObjectNode metricsJson(long step, Map<String, Double> metrics) {
+        ObjectNode o = JSON.createObjectNode().put("step", step);
+        metrics.forEach((k, v) -> {
+            if (v == null || !Double.isFinite(v)) {
+                o.putNull(k);
+            } else {
+                o.put(k, v);
+            }
+        });
+        return o;
+    }
+
+    private Path checkpoint(AdamW optimizer, long step) {
+        Path target = RunDirectory.checkpoint(runDir, step);
+        Map<String, float[]> tensors = policy.hfTensors();
+        for (float[] t : tensors.values()) {
+            for (float v : t) {
+                if (!Float.isFinite(v)) {
+                    throw new IllegalStateException("non-finite weights after step " + step + "; the last good checkpoint is "
+                            + RunDirectory.latestCheckpoint(runDir).map(Path::toString).orElse("none"));
+                }
+            }
+        }
+        ledger.write(runDir.resolve("ledger.json"));
+        AtomicFiles.replaceDirectory(target, tmp -> {
+            Checkpoint.writeFiles(tmp, policy.config(), tensors, policy.hfShapes(), tokenizer, template,
+                    Provenance.of(config.seed(), "grpo step " + step, "", JSON.valueToTree(config), Map.of("step", Long.toString(step))));
+            optimizer.save(tmp.resolve("optimizer.safetensors"));
+            ledger.write(tmp.resolve("ledger.json"));
+            AtomicFiles.writeString(tmp.resolve(RunDirectory.TRAINER_STATE),
+                    JSON.createObjectNode().put("step", step).put("seed", config.seed()) + "\n");
+        });
+        return target;
+    }
+}

@@ -1,0 +1,299 @@
+package dev.r1j.samples.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.r1j.rewards.BadInputException;
+import dev.r1j.rewards.Problem;
+import dev.r1j.rewards.Reward;
+import dev.r1j.rewards.WeightedReward;
+import dev.r1j.rewards.code.CodeReward;
+import dev.r1j.rewards.code.HumanEval;
+import dev.r1j.rewards.data.Gsm8k;
+import dev.r1j.rewards.format.OverlongPenalty;
+import dev.r1j.rewards.format.ThinkAnswerFormat;
+import dev.r1j.rewards.math.MathReward;
+import dev.r1j.rewards.tasks.CountdownReward;
+import dev.r1j.rewards.tasks.CountdownTask;
+import dev.r1j.rewards.tasks.MixedTask;
+import dev.r1j.rewards.tasks.TaskSpec;
+import dev.r1j.rl.checkpoint.BuiltinModels;
+import dev.r1j.rl.checkpoint.Checkpoint;
+import dev.r1j.rl.checkpoint.Provenance;
+import dev.r1j.rl.generate.DjlGenerator;
+import dev.r1j.rl.grpo.GrpoConfig;
+import dev.r1j.rl.grpo.GrpoTrainer;
+import dev.r1j.rl.grpo.ProblemStream;
+import dev.r1j.rl.io.AtomicFiles;
+import dev.r1j.rl.run.RunLock;
+import dev.r1j.rl.run.RunReport;
+import dev.r1j.rl.tokenizer.PromptTemplate;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code r1j grpo}: R1-Zero-style RL of a base model with verifiable rewards. */
+@Command(name = "grpo", mixinStandardHelpOptions = true,
+        description = {"GRPO with outcome rewards (DeepSeek-R1-Zero's recipe) on a model, writing a run directory: "
+                + "config.json, metrics.jsonl, samples.jsonl, ledger.json, checkpoints/step-N/, report.html and, at the "
+                + "end, model/ (the trained policy in Hugging Face layout). A run killed at any point continues with "
+                + "--resume DIR and ends with the weights of an uninterrupted run.",
+            "The config (JSON or YAML) holds model (a reference), task, reward {format_weight 0.0, overlong_buffer 0} and "
+                + "grpo, whose fields and defaults are:",
+            "  steps 200, prompts_per_step 16, group_size 8, max_new_tokens 128, temperature 1.0, top_p 1.0,",
+            "  learning_rate 1e-5, min_learning_rate (= learning_rate), warmup_steps 0, weight_decay 0.0, adam_beta2 0.99,",
+            "  clip_norm 1.0, iterations 1 (mu), epsilon_low 0.2, epsilon_high 0.2 (0.28: clip-higher), beta 0.0 (KL),",
+            "  kl_estimator K3 (K1|K2|K3), loss_aggregation SEQUENCE_MEAN (SEQUENCE_MEAN|TOKEN_MEAN|CONSTANT),",
+            "  advantage_scaling GROUP_STD (GROUP_STD|BATCH_STD|NONE), dynamic_sampling false, max_sampling_rounds 3,",
+            "  overlong_filtering false, micro_batch_size 32, seed 0, checkpoint_every 50, samples_per_step 4,",
+            "  reward_threads (available processors).",
+            "Flags override the file. Tasks: arith (the builtin arith models' task), countdown, gsm8k (train split), "
+                + "code (HumanEval, needs bubblewrap), or a generator name (mul3x2, expr3-5:20, countdown4:100).",
+            "Reward: correctness (1 or 0) + format_weight x well-formed <think>/<answer> + the DAPO soft overlong "
+                + "penalty over the last overlong_buffer tokens when that is > 0."})
+final class GrpoCommand implements Callable<Integer> {
+
+    /** Reads and writes GrpoConfig under the snake_case names a config file uses. */
+    static final ObjectMapper SNAKE = new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+
+    @Option(names = "--config", paramLabel = "FILE", description = "JSON or YAML settings (see above).")
+    Path config;
+
+    @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run in DIR with its own config.json.")
+    Path resume;
+
+    @Option(names = "--model", paramLabel = "REF", description = "Model directory or builtin:NAME.")
+    String model;
+
+    @Option(names = "--task", description = "arith, countdown, gsm8k, code or a generator name.")
+    String task;
+
+    @Option(names = "--steps", description = "Overrides grpo.steps.")
+    Integer steps;
+
+    @Option(names = "--seed", description = "Overrides grpo.seed.")
+    Long seed;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "The run directory (must not hold another run).")
+    Path out;
+
+    @Spec
+    CommandSpec spec;
+
+    /** The effective settings of a run, as written to its config.json. */
+    record RunSettings(String model, String task, double formatWeight, int overlongBuffer, GrpoConfig grpo) {}
+
+    @Override
+    public Integer call() throws IOException {
+        Path runDir;
+        RunSettings settings;
+        if (resume != null) {
+            if (config != null || model != null || task != null || out != null) {
+                throw new BadInputException("--resume DIR takes the run's own config.json; do not combine it with "
+                        + "--config, --model, --task or --out");
+            }
+            runDir = resume;
+            Path saved = runDir.resolve("config.json");
+            if (!Files.exists(saved)) {
+                throw BadInputException.at(saved, 0, null, "no run to resume here (config.json is missing)");
+            }
+            settings = override(read(saved), saved);
+        } else {
+            if (out == null) {
+                throw new BadInputException("--out DIR is required (or --resume DIR)");
+            }
+            runDir = out;
+            settings = override(read(config), config);
+            if (Files.exists(runDir.resolve("config.json"))) {
+                throw new BadInputException("--out " + runDir + " already holds a run; continue it with --resume " + runDir
+                        + " or choose another directory");
+            }
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        try (RunLock lock = RunLock.acquire(runDir)) {
+            if (resume == null) {
+                AtomicFiles.writeString(runDir.resolve("config.json"), toJson(settings).toPrettyString() + "\n");
+            }
+            return run(runDir, settings, err);
+        } catch (IllegalStateException e) {
+            if (e.getMessage() != null && e.getMessage().contains("in use by another r1j process")) {
+                throw new BadInputException(e.getMessage());
+            }
+            throw e;
+        }
+    }
+
+    private int run(Path runDir, RunSettings s, PrintWriter err) {
+        Reward reward = reward(s);
+        ProblemStream problems = problems(s.task(), s.grpo());
+        Path modelDir = BuiltinModels.resolve(s.model());
+        try (Checkpoint cp = Checkpoint.load(modelDir);
+             DjlGenerator gen = new DjlGenerator(cp.model(), cp.tokenizer(), Math.max(64, s.grpo().completionsPerStep()))) {
+            PromptTemplate template = cp.template().orElse(PromptTemplate.DEFAULT);
+            err.printf("grpo: %s (%,d parameters) on %s: %d steps of %d prompts x %d completions%n", s.model(),
+                    cp.model().config().parameterCount(), s.task(), s.grpo().steps(), s.grpo().promptsPerStep(),
+                    s.grpo().groupSize());
+            err.flush();
+            GrpoTrainer trainer = new GrpoTrainer(cp.model(), cp.tokenizer(), template, gen, reward, problems, s.grpo(), runDir,
+                    new ConsoleProgress(err, "grpo: "));
+            GrpoTrainer.Result result = trainer.train();
+            Path modelOut = runDir.resolve("model");
+            Checkpoint.write(modelOut, cp.model(), cp.tokenizer(), template, Provenance.of(s.grpo().seed(),
+                    "r1j grpo " + String.join(" ", spec.commandLine().getParseResult().originalArgs()),
+                    Checkpoint.sha256(modelDir), toJson(s), Map.of("steps", Long.toString(result.steps()),
+                            "base_model", s.model(), "task", s.task())));
+            RunReport.write(runDir, "GRPO: " + s.model() + " on " + s.task(), REPORT_CHARTS, 24);
+            PrintWriter o = spec.commandLine().getOut();
+            Map<String, Double> m = result.lastMetrics();
+            o.printf("wrote %s after %d steps (last step: reward %.3f, accuracy %.3f, think-rate %.3f, length %.1f); "
+                            + "report in %s%n", modelOut, result.steps(), m.getOrDefault("reward", Double.NaN),
+                    m.getOrDefault("accuracy", Double.NaN), m.getOrDefault("think_rate", Double.NaN),
+                    m.getOrDefault("length_mean", Double.NaN), runDir.resolve("report.html"));
+            o.flush();
+        }
+        return R1j.EXIT_OK;
+    }
+
+    static final List<RunReport.Chart> REPORT_CHARTS = List.of(
+            new RunReport.Chart("Reward", "mean reward", List.of("reward")),
+            new RunReport.Chart("Accuracy", "share correct", List.of("accuracy")),
+            new RunReport.Chart("Think-rate", "share with a <think> block", List.of("think_rate")),
+            new RunReport.Chart("Completion length", "tokens", List.of("length_mean", "length_max")),
+            new RunReport.Chart("KL to the reference", "nats/token", List.of("kl")),
+            new RunReport.Chart("Entropy and clipping", "value", List.of("entropy", "clip_low", "clip_high")),
+            new RunReport.Chart("Step time split", "seconds", List.of("generation_seconds", "scoring_seconds",
+                    "optimisation_seconds")));
+
+    static Reward reward(RunSettings s) {
+        Reward correctness = switch (kindOf(s.task())) {
+            case "countdown" -> new CountdownReward();
+            case "code" -> CodeReward.builder().workers(s.grpo().rewardThreads()).build();
+            default -> MathReward.strict();
+        };
+        WeightedReward.Builder b = WeightedReward.builder().add("correct", 1.0, correctness);
+        if (s.formatWeight() != 0) {
+            b.add("format", s.formatWeight(), new ThinkAnswerFormat());
+        }
+        if (s.overlongBuffer() > 0) {
+            b.add("overlong", 1.0, new OverlongPenalty(s.grpo().maxNewTokens(), s.overlongBuffer()));
+        }
+        return b.build();
+    }
+
+    private static String kindOf(String task) {
+        if (task.startsWith("countdown")) {
+            return "countdown";
+        }
+        return task;
+    }
+
+    static ProblemStream problems(String task, GrpoConfig c) {
+        int rounds = c.dynamicSampling() ? c.maxSamplingRounds() : 1;
+        return switch (task) {
+            case "arith" -> ProblemStream.of(MixedTask.ARITH, c.seed());
+            case "countdown" -> ProblemStream.of(new CountdownTask(4, 50), c.seed());
+            case "gsm8k" -> ProblemStream.cycling(Gsm8k.builtinTrain(), c.seed(), rounds);
+            case "code" -> ProblemStream.cycling(HumanEval.builtin(), c.seed(), rounds);
+            default -> {
+                try {
+                    yield ProblemStream.of(TaskSpec.parse(task), c.seed());
+                } catch (IllegalArgumentException e) {
+                    throw new BadInputException("task: " + e.getMessage() + ", or one of arith, countdown, gsm8k, code");
+                }
+            }
+        };
+    }
+
+    /** Settings from a file (or defaults when null), without the flags. */
+    private static RunSettings read(Path file) {
+        ObjectNode grpo = SNAKE.valueToTree(GrpoConfig.builder().build());
+        String modelRef = null;
+        String taskName = null;
+        double formatWeight = 0;
+        int overlongBuffer = 0;
+        if (file != null) {
+            ConfigFile f = ConfigFile.read(file);
+            f.rejectUnknown(Set.of("model", "task", "reward", "grpo"));
+            modelRef = f.text("model", null);
+            taskName = f.text("task", null);
+            ConfigFile r = f.section("reward", Set.of("format_weight", "overlong_buffer"));
+            formatWeight = r.number("format_weight", 0);
+            overlongBuffer = r.integer("overlong_buffer", 0);
+            JsonNode user = f.json().get("grpo");
+            if (user != null) {
+                if (!user.isObject()) {
+                    throw BadInputException.at(file, 0, "grpo", "must be an object");
+                }
+                for (Iterator<Map.Entry<String, JsonNode>> it = user.fields(); it.hasNext(); ) {
+                    Map.Entry<String, JsonNode> e = it.next();
+                    if (!grpo.has(e.getKey())) {
+                        throw BadInputException.at(file, 0, "grpo." + e.getKey(), "is not a known setting (see r1j grpo --help)");
+                    }
+                    grpo.set(e.getKey(), e.getValue());
+                }
+            }
+        }
+        return new RunSettings(modelRef, taskName, formatWeight, overlongBuffer, grpoConfig(grpo, file));
+    }
+
+    private RunSettings override(RunSettings s, Path file) {
+        String m = model != null ? model : s.model();
+        String t = task != null ? task : s.task();
+        if (m == null) {
+            throw new BadInputException("no model: give --model REF or 'model' in the config");
+        }
+        if (t == null) {
+            throw new BadInputException("no task: give --task NAME or 'task' in the config");
+        }
+        if (s.overlongBuffer() < 0 || s.overlongBuffer() >= s.grpo().maxNewTokens()) {
+            throw BadInputException.at(file, 0, "reward.overlong_buffer", "must be in [0, grpo.max_new_tokens), was "
+                    + s.overlongBuffer());
+        }
+        GrpoConfig.Builder b = s.grpo().toBuilder();
+        if (steps != null) {
+            b.steps(steps);
+        }
+        if (seed != null) {
+            b.seed(seed);
+        }
+        GrpoConfig g;
+        try {
+            g = b.build();
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException(e.getMessage());
+        }
+        problems(t, g); // fails early on an unknown task
+        return new RunSettings(m, t, s.formatWeight(), s.overlongBuffer(), g);
+    }
+
+    private static GrpoConfig grpoConfig(JsonNode tree, Path file) {
+        try {
+            return SNAKE.treeToValue(tree, GrpoConfig.class);
+        } catch (com.fasterxml.jackson.databind.JsonMappingException e) {
+            Throwable cause = e.getCause() instanceof IllegalArgumentException iae ? iae : e;
+            String field = e.getPath().isEmpty() ? "grpo" : "grpo." + e.getPath().get(e.getPath().size() - 1).getFieldName();
+            String msg = cause instanceof IllegalArgumentException ? cause.getMessage() : e.getOriginalMessage();
+            throw file == null ? new BadInputException(msg) : BadInputException.at(file, 0, cause == e ? field : "grpo", msg);
+        } catch (IOException e) {
+            throw new BadInputException("grpo settings: " + e.getMessage());
+        }
+    }
+
+    static ObjectNode toJson(RunSettings s) {
+        ObjectNode o = SNAKE.createObjectNode().put("model", s.model()).put("task", s.task());
+        o.putObject("reward").put("format_weight", s.formatWeight()).put("overlong_buffer", s.overlongBuffer());
+        o.set("grpo", SNAKE.valueToTree(s.grpo()));
+        return o;
+    }
+}
