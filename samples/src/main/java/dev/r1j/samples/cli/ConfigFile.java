@@ -48,7 +48,7 @@ final class ConfigFile {
     ConfigFile section(String name, Set<String> known) {
         JsonNode n = node.get(name);
         if (n != null && !n.isObject()) {
-            throw BadInputException.at(file, 0, where(name), "must be an object");
+            throw error(file, where(name), "must be an object");
         }
         ConfigFile c = new ConfigFile(file, n == null ? new ObjectMapper().createObjectNode() : n, where(name));
         c.rejectUnknown(known);
@@ -59,7 +59,7 @@ final class ConfigFile {
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String f = it.next();
             if (!known.contains(f)) {
-                throw BadInputException.at(file, 0, where(f), "is not a known setting (known: " + new java.util.TreeSet<>(known) + ")");
+                throw error(file, where(f), "is not a known setting (known: " + new java.util.TreeSet<>(known) + ")");
             }
         }
     }
@@ -70,7 +70,7 @@ final class ConfigFile {
             return fallback;
         }
         if (!n.canConvertToInt() || !n.isIntegralNumber()) {
-            throw BadInputException.at(file, 0, where(name), "must be an integer, was " + n);
+            throw error(file, where(name), "must be an integer, was " + n);
         }
         return n.asInt();
     }
@@ -81,7 +81,7 @@ final class ConfigFile {
             return fallback;
         }
         if (!n.isIntegralNumber()) {
-            throw BadInputException.at(file, 0, where(name), "must be an integer, was " + n);
+            throw error(file, where(name), "must be an integer, was " + n);
         }
         return n.asLong();
     }
@@ -92,7 +92,7 @@ final class ConfigFile {
             return fallback;
         }
         if (!n.isNumber()) {
-            throw BadInputException.at(file, 0, where(name), "must be a number, was " + n);
+            throw error(file, where(name), "must be a number, was " + n);
         }
         return n.asDouble();
     }
@@ -103,7 +103,7 @@ final class ConfigFile {
             return fallback;
         }
         if (!n.isBoolean()) {
-            throw BadInputException.at(file, 0, where(name), "must be true or false, was " + n);
+            throw error(file, where(name), "must be true or false, was " + n);
         }
         return n.asBoolean();
     }
@@ -114,7 +114,7 @@ final class ConfigFile {
             return fallback;
         }
         if (!n.isTextual()) {
-            throw BadInputException.at(file, 0, where(name), "must be a string, was " + n);
+            throw error(file, where(name), "must be a string, was " + n);
         }
         return n.asText();
     }
@@ -126,17 +126,58 @@ final class ConfigFile {
             return fallback;
         }
         if (!n.isObject() || n.isEmpty()) {
-            throw BadInputException.at(file, 0, where(name), "must be a non-empty object of names to counts");
+            throw error(file, where(name), "must be a non-empty object of names to counts");
         }
         java.util.Map<String, Integer> out = new java.util.LinkedHashMap<>();
         for (Iterator<java.util.Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
             var e = it.next();
             if (!e.getValue().isIntegralNumber() || !e.getValue().canConvertToInt() || e.getValue().asInt() < 0) {
-                throw BadInputException.at(file, 0, where(name) + "." + e.getKey(), "must be a non-negative integer, was " + e.getValue());
+                throw error(file, where(name) + "." + e.getKey(), "must be a non-negative integer, was " + e.getValue());
             }
             out.put(e.getKey(), e.getValue().asInt());
         }
         return out;
+    }
+
+    /**
+     * An error about {@code field} (a dotted path such as {@code grpo.group_size}) of {@code file},
+     * located at the line where that field is written, when it can be found.
+     */
+    static BadInputException error(Path file, String field, String problem) {
+        return BadInputException.at(file, field == null ? 0 : lineOf(file, field), field, problem);
+    }
+
+    /**
+     * The 1-based line of {@code field} in a JSON or YAML file, found by following its path segments as
+     * keys ({@code "name":}, {@code name:}) in order of appearance; 0 when the file cannot be read or a
+     * segment is not found. Jackson's tree keeps no positions, and a line number is what a person
+     * needs to fix a setting.
+     */
+    static int lineOf(Path file, String field) {
+        java.util.List<String> lines;
+        try {
+            lines = Files.readAllLines(file);
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+        int from = 0;
+        int found = 0;
+        for (String segment : field.split("\\.")) {
+            java.util.regex.Pattern key = java.util.regex.Pattern.compile("(^|[\\s{,])(\"" + java.util.regex.Pattern.quote(segment)
+                    + "\"|" + java.util.regex.Pattern.quote(segment) + ")\\s*:");
+            found = 0;
+            for (int i = from; i < lines.size(); i++) {
+                if (key.matcher(lines.get(i)).find()) {
+                    found = i + 1;
+                    from = i;
+                    break;
+                }
+            }
+            if (found == 0) {
+                return 0;
+            }
+        }
+        return found;
     }
 
     Path file() {

@@ -233,12 +233,12 @@ final class GrpoCommand implements Callable<Integer> {
             JsonNode user = f.json().get("grpo");
             if (user != null) {
                 if (!user.isObject()) {
-                    throw BadInputException.at(file, 0, "grpo", "must be an object");
+                    throw ConfigFile.error(file, "grpo", "must be an object");
                 }
                 for (Iterator<Map.Entry<String, JsonNode>> it = user.fields(); it.hasNext(); ) {
                     Map.Entry<String, JsonNode> e = it.next();
                     if (!grpo.has(e.getKey())) {
-                        throw BadInputException.at(file, 0, "grpo." + e.getKey(), "is not a known setting (see r1j grpo --help)");
+                        throw ConfigFile.error(file, "grpo." + e.getKey(), "is not a known setting (see r1j grpo --help)");
                     }
                     grpo.set(e.getKey(), e.getValue());
                 }
@@ -257,7 +257,7 @@ final class GrpoCommand implements Callable<Integer> {
             throw new BadInputException("no task: give --task NAME or 'task' in the config");
         }
         if (s.overlongBuffer() < 0 || s.overlongBuffer() >= s.grpo().maxNewTokens()) {
-            throw BadInputException.at(file, 0, "reward.overlong_buffer", "must be in [0, grpo.max_new_tokens), was "
+            throw ConfigFile.error(file, "reward.overlong_buffer", "must be in [0, grpo.max_new_tokens), was "
                     + s.overlongBuffer());
         }
         GrpoConfig.Builder b = s.grpo().toBuilder();
@@ -284,7 +284,7 @@ final class GrpoCommand implements Callable<Integer> {
             Throwable cause = e.getCause() instanceof IllegalArgumentException iae ? iae : e;
             String field = e.getPath().isEmpty() ? "grpo" : "grpo." + e.getPath().get(e.getPath().size() - 1).getFieldName();
             String msg = cause instanceof IllegalArgumentException ? cause.getMessage() : e.getOriginalMessage();
-            throw file == null ? new BadInputException(msg) : BadInputException.at(file, 0, cause == e ? field : "grpo", msg);
+            throw file == null ? new BadInputException(msg) : ConfigFile.error(file, cause == e ? field : "grpo", msg);
         } catch (IOException e) {
             throw new BadInputException("grpo settings: " + e.getMessage());
         }

@@ -87,13 +87,13 @@ final class PretrainCommand implements Callable<Integer> {
                 try {
                     parts.add(new PretrainCorpus.Part(TaskSpec.parse(e.getKey()), e.getValue()));
                 } catch (IllegalArgumentException bad) {
-                    throw BadInputException.at(config, 0, "corpus.tasks." + e.getKey(), bad.getMessage());
+                    throw ConfigFile.error(config, "corpus.tasks." + e.getKey(), bad.getMessage());
                 }
             }
             corpus = new PretrainCorpus(parts, c.number("think_share", 0.25), c.longValue("seed", 1));
             int evalProblems = c.integer("eval_problems", 400);
             if (evalProblems < 0) {
-                throw BadInputException.at(config, 0, "corpus.eval_problems", "must be >= 0, was " + evalProblems);
+                throw ConfigFile.error(config, "corpus.eval_problems", "must be >= 0, was " + evalProblems);
             }
             evalCorpus = evalProblems == 0 ? null : corpus.resized(evalProblems, corpus.seed() + 1_000_003L);
             double lr = t.number("learning_rate", 1e-3);
@@ -118,7 +118,7 @@ final class PretrainCommand implements Callable<Integer> {
         TransformerConfig modelConfig;
         try {
             ModelFamily family = ModelFamily.fromModelType(m.text("family", "qwen2")).orElseThrow(() ->
-                    BadInputException.at(config, 0, "model.family", "must be qwen2 or llama"));
+                    ConfigFile.error(config, "model.family", "must be qwen2 or llama"));
             modelConfig = TransformerConfig.builder().family(family).vocabSize(tok.vocabSize()).hiddenSize(m.integer("hidden", 128))
                     .intermediateSize(m.integer("intermediate", 512)).numHiddenLayers(m.integer("layers", 4))
                     .numAttentionHeads(m.integer("heads", 4)).numKeyValueHeads(m.integer("kv_heads", 2))
@@ -127,10 +127,10 @@ final class PretrainCommand implements Callable<Integer> {
         } catch (BadInputException e) {
             throw e;
         } catch (IllegalArgumentException e) {
-            throw BadInputException.at(config, 0, "model", e.getMessage());
+            throw ConfigFile.error(config, "model", e.getMessage());
         }
         if (training.sequenceLength() > modelConfig.maxPositionEmbeddings()) {
-            throw BadInputException.at(config, 0, "training.sequence_length", "(" + training.sequenceLength()
+            throw ConfigFile.error(config, "training.sequence_length", "(" + training.sequenceLength()
                     + ") exceeds model.max_positions (" + modelConfig.maxPositionEmbeddings() + ")");
         }
 

@@ -49,6 +49,10 @@ class PretrainCommandTest {
         CliRun r = CliRun.of("pretrain", "--config", cfg.toString(), "--out", tmp.resolve("o").toString());
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("bad.json") && r.err().contains("training.stepz"), r.err());
+        Path yaml = tmp.resolve("bad.yaml");
+        Files.writeString(yaml, "model:\n  hidden: 32\ntraining:\n  steps: 5\n  stepz: 3\n");
+        r = CliRun.of("pretrain", "--config", yaml.toString(), "--out", tmp.resolve("o").toString());
+        assertTrue(r.err().contains("bad.yaml:5") && r.err().contains("training.stepz"), "file, line and field: " + r.err());
         Files.writeString(cfg, "{\"model\": {\"hidden\": \"big\"}}");
         r = CliRun.of("pretrain", "--config", cfg.toString(), "--out", tmp.resolve("o").toString());
         assertTrue(r.err().contains("model.hidden") && r.err().contains("integer"), r.err());
