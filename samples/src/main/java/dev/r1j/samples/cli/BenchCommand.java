@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.r1j.rl.io.AtomicFiles;
 import dev.r1j.samples.bench.EngineBench;
+import dev.r1j.samples.bench.GrpoBench;
 import dev.r1j.samples.bench.RewardBench;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -16,7 +17,8 @@ import picocli.CommandLine.Option;
 /** {@code r1j bench}: performance figures of this machine and this build, as a table and as JSON. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measures the engine's fp32 GEMM ceiling, training throughput and MFU against it, "
-                + "generation tokens/s at batch 1 and 64, math verdicts/s, sandboxed executions/s and peak memory; "
+                + "generation tokens/s at batch 1 and 64, math verdicts/s, sandboxed executions/s, the GRPO step split "
+                + "(generation / scoring / optimisation) on the shipped teacher base, and peak memory; "
                 + "prints a table and writes JSON."})
 final class BenchCommand implements Callable<Integer> {
 
@@ -73,6 +75,8 @@ final class BenchCommand implements Callable<Integer> {
         Map<String, Object> sandbox = rewards.sandbox();
         result.put("math_verifier", verifier);
         result.put("sandbox", sandbox);
+        Map<String, Object> grpo = new GrpoBench(quick, line -> System.err.println("bench: " + line)).stepSplit();
+        result.put("grpo_step", grpo);
         result.put("peak_rss_mib", EngineBench.peakRssBytes() / (1024 * 1024));
 
         String json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(result);
@@ -94,6 +98,15 @@ final class BenchCommand implements Callable<Integer> {
         } else {
             System.out.printf("%-44s %12.1f%n", "sandboxed executions/s, 1 worker", (double) sandbox.get("executions_per_second_workers_1"));
             System.out.printf("%-44s %12.1f%n", "sandboxed executions/s, 2 workers", (double) sandbox.get("executions_per_second_workers_2"));
+        }
+        if (grpo.containsKey("unavailable")) {
+            System.out.printf("%-44s %12s%n", "GRPO step", "no builtin model");
+        } else {
+            System.out.printf("%-44s %12.2f%n", "GRPO step seconds (16 x 8 completions)", (double) grpo.get("step_seconds"));
+            System.out.printf("%-44s %12.2f%n", "  generation seconds", (double) grpo.get("generation_seconds"));
+            System.out.printf("%-44s %12.2f%n", "  scoring seconds", (double) grpo.get("scoring_seconds"));
+            System.out.printf("%-44s %12.2f%n", "  optimisation seconds", (double) grpo.get("optimisation_seconds"));
+            System.out.printf("%-44s %11.0f%%%n", "  generation share of the step", 100 * (double) grpo.get("generation_share"));
         }
         System.out.printf("%-44s %12d%n", "peak RSS (MiB)", (long) result.get("peak_rss_mib"));
         System.out.println("written: " + out);
