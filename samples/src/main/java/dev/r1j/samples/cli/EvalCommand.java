@@ -5,15 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.r1j.rewards.BadInputException;
 import dev.r1j.rewards.Problem;
 import dev.r1j.rewards.Reward;
-import dev.r1j.rewards.data.GenericJsonl;
-import dev.r1j.rewards.data.Gsm8k;
-import dev.r1j.rewards.data.MathDataset;
-import dev.r1j.rewards.math.MathReward;
-import dev.r1j.rewards.math.MathVerifier;
-import dev.r1j.rewards.tasks.CountdownReward;
-import dev.r1j.rewards.tasks.CountdownTask;
-import dev.r1j.rewards.tasks.MixedTask;
-import dev.r1j.rewards.tasks.TaskSpec;
 import dev.r1j.rl.checkpoint.Checkpoint;
 import dev.r1j.rl.eval.EvalReport;
 import dev.r1j.rl.eval.Estimators;
@@ -46,7 +37,7 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin
     ModelOption model;
 
-    @Option(names = "--task", required = true, description = "arith, countdown, gsm8k, math, or a generator name "
+    @Option(names = "--task", required = true, description = "arith, countdown, gsm8k, math, code, or a generator name "
             + "(mulAxB, exprMIN-MAX[:TOP], countdownN[:TOP]).")
     String task;
 
@@ -94,9 +85,8 @@ final class EvalCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new BadInputException(e.getMessage());
         }
-        List<Problem> set = problems();
-        Reward reward = task.startsWith("countdown") ? new CountdownReward()
-                : new MathReward(MathVerifier.builder().strict(!lenient).build());
+        List<Problem> set = Tasks.problems(task, n, seed, problems);
+        Reward reward = Tasks.correctness(task, lenient, Runtime.getRuntime().availableProcessors());
         PrintWriter err = spec.commandLine().getErr();
         EvalReport r;
         try (Checkpoint cp = model.load(); DjlGenerator gen = new DjlGenerator(cp.model(), cp.tokenizer())) {
@@ -126,33 +116,6 @@ final class EvalCommand implements Callable<Integer> {
         }
         out.flush();
         return R1j.EXIT_OK;
-    }
-
-    private List<Problem> problems() {
-        if (problems != null) {
-            List<Problem> all = switch (task) {
-                case "gsm8k" -> Gsm8k.load(problems);
-                case "math" -> MathDataset.load(problems);
-                default -> GenericJsonl.load(problems);
-            };
-            return all.subList(0, Math.min(n, all.size()));
-        }
-        return switch (task) {
-            case "gsm8k" -> {
-                List<Problem> all = Gsm8k.builtinTest();
-                yield all.subList(0, Math.min(n, all.size()));
-            }
-            case "math" -> throw new BadInputException("--task math needs --problems FILE (MATH-style JSONL)");
-            case "countdown" -> new CountdownTask(4, 50).generate(n, seed);
-            case "arith" -> MixedTask.ARITH.generate(n, seed);
-            default -> {
-                try {
-                    yield TaskSpec.parse(task).generate(n, seed);
-                } catch (IllegalArgumentException e) {
-                    throw new BadInputException("--task: " + e.getMessage() + ", or one of arith, countdown, gsm8k, math");
-                }
-            }
-        };
     }
 
     private static void put(ObjectNode o, String name, double value, Estimators.Interval ci) {

@@ -8,16 +8,10 @@ import dev.r1j.rewards.BadInputException;
 import dev.r1j.rewards.Problem;
 import dev.r1j.rewards.Reward;
 import dev.r1j.rewards.WeightedReward;
-import dev.r1j.rewards.code.CodeReward;
 import dev.r1j.rewards.code.HumanEval;
 import dev.r1j.rewards.data.Gsm8k;
 import dev.r1j.rewards.format.OverlongPenalty;
 import dev.r1j.rewards.format.ThinkAnswerFormat;
-import dev.r1j.rewards.math.MathReward;
-import dev.r1j.rewards.tasks.CountdownReward;
-import dev.r1j.rewards.tasks.CountdownTask;
-import dev.r1j.rewards.tasks.MixedTask;
-import dev.r1j.rewards.tasks.TaskSpec;
 import dev.r1j.rl.checkpoint.BuiltinModels;
 import dev.r1j.rl.checkpoint.Checkpoint;
 import dev.r1j.rl.checkpoint.Provenance;
@@ -176,11 +170,7 @@ final class GrpoCommand implements Callable<Integer> {
                     "optimisation_seconds")));
 
     static Reward reward(RunSettings s) {
-        Reward correctness = switch (kindOf(s.task())) {
-            case "countdown" -> new CountdownReward();
-            case "code" -> CodeReward.builder().workers(s.grpo().rewardThreads()).build();
-            default -> MathReward.strict();
-        };
+        Reward correctness = Tasks.correctness(s.task(), false, s.grpo().rewardThreads());
         WeightedReward.Builder b = WeightedReward.builder().add("correct", 1.0, correctness);
         if (s.formatWeight() != 0) {
             b.add("format", s.formatWeight(), new ThinkAnswerFormat());
@@ -191,27 +181,14 @@ final class GrpoCommand implements Callable<Integer> {
         return b.build();
     }
 
-    private static String kindOf(String task) {
-        if (task.startsWith("countdown")) {
-            return "countdown";
-        }
-        return task;
-    }
-
     static ProblemStream problems(String task, GrpoConfig c) {
         int rounds = c.dynamicSampling() ? c.maxSamplingRounds() : 1;
         return switch (task) {
-            case "arith" -> ProblemStream.of(MixedTask.ARITH, c.seed());
-            case "countdown" -> ProblemStream.of(new CountdownTask(4, 50), c.seed());
             case "gsm8k" -> ProblemStream.cycling(Gsm8k.builtinTrain(), c.seed(), rounds);
             case "code" -> ProblemStream.cycling(HumanEval.builtin(), c.seed(), rounds);
-            default -> {
-                try {
-                    yield ProblemStream.of(TaskSpec.parse(task), c.seed());
-                } catch (IllegalArgumentException e) {
-                    throw new BadInputException("task: " + e.getMessage() + ", or one of arith, countdown, gsm8k, code");
-                }
-            }
+            case "math" -> throw new BadInputException("task math has no bundled training set; use gsm8k, arith, countdown, "
+                    + "code or a generator name");
+            default -> ProblemStream.of(Tasks.generator(task), c.seed());
         };
     }
 
