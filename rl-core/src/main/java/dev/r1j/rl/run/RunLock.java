@@ -33,9 +33,23 @@ public final class RunLock implements AutoCloseable {
      * @throws IllegalStateException when another process (or this one) holds it, naming its pid
      */
     public static RunLock acquire(Path dir) {
-        Path file = dir.resolve(".lock");
         try {
             Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + dir, e);
+        }
+        return lock(dir.resolve(".lock"), dir);
+    }
+
+    /** Takes the lock of a single output file, held in {@code FILE.lock} beside it. */
+    public static RunLock forFile(Path file) {
+        Path abs = file.toAbsolutePath();
+        return lock(abs.resolveSibling(abs.getFileName() + ".lock"), file);
+    }
+
+    private static RunLock lock(Path file, Path what) {
+        try {
+            Files.createDirectories(file.getParent());
             FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
             FileLock l;
             try {
@@ -46,7 +60,7 @@ public final class RunLock implements AutoCloseable {
             if (l == null) {
                 String owner = new String(Files.readAllBytes(file), StandardCharsets.UTF_8).trim();
                 ch.close();
-                throw new IllegalStateException(dir + " is in use by another r1j process"
+                throw new IllegalStateException(what + " is in use by another r1j process"
                         + (owner.isEmpty() ? "" : " (pid " + owner + ")") + "; wait for it to finish or stop it");
             }
             ch.truncate(0);

@@ -44,6 +44,11 @@ final class ConfigFile {
         }
     }
 
+    /** No settings: every read returns its default. */
+    static ConfigFile empty() {
+        return new ConfigFile(null, new ObjectMapper().createObjectNode(), "");
+    }
+
     /** The sub-object {@code name}, empty when absent. */
     ConfigFile section(String name, Set<String> known) {
         JsonNode n = node.get(name);

@@ -74,9 +74,7 @@ final class PretrainCommand implements Callable<Integer> {
         ConfigFile m = file.section("model", Set.of("family", "hidden", "intermediate", "layers", "heads", "kv_heads",
                 "max_positions", "tied", "seed"));
         ConfigFile c = file.section("corpus", Set.of("tasks", "think_share", "seed", "eval_problems"));
-        ConfigFile t = file.section("training", Set.of("batch_size", "sequence_length", "gradient_accumulation", "steps",
-                "learning_rate", "min_learning_rate", "warmup_steps", "weight_decay", "clip_norm", "eval_every",
-                "checkpoint_every", "log_every", "seed"));
+        ConfigFile t = file.section("training", TRAINING_FIELDS);
 
         PretrainCorpus corpus;
         PretrainCorpus evalCorpus;
@@ -96,12 +94,7 @@ final class PretrainCommand implements Callable<Integer> {
                 throw ConfigFile.error(config, "corpus.eval_problems", "must be >= 0, was " + evalProblems);
             }
             evalCorpus = evalProblems == 0 ? null : corpus.resized(evalProblems, corpus.seed() + 1_000_003L);
-            double lr = t.number("learning_rate", 1e-3);
-            training = new SupervisedConfig(t.integer("batch_size", 8), t.integer("sequence_length", 256),
-                    t.integer("gradient_accumulation", 1), steps != null ? steps : t.longValue("steps", 1000), lr,
-                    t.number("min_learning_rate", lr / 10), t.longValue("warmup_steps", 50), t.number("weight_decay", 0.01),
-                    t.number("clip_norm", 1.0), t.integer("eval_every", 100), t.integer("checkpoint_every", 200),
-                    t.integer("log_every", 10), t.longValue("seed", 0));
+            training = trainingSection(t, steps);
         } catch (IllegalArgumentException e) {
             throw e instanceof BadInputException b ? b : BadInputException.at(config, 0, null, e.getMessage());
         }
@@ -159,6 +152,21 @@ final class PretrainCommand implements Callable<Integer> {
         return R1j.EXIT_OK;
     }
 
+    /** Fields of a {@code training} section (pre-training and SFT share them). */
+    static final Set<String> TRAINING_FIELDS = Set.of("batch_size", "sequence_length", "gradient_accumulation", "steps",
+            "learning_rate", "min_learning_rate", "warmup_steps", "weight_decay", "clip_norm", "eval_every",
+            "checkpoint_every", "log_every", "seed");
+
+    /** A {@code training} section with the defaults {@code --help} documents; {@code steps} overrides when not null. */
+    static SupervisedConfig trainingSection(ConfigFile t, Long steps) {
+        double lr = t.number("learning_rate", 1e-3);
+        return new SupervisedConfig(t.integer("batch_size", 8), t.integer("sequence_length", 256),
+                t.integer("gradient_accumulation", 1), steps != null ? steps : t.longValue("steps", 1000), lr,
+                t.number("min_learning_rate", lr / 10), t.longValue("warmup_steps", 50), t.number("weight_decay", 0.01),
+                t.number("clip_norm", 1.0), t.integer("eval_every", 100), t.integer("checkpoint_every", 200),
+                t.integer("log_every", 10), t.longValue("seed", 0));
+    }
+
     /** {@code RUN/loss.png}: training and evaluation loss against step, from {@code metrics.jsonl}. */
     static Path writeLossChart(Path runDir) {
         MetricsTable m = MetricsTable.read(runDir.resolve("metrics.jsonl"));
@@ -169,7 +177,7 @@ final class PretrainCommand implements Callable<Integer> {
         return file;
     }
 
-    private static List<TrainingExample> examples(List<String> docs, HfTokenizer tok) {
+    static List<TrainingExample> examples(List<String> docs, HfTokenizer tok) {
         List<TrainingExample> out = new ArrayList<>(docs.size());
         for (String d : docs) {
             int[] ids = tok.encode(d);

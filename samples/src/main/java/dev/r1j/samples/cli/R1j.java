@@ -21,6 +21,8 @@ import picocli.CommandLine.Command;
             GenerateCommand.class,
             GradeCommand.class,
             GrpoCommand.class,
+            SftCommand.class,
+            TracesCommand.class,
             InfoCommand.class,
             InitCommand.class,
             PretrainCommand.class,

@@ -1,0 +1,105 @@
+package dev.r1j.samples.cli;
+
+import dev.r1j.distill.sft.TraceExamples;
+import dev.r1j.distill.traces.Trace;
+import dev.r1j.distill.traces.TraceGenerator;
+import dev.r1j.rewards.BadInputException;
+import dev.r1j.rl.checkpoint.Checkpoint;
+import dev.r1j.rl.checkpoint.Provenance;
+import dev.r1j.rl.run.RunLock;
+import dev.r1j.rl.tokenizer.PromptTemplate;
+import dev.r1j.rl.train.SupervisedConfig;
+import dev.r1j.rl.train.SupervisedTrainer;
+import dev.r1j.rl.train.TrainingExample;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code r1j sft}: a student fine-tuned on teacher traces, loss on completion tokens only. */
+@Command(name = "sft", mixinStandardHelpOptions = true,
+        description = {"Supervised fine-tuning of a student (--model, e.g. builtin:arith-student-base) on traces "
+                + "written by r1j traces: each example is the prompt, the teacher's completion and end-of-sequence, "
+                + "with the loss on the completion only; examples are packed. Writes OUT/run (metrics, checkpoints, "
+                + "loss.png) and OUT/model; re-running continues from the last checkpoint.",
+            "The optional --config (JSON or YAML) has one section, training, with the fields and defaults of "
+                + "r1j pretrain's training section: batch_size 8, sequence_length 256, gradient_accumulation 1, steps "
+                + "1000, learning_rate 1e-3, min_learning_rate learning_rate/10, warmup_steps 50, weight_decay 0.01, "
+                + "clip_norm 1.0, eval_every 100, checkpoint_every 200, log_every 10, seed 0. A tenth of the traces "
+                + "(at most 200) is held out for the evaluation loss."})
+final class SftCommand implements Callable<Integer> {
+
+    @Mixin
+    ModelOption model;
+
+    @Option(names = "--traces", required = true, paramLabel = "FILE", description = "Traces (JSONL from r1j traces).")
+    Path traces;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "Training settings (JSON or YAML).")
+    Path config;
+
+    @Option(names = "--steps", description = "Overrides training.steps.")
+    Long steps;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output: OUT/run and OUT/model.")
+    Path out;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        if (!Files.exists(traces)) {
+            throw BadInputException.at(traces, 0, null, "no such file");
+        }
+        SupervisedConfig training;
+        ConfigFile file = config == null ? null : ConfigFile.read(config);
+        try {
+            if (file != null) {
+                file.rejectUnknown(Set.of("training"));
+            }
+            ConfigFile t = file == null ? ConfigFile.empty() : file.section("training", PretrainCommand.TRAINING_FIELDS);
+            training = PretrainCommand.trainingSection(t, steps);
+        } catch (BadInputException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw config == null ? new BadInputException(e.getMessage()) : BadInputException.at(config, 0, "training", e.getMessage());
+        }
+        List<Trace> all = TraceGenerator.read(traces);
+        if (all.isEmpty()) {
+            throw BadInputException.at(traces, 0, null, "holds no traces");
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        try (RunLock lock = RunLock.acquire(out); Checkpoint cp = model.load()) {
+            List<TrainingExample> examples = TraceExamples.of(all, cp.tokenizer());
+            int held = Math.min(200, examples.size() / 10);
+            List<TrainingExample> train = examples.subList(held, examples.size());
+            List<TrainingExample> eval = examples.subList(0, held);
+            err.printf("sft: %s (%,d parameters) on %,d traces (%,d held out) from %s%n", model.model,
+                    cp.model().config().parameterCount(), train.size(), held, traces);
+            err.flush();
+            SupervisedTrainer trainer = new SupervisedTrainer(cp.model(), training, out.resolve("run"), cp.tokenizer().padId(),
+                    new ConsoleProgress(err, "sft: "));
+            SupervisedTrainer.Result result = trainer.train(train, eval);
+            PretrainCommand.writeLossChart(out.resolve("run"));
+            Checkpoint.write(out.resolve("model"), cp.model(), cp.tokenizer(), cp.template().orElse(PromptTemplate.DEFAULT),
+                    Provenance.of(training.seed(), "r1j sft " + String.join(" ", spec.commandLine().getParseResult().originalArgs()),
+                            Checkpoint.sha256(model.directory()),
+                            new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(training), Map.of("steps", Long.toString(result.steps()),
+                                    "traces", traces.toString(), "traces_count", Integer.toString(all.size()),
+                                    "tokens", Long.toString(result.tokens()), "eval_loss", Double.toString(result.evalLoss()))));
+            spec.commandLine().getOut().printf("wrote %s after %d steps: loss %.4f%s%n", out.resolve("model"), result.steps(),
+                    result.lastLoss(), Double.isNaN(result.evalLoss()) ? "" : String.format(", eval loss %.4f", result.evalLoss()));
+            spec.commandLine().getOut().flush();
+        }
+        return R1j.EXIT_OK;
+    }
+}

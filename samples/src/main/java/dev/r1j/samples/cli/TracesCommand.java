@@ -1,0 +1,98 @@
+package dev.r1j.samples.cli;
+
+import dev.r1j.distill.traces.TraceGenerator;
+import dev.r1j.distill.traces.TraceSelection;
+import dev.r1j.rewards.BadInputException;
+import dev.r1j.rewards.Problem;
+import dev.r1j.rl.checkpoint.Checkpoint;
+import dev.r1j.rl.generate.DjlGenerator;
+import dev.r1j.rl.generate.SamplingParams;
+import dev.r1j.rl.run.RunLock;
+import dev.r1j.rl.tokenizer.PromptTemplate;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code r1j traces}: verified teacher completions for distillation (rejection sampling). */
+@Command(name = "traces", mixinStandardHelpOptions = true,
+        description = {"Samples --samples completions per problem from a teacher, keeps only those the task's verifier "
+                + "accepts (best-of-N or all distinct correct ones, at most --cap per problem), drops duplicates and "
+                + "writes JSONL, one trace a line with its provenance (teacher, its SHA-256, sampling settings, reward, "
+                + "time). Re-running the same command on the same --out continues an interrupted run."})
+final class TracesCommand implements Callable<Integer> {
+
+    @Mixin
+    ModelOption model;
+
+    @Option(names = "--task", required = true, description = "The problems and their verifier: " + Tasks.NAMES + ".")
+    String task;
+
+    @Option(names = "--problems", paramLabel = "FILE", description = "Problems from JSONL instead of the generator.")
+    Path problems;
+
+    @Option(names = "--n", defaultValue = "500", description = "Problems (default: ${DEFAULT-VALUE}).")
+    int n;
+
+    @Option(names = "--samples", defaultValue = "8", description = "Completions sampled per problem (default: ${DEFAULT-VALUE}).")
+    int samples;
+
+    @Option(names = "--selection", defaultValue = "ALL_CORRECT",
+            description = "BEST_OF_N (one a problem, the teacher's most confident correct one) or ALL_CORRECT "
+                    + "(default: ${DEFAULT-VALUE}).")
+    TraceSelection selection;
+
+    @Option(names = "--cap", defaultValue = "4", description = "Most traces per problem (default: ${DEFAULT-VALUE}).")
+    int cap;
+
+    @Option(names = "--temperature", defaultValue = "1.0", description = "Sampling temperature (default: ${DEFAULT-VALUE}).")
+    double temperature;
+
+    @Option(names = "--max-new-tokens", defaultValue = "128", description = "Longest completion (default: ${DEFAULT-VALUE}).")
+    int maxNewTokens;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Problem and sampling seed (default: ${DEFAULT-VALUE}); "
+            + "use one that evaluation does not, so students are not tested on their training problems.")
+    long seed;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "The traces file (JSONL).")
+    Path out;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        if (n < 1) {
+            throw new BadInputException("--n must be >= 1, was " + n);
+        }
+        TraceGenerator.Settings settings;
+        SamplingParams sampling;
+        try {
+            sampling = SamplingParams.builder().temperature(temperature).maxNewTokens(maxNewTokens).seed(seed).build();
+            settings = new TraceGenerator.Settings(samples, selection, cap, sampling, Runtime.getRuntime().availableProcessors());
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException(e.getMessage());
+        }
+        List<Problem> set = Tasks.problems(task, n, seed, problems);
+        PrintWriter err = spec.commandLine().getErr();
+        TraceGenerator.Summary s;
+        try (RunLock lock = RunLock.forFile(out);
+             Checkpoint cp = model.load(); DjlGenerator gen = new DjlGenerator(cp.model(), cp.tokenizer())) {
+            TraceGenerator traces = new TraceGenerator(gen, cp.template().orElse(PromptTemplate.DEFAULT),
+                    Tasks.correctness(task, false, settings.rewardThreads()), model.model, Checkpoint.sha256(model.directory()),
+                    settings);
+            s = traces.generate(set, out, new ConsoleProgress(err, "traces: "));
+        }
+        spec.commandLine().getOut().printf("%d traces for %d of %d problems in %s (%.1f%% of %d samples correct)%n", s.traces(),
+                s.problemsWithTraces(), s.problems(), out, s.samples() == 0 ? 0 : 100.0 * s.correctSamples() / s.samples(),
+                s.samples());
+        spec.commandLine().getOut().flush();
+        return R1j.EXIT_OK;
+    }
+}

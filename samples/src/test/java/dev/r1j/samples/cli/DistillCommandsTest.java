@@ -1,0 +1,69 @@
+package dev.r1j.samples.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.r1j.distill.traces.Trace;
+import dev.r1j.distill.traces.TraceGenerator;
+import dev.r1j.rl.checkpoint.Checkpoint;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DistillCommandsTest {
+
+    @TempDir
+    Path tmp;
+
+    private Path tinyModel(String name) {
+        Path dir = tmp.resolve(name);
+        CliRun r = CliRun.of("init", "--out", dir.toString(), "--hidden", "32", "--intermediate", "64", "--layers", "1",
+                "--heads", "2", "--kv-heads", "1", "--max-positions", "128");
+        assertEquals(0, r.exit(), r.err());
+        return dir;
+    }
+
+    @Test
+    void tracesRunsAndRecordsItsProgress() {
+        Path teacher = tinyModel("teacher");
+        Path out = tmp.resolve("traces.jsonl");
+        CliRun r = CliRun.of("traces", "--model", teacher.toString(), "--task", "mul2x2", "--n", "6", "--samples", "2",
+                "--max-new-tokens", "12", "--out", out.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("of 6 problems"), r.out());
+        assertTrue(Files.exists(out) && Files.exists(TraceGenerator.stateFile(out)));
+        CliRun bad = CliRun.of("traces", "--model", teacher.toString(), "--task", "division", "--out", out.toString());
+        assertEquals(2, bad.exit());
+    }
+
+    @Test
+    void sftTrainsAStudentOnTraces() throws Exception {
+        Path student = tinyModel("student");
+        Path traces = tmp.resolve("t.jsonl");
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 30; i++) {
+            sb.append(new Trace(i, "p" + i, "Question: " + i + "*2\nAnswer: ", "<answer>" + (2 * i) + "</answer>", 1, "t", "h",
+                    1, 1, 16, 0, "now").toJson()).append('\n');
+        }
+        Files.writeString(traces, sb.toString());
+        Path cfg = tmp.resolve("sft.yaml");
+        Files.writeString(cfg, "training: {batch_size: 2, sequence_length: 64, steps: 4, warmup_steps: 1, eval_every: 2}\n");
+        Path out = tmp.resolve("sft");
+        CliRun r = CliRun.of("sft", "--model", student.toString(), "--traces", traces.toString(), "--config", cfg.toString(),
+                "--out", out.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("eval loss"), r.out());
+        try (Checkpoint cp = Checkpoint.load(out.resolve("model"))) {
+            var p = cp.provenance().orElseThrow();
+            assertTrue(p.command().startsWith("r1j sft"), p.command());
+            assertEquals(Checkpoint.sha256(student), p.parentSha256());
+            assertEquals("30", p.extra().get("traces_count"));
+        }
+        Files.writeString(cfg, "training: {stepz: 4}\n");
+        CliRun bad = CliRun.of("sft", "--model", student.toString(), "--traces", traces.toString(), "--config", cfg.toString(),
+                "--out", tmp.resolve("o").toString());
+        assertEquals(2, bad.exit());
+        assertTrue(bad.err().contains("training.stepz") && bad.err().contains("sft.yaml:1"), bad.err());
+    }
+}
