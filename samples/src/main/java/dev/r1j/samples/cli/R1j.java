@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
             TracesCommand.class,
             InfoCommand.class,
             InitCommand.class,
+            PlotCommand.class,
             PretrainCommand.class,
             LogitsCommand.class,
         })
