@@ -52,12 +52,20 @@ public final class SupervisedTrainer {
     private final Path runDir;
     private final int padId;
     private final ProgressListener progress;
+    private final TokenLoss tokenLoss;
 
     /**
      * @param padId    token used to pad the last packed row (masked out of the loss)
      * @param progress told of every step (loss, learning rate, tokens/s) and of resumes and evaluations
      */
     public SupervisedTrainer(CausalLm model, SupervisedConfig config, Path runDir, int padId, ProgressListener progress) {
+        this(model, config, runDir, padId, progress, TokenLoss.CROSS_ENTROPY);
+    }
+
+    /** A trainer minimising {@code loss} instead of cross-entropy (logit distillation). */
+    public SupervisedTrainer(CausalLm model, SupervisedConfig config, Path runDir, int padId, ProgressListener progress,
+                             TokenLoss loss) {
+        this.tokenLoss = loss;
         this.model = model;
         this.config = config;
         this.runDir = runDir;
@@ -208,8 +216,8 @@ public final class SupervisedTrainer {
              GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             NDArray[] io = inputs(m, batch);
             NDArray logits = model.forward(io[0], positions(batch.size()), ones(batch.size()), null); // [B, T, V]
-            NDArray logp = CausalLm.tokenLogProbs(logits, io[1]);                                  // [B, T]
-            NDArray sum = logp.mul(io[2]).sum().neg();                                             // scalar
+            NDArray perToken = tokenLoss.perToken(logits, io[0], io[1]);                                // [B, T]
+            NDArray sum = perToken.mul(io[2]).sum();                                               // scalar
             gc.backward(sum.div(norm));
             return sum.getFloat();
         }
@@ -228,7 +236,7 @@ public final class SupervisedTrainer {
                 try (NDManager m = model.manager().newSubManager()) {
                     NDArray[] io = inputs(m, batch);
                     NDArray logits = model.forward(io[0], positions(batch.size()), ones(batch.size()), null);
-                    total -= CausalLm.tokenLogProbs(logits, io[1]).mul(io[2]).sum().getFloat();
+                    total += tokenLoss.perToken(logits, io[0], io[1]).mul(io[2]).sum().getFloat();
                 }
                 for (SequencePacker.Row r : batch) {
                     targets += r.targets();

@@ -10,6 +10,7 @@ import dev.r1j.rl.run.RunLock;
 import dev.r1j.rl.tokenizer.PromptTemplate;
 import dev.r1j.rl.train.SupervisedConfig;
 import dev.r1j.rl.train.SupervisedTrainer;
+import dev.r1j.rl.train.TokenLoss;
 import dev.r1j.rl.train.TrainingExample;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -57,6 +58,16 @@ final class SftCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        return trainOnTraces(spec, model, traces, config, steps, out, "sft", student -> TokenLoss.CROSS_ENTROPY, Map.of());
+    }
+
+    /**
+     * Trains {@code model} on {@code traces} with {@code loss} (made once the student is loaded),
+     * writing OUT/run and OUT/model: the flow {@code r1j sft} and {@code r1j distill} share.
+     */
+    static int trainOnTraces(CommandSpec spec, ModelOption model, Path traces, Path config, Long steps, Path out,
+                             String command, java.util.function.Function<Checkpoint, TokenLoss> loss,
+                             Map<String, String> extra) {
         if (!Files.exists(traces)) {
             throw BadInputException.at(traces, 0, null, "no such file");
         }
@@ -83,19 +94,23 @@ final class SftCommand implements Callable<Integer> {
             int held = Math.min(200, examples.size() / 10);
             List<TrainingExample> train = examples.subList(held, examples.size());
             List<TrainingExample> eval = examples.subList(0, held);
-            err.printf("sft: %s (%,d parameters) on %,d traces (%,d held out) from %s%n", model.model,
+            err.printf("%s: %s (%,d parameters) on %,d traces (%,d held out) from %s%n", command, model.model,
                     cp.model().config().parameterCount(), train.size(), held, traces);
             err.flush();
             SupervisedTrainer trainer = new SupervisedTrainer(cp.model(), training, out.resolve("run"), cp.tokenizer().padId(),
-                    new ConsoleProgress(err, "sft: "));
+                    new ConsoleProgress(err, command + ": "), loss.apply(cp));
             SupervisedTrainer.Result result = trainer.train(train, eval);
             PretrainCommand.writeLossChart(out.resolve("run"));
+            Map<String, String> facts = new java.util.LinkedHashMap<>(extra);
+            facts.put("steps", Long.toString(result.steps()));
+            facts.put("traces", traces.toString());
+            facts.put("traces_count", Integer.toString(all.size()));
+            facts.put("tokens", Long.toString(result.tokens()));
+            facts.put("eval_loss", Double.toString(result.evalLoss()));
             Checkpoint.write(out.resolve("model"), cp.model(), cp.tokenizer(), cp.template().orElse(PromptTemplate.DEFAULT),
-                    Provenance.of(training.seed(), "r1j sft " + String.join(" ", spec.commandLine().getParseResult().originalArgs()),
-                            Checkpoint.sha256(model.directory()),
-                            new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(training), Map.of("steps", Long.toString(result.steps()),
-                                    "traces", traces.toString(), "traces_count", Integer.toString(all.size()),
-                                    "tokens", Long.toString(result.tokens()), "eval_loss", Double.toString(result.evalLoss()))));
+                    Provenance.of(training.seed(), "r1j " + command + " " + String.join(" ",
+                                    spec.commandLine().getParseResult().originalArgs()), Checkpoint.sha256(model.directory()),
+                            new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(training), facts));
             spec.commandLine().getOut().printf("wrote %s after %d steps: loss %.4f%s%n", out.resolve("model"), result.steps(),
                     result.lastLoss(), Double.isNaN(result.evalLoss()) ? "" : String.format(", eval loss %.4f", result.evalLoss()));
             spec.commandLine().getOut().flush();

@@ -66,4 +66,38 @@ class DistillCommandsTest {
         assertEquals(2, bad.exit());
         assertTrue(bad.err().contains("training.stepz") && bad.err().contains("sft.yaml:1"), bad.err());
     }
+
+    @Test
+    void distillMovesAStudentTowardATeacherWithTheSameTokenizer() throws Exception {
+        Path teacher = tinyModel("t");
+        Path student = tinyModel("s");
+        Path traces = tmp.resolve("t.jsonl");
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 20; i++) {
+            sb.append(new Trace(i, "p" + i, "Question: " + i + "+1\nAnswer: ", "<answer>" + (i + 1) + "</answer>", 1, "t", "h",
+                    1, 1, 16, 0, "now").toJson()).append('\n');
+        }
+        Files.writeString(traces, sb.toString());
+        Path cfg = tmp.resolve("d.yaml");
+        Files.writeString(cfg, "training: {batch_size: 2, sequence_length: 64, steps: 3, warmup_steps: 1, eval_every: 3}\n");
+        Path out = tmp.resolve("distilled");
+        CliRun r = CliRun.of("distill", "--teacher", teacher.toString(), "--model", student.toString(), "--beta", "0",
+                "--traces", traces.toString(), "--config", cfg.toString(), "--out", out.toString());
+        assertEquals(0, r.exit(), r.err());
+        try (Checkpoint cp = Checkpoint.load(out.resolve("model"))) {
+            var p = cp.provenance().orElseThrow();
+            assertTrue(p.command().startsWith("r1j distill"), p.command());
+            assertEquals(Checkpoint.sha256(teacher), p.extra().get("teacher_sha256"));
+            assertEquals("0.0", p.extra().get("beta"));
+        }
+        Path other = tmp.resolve("other");
+        assertEquals(0, CliRun.of("init", "--out", other.toString(), "--hidden", "32", "--intermediate", "64", "--layers", "1",
+                "--heads", "2", "--kv-heads", "1", "--alphabet", "0123456789").exit());
+        CliRun bad = CliRun.of("distill", "--teacher", other.toString(), "--model", student.toString(), "--traces",
+                traces.toString(), "--out", tmp.resolve("x").toString());
+        assertEquals(2, bad.exit());
+        assertTrue(bad.err().contains("share a tokenizer"), bad.err());
+        assertEquals(2, CliRun.of("distill", "--teacher", teacher.toString(), "--model", student.toString(), "--beta", "2",
+                "--traces", traces.toString(), "--out", tmp.resolve("y").toString()).exit());
+    }
 }

@@ -1,0 +1,78 @@
+package dev.r1j.samples.cli;
+
+import dev.r1j.distill.logit.GeneralizedJsd;
+import dev.r1j.distill.logit.TeacherDivergence;
+import dev.r1j.rewards.BadInputException;
+import dev.r1j.rl.checkpoint.BuiltinModels;
+import dev.r1j.rl.checkpoint.Checkpoint;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code r1j distill}: logit distillation of a student toward a teacher on traces. */
+@Command(name = "distill", mixinStandardHelpOptions = true,
+        description = {"Off-policy logit distillation: on the traces' prompts and completions, the student (--model) "
+                + "learns the teacher's whole next-token distribution at every completion position, not only the "
+                + "sampled token, by minimising the generalized Jensen-Shannon divergence of GKD (Agarwal et al. "
+                + "2024): --beta 0 is forward KL(teacher || student), 1 is reverse KL(student || teacher). Teacher and "
+                + "student must share a tokenizer. Settings, output and resuming are those of r1j sft."})
+final class DistillCommand implements Callable<Integer> {
+
+    @Mixin
+    ModelOption model;
+
+    @Option(names = "--teacher", required = true, paramLabel = "REF", description = "The teacher: model directory or builtin:NAME.")
+    String teacher;
+
+    @Option(names = "--beta", defaultValue = "0.5", description = "0: forward KL, 1: reverse KL, between: JSD (default: ${DEFAULT-VALUE}).")
+    double beta;
+
+    @Option(names = "--traces", required = true, paramLabel = "FILE", description = "Traces (JSONL from r1j traces).")
+    Path traces;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "Training settings (JSON or YAML), as for r1j sft.")
+    Path config;
+
+    @Option(names = "--steps", description = "Overrides training.steps.")
+    Long steps;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output: OUT/run and OUT/model.")
+    Path out;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        GeneralizedJsd divergence;
+        try {
+            divergence = new GeneralizedJsd(beta);
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException("--beta: " + e.getMessage());
+        }
+        Path teacherDir = BuiltinModels.resolve(teacher);
+        try (Checkpoint t = Checkpoint.load(teacherDir)) {
+            return SftCommand.trainOnTraces(spec, model, traces, config, steps, out, "distill", student -> {
+                if (!sameVocabulary(t, student)) {
+                    throw new BadInputException("--teacher " + teacher + " and --model " + model.model + " do not share a "
+                            + "tokenizer (vocabularies differ); logit distillation compares distributions token by token");
+                }
+                return new TeacherDivergence(t.model(), divergence);
+            }, Map.of("teacher", teacher, "teacher_sha256", Checkpoint.sha256(teacherDir), "beta", Double.toString(beta)));
+        }
+    }
+
+    /** Same size and the same ids for every character and tag the tasks use. */
+    private static boolean sameVocabulary(Checkpoint a, Checkpoint b) {
+        if (a.tokenizer().vocabSize() != b.tokenizer().vocabSize()) {
+            return false;
+        }
+        String probe = "Question: 0123456789+-*/()=, Use to make\nAnswer: <think></think><answer></answer>";
+        return java.util.Arrays.equals(a.tokenizer().encode(probe), b.tokenizer().encode(probe));
+    }
+}
