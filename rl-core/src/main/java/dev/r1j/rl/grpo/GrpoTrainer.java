@@ -123,7 +123,8 @@ public final class GrpoTrainer {
             reference = config.beta() > 0 ? policy.copy() : null;
             long step = 0;
             Optional<Path> latest = RunDirectory.latestCheckpoint(runDir);
-            ledger = CostLedger.read(runDir.resolve("ledger.json"));
+            // Without a checkpoint the run starts over, and so does its cost; with one, the cost up to it.
+            ledger = new CostLedger();
             if (latest.isPresent()) {
                 try (ModelWeightsFiles w = ModelWeightsFiles.open(latest.get())) {
                     policy.loadWeights(w, latest.get());
@@ -220,7 +221,11 @@ public final class GrpoTrainer {
         float[][] refLogProbs = reference != null ? logProbs(reference, batch) : null;        // [B*G][T_i]
 
         // 5-6. mu passes over the batch: clipped surrogate (+ beta * KL), aggregated, one update each.
-        double[] passStats = new double[6]; // loss, then token sums of entropy, kl, clip low, clip high; tokens
+        // Per pass: loss, then token sums of entropy, kl, clip low, clip high; tokens. The first pass
+        // describes the sampling policy; clipping can only happen from the second on (before the first
+        // update the ratio is exactly 1), so clip fractions are read from the last pass.
+        double[] passStats = new double[6];
+        double[] lastPass = passStats;
         double gradNorm = 0;
         for (int pass = 0; pass < config.iterations(); pass++) {
             double[] stats = new double[6];
@@ -234,6 +239,7 @@ public final class GrpoTrainer {
             if (pass == 0) {
                 passStats = stats;
             }
+            lastPass = stats;
         }
         double lossTokens = Math.max(1, passStats[5]);
         long t4 = System.nanoTime();
@@ -253,8 +259,8 @@ public final class GrpoTrainer {
         double stepSeconds = (System.nanoTime() - stepStart) / 1e9;
         summarize(m, sampled, g);
         m.put("kl", reference != null ? passStats[2] / lossTokens : Double.NaN);
-        m.put("clip_low", passStats[3] / lossTokens);
-        m.put("clip_high", passStats[4] / lossTokens);
+        m.put("clip_low", lastPass[3] / Math.max(1, lastPass[5]));
+        m.put("clip_high", lastPass[4] / Math.max(1, lastPass[5]));
         m.put("entropy", passStats[1] / lossTokens);
         m.put("loss", passStats[0]);
         m.put("lr", lr);

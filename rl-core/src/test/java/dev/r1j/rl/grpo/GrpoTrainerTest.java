@@ -154,6 +154,22 @@ class GrpoTrainerTest {
     }
 
     @Test
+    void clippingIsMeasuredOnTheLaterPasses() {
+        try (CausalLm model = CausalLm.randomInit(tiny, 11)) {
+            // A large step between the passes moves ratios far from 1; with mu = 1 they are exactly 1.
+            GrpoTrainer.Result twoPasses = train(model, config().steps(2).iterations(3).learningRate(0.05).epsilonLow(0.05)
+                    .epsilonHigh(0.05).build(), STARTS_WITH_A, tmp.resolve("clip2"), ProgressListener.silent());
+            assertTrue(twoPasses.lastMetrics().get("clip_low") + twoPasses.lastMetrics().get("clip_high") > 0,
+                    twoPasses.lastMetrics().toString());
+        }
+        try (CausalLm model = CausalLm.randomInit(tiny, 11)) {
+            GrpoTrainer.Result onePass = train(model, config().steps(2).learningRate(0.05).build(), STARTS_WITH_A,
+                    tmp.resolve("clip1"), ProgressListener.silent());
+            assertEquals(0.0, onePass.lastMetrics().get("clip_low") + onePass.lastMetrics().get("clip_high"));
+        }
+    }
+
+    @Test
     void stepsLeaveNoArraysBehind() {
         try (CausalLm model = CausalLm.randomInit(tiny, 9)) {
             int[] arrays = new int[7];
