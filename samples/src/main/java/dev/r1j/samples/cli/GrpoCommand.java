@@ -144,7 +144,7 @@ final class GrpoCommand implements Callable<Integer> {
             GrpoTrainer.Result result = trainer.train();
             Path modelOut = runDir.resolve("model");
             Checkpoint.write(modelOut, cp.model(), cp.tokenizer(), template, Provenance.of(s.grpo().seed(),
-                    "r1j grpo " + String.join(" ", spec.commandLine().getParseResult().originalArgs()),
+                    Invocation.of(spec),
                     Checkpoint.sha256(modelDir), toJson(s), Map.of("steps", Long.toString(result.steps()),
                             "base_model", s.model(), "task", s.task())));
             RunReport.write(runDir, "GRPO: " + s.model() + " on " + s.task(), REPORT_CHARTS, 24);

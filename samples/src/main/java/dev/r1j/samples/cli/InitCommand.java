@@ -94,7 +94,7 @@ final class InitCommand implements Callable<Integer> {
             try (CausalLm model = CausalLm.randomInit(config, seed)) {
                 var runConfig = new ObjectMapper().valueToTree(Map.of("stage", "init", "seed", seed));
                 Checkpoint.write(out, model, tok, PromptTemplate.DEFAULT,
-                        Provenance.of(seed, "r1j init " + String.join(" ", spec.commandLine().getParseResult().originalArgs()),
+                        Provenance.of(seed, Invocation.of(spec),
                                 "", (com.fasterxml.jackson.databind.JsonNode) runConfig, Map.of()));
             }
             spec.commandLine().getOut().printf("wrote %s: %,d parameters, vocabulary of %d tokens%n", out,

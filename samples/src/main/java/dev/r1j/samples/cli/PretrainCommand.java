@@ -137,7 +137,7 @@ final class PretrainCommand implements Callable<Integer> {
             SupervisedTrainer.Result result = trainer.train(examples(docs, tok), examples(evalDocs, tok));
             var runConfig = file.json().deepCopy();
             Checkpoint.write(out.resolve("model"), model, tok, template, Provenance.of(training.seed(),
-                    "r1j pretrain " + String.join(" ", spec.commandLine().getParseResult().originalArgs()), "",
+                    Invocation.of(spec), "",
                     runConfig, Map.of("steps", Long.toString(result.steps()), "tokens", Long.toString(result.tokens()),
                             "final_loss", Double.toString(result.lastLoss()), "eval_loss", Double.toString(result.evalLoss()))));
             Path chart = writeLossChart(out.resolve("run"));

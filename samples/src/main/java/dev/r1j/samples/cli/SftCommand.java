@@ -108,8 +108,7 @@ final class SftCommand implements Callable<Integer> {
             facts.put("tokens", Long.toString(result.tokens()));
             facts.put("eval_loss", Double.toString(result.evalLoss()));
             Checkpoint.write(out.resolve("model"), cp.model(), cp.tokenizer(), cp.template().orElse(PromptTemplate.DEFAULT),
-                    Provenance.of(training.seed(), "r1j " + command + " " + String.join(" ",
-                                    spec.commandLine().getParseResult().originalArgs()), Checkpoint.sha256(model.directory()),
+                    Provenance.of(training.seed(), Invocation.of(spec), Checkpoint.sha256(model.directory()),
                             new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(training), facts));
             spec.commandLine().getOut().printf("wrote %s after %d steps: loss %.4f%s%n", out.resolve("model"), result.steps(),
                     result.lastLoss(), Double.isNaN(result.evalLoss()) ? "" : String.format(", eval loss %.4f", result.evalLoss()));

@@ -44,7 +44,7 @@ class GrpoCommandTest {
         assertTrue(Files.readString(run.resolve("metrics.jsonl")).contains("reward/format"), "components are logged");
         try (Checkpoint cp = Checkpoint.load(run.resolve("model"))) {
             var p = cp.provenance().orElseThrow();
-            assertTrue(p.command().startsWith("r1j grpo"), p.command());
+            assertTrue(p.command().startsWith("r1j grpo --config "), "the command as typed: " + p.command());
             assertEquals(Checkpoint.sha256(base), p.parentSha256());
         }
         // The same --out again is refused; --resume continues the run with its own settings.

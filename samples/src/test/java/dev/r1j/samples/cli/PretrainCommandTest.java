@@ -27,7 +27,8 @@ class PretrainCommandTest {
         assertEquals(0, r.exit(), r.err());
         try (Checkpoint cp = Checkpoint.load(out.resolve("model"))) {
             assertEquals(1, cp.tokenizer().encode("<think>").length);
-            assertTrue(cp.provenance().orElseThrow().command().startsWith("r1j pretrain"));
+            String command = cp.provenance().orElseThrow().command();
+            assertTrue(command.startsWith("r1j pretrain --config "), "the command as typed: " + command);
             assertEquals("6", cp.provenance().orElseThrow().extra().get("steps"));
         }
         var metrics = Files.readAllLines(out.resolve("run/metrics.jsonl"));
