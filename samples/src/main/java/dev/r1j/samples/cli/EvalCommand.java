@@ -57,8 +57,9 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--temperature", defaultValue = "1.0", description = "Sampling temperature (default: ${DEFAULT-VALUE}).")
     double temperature;
 
-    @Option(names = "--max-new-tokens", defaultValue = "256", description = "Longest completion (default: ${DEFAULT-VALUE}).")
-    int maxNewTokens;
+    @Option(names = "--max-new-tokens", description = "Longest completion (default: 256, or what the model's "
+            + "max_position_embeddings leaves after the longest prompt, if less).")
+    Integer maxNewTokens;
 
     @Option(names = "--lenient", description = "Math tasks: accept answers without an explicit anchor (last number).")
     boolean lenient;
@@ -79,18 +80,19 @@ final class EvalCommand implements Callable<Integer> {
         if (n < 1 || k < 1) {
             throw new BadInputException("--n and --k must be >= 1, were " + n + " and " + k);
         }
-        SamplingParams params;
-        try {
-            params = SamplingParams.builder().temperature(temperature).maxNewTokens(maxNewTokens).seed(seed).build();
-        } catch (IllegalArgumentException e) {
-            throw new BadInputException(e.getMessage());
-        }
         List<Problem> set = Tasks.problems(task, n, seed, problems);
         Reward reward = Tasks.correctness(task, lenient, Runtime.getRuntime().availableProcessors());
         PrintWriter err = spec.commandLine().getErr();
         EvalReport r;
         try (Checkpoint cp = model.load(); DjlGenerator gen = new DjlGenerator(cp.model(), cp.tokenizer())) {
             PromptTemplate template = cp.template().orElse(PromptTemplate.DEFAULT);
+            SamplingParams params;
+            try {
+                params = SamplingParams.builder().temperature(temperature).seed(seed)
+                        .maxNewTokens(maxNewTokens != null ? maxNewTokens : fittingLength(cp, template, set)).build();
+            } catch (IllegalArgumentException e) {
+                throw new BadInputException(e.getMessage());
+            }
             r = Evaluation.run(gen, template, opening, set, reward, k, params, new ConsoleProgress(err, "eval: "));
         }
         PrintWriter out = spec.commandLine().getOut();
@@ -116,6 +118,15 @@ final class EvalCommand implements Callable<Integer> {
         }
         out.flush();
         return R1j.EXIT_OK;
+    }
+
+    /** 256 new tokens, or fewer when the model's positions run out after the longest prompt. */
+    private int fittingLength(Checkpoint cp, PromptTemplate template, List<Problem> set) {
+        int longest = 0;
+        for (Problem p : set) {
+            longest = Math.max(longest, cp.tokenizer().encode(template.render(p.prompt()) + opening.text()).length);
+        }
+        return Math.max(1, Math.min(256, cp.model().config().maxPositionEmbeddings() - longest));
     }
 
     private static void put(ObjectNode o, String name, double value, Estimators.Interval ci) {

@@ -128,11 +128,16 @@ class ModelCommandsTest {
         assertEquals(a.out(), run(args).out(), "same seed, same report");
         assertBad(run("eval", "--model", model.toString(), "--task", "math"), "--problems");
         assertBad(run("eval", "--model", model.toString(), "--task", "arith", "--k", "0"), "--k");
+        // Without --max-new-tokens the completions fit the model's 64 positions instead of failing.
+        CliRun fits = run("eval", "--model", model.toString(), "--task", "arith", "--n", "2", "--k", "1", "--json");
+        assertEquals(0, fits.exit(), fits.err());
+        assertTrue(new ObjectMapper().readTree(fits.out()).get("mean_length").asDouble() <= 64);
     }
 
     @Test
     void everyCommandHasHelp() {
-        for (String cmd : new String[] {"generate", "logits", "info", "init", "eval", "grade", "bench"}) {
+        for (String cmd : new String[] {"generate", "logits", "info", "init", "eval", "grade", "bench", "pretrain", "grpo",
+            "traces", "sft", "distill", "plot"}) {
             CliRun r = run(cmd, "--help");
             assertEquals(0, r.exit(), cmd);
             assertTrue(r.out().contains("Usage: r1j " + cmd), r.out());
