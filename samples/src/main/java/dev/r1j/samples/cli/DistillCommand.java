@@ -32,17 +32,8 @@ final class DistillCommand implements Callable<Integer> {
     @Option(names = "--beta", defaultValue = "0.5", description = "0: forward KL, 1: reverse KL, between: JSD (default: ${DEFAULT-VALUE}).")
     double beta;
 
-    @Option(names = "--traces", required = true, paramLabel = "FILE", description = "Traces (JSONL from r1j traces).")
-    Path traces;
-
-    @Option(names = "--config", paramLabel = "FILE", description = "Training settings (JSON or YAML), as for r1j sft.")
-    Path config;
-
-    @Option(names = "--steps", description = "Overrides training.steps.")
-    Long steps;
-
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output: OUT/run and OUT/model.")
-    Path out;
+    @Mixin
+    TraceTrainingOptions options;
 
     @Spec
     CommandSpec spec;
@@ -57,7 +48,7 @@ final class DistillCommand implements Callable<Integer> {
         }
         Path teacherDir = BuiltinModels.resolve(teacher);
         try (Checkpoint t = Checkpoint.load(teacherDir)) {
-            return SftCommand.trainOnTraces(spec, model, traces, config, steps, out, "distill", student -> {
+            return SftCommand.trainOnTraces(spec, model, options, "distill", student -> {
                 if (!sameVocabulary(t, student)) {
                     throw new BadInputException("--teacher " + teacher + " and --model " + model.model + " do not share a "
                             + "tokenizer (vocabularies differ); logit distillation compares distributions token by token");

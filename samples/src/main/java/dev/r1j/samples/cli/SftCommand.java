@@ -21,7 +21,6 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -41,33 +40,26 @@ final class SftCommand implements Callable<Integer> {
     @Mixin
     ModelOption model;
 
-    @Option(names = "--traces", required = true, paramLabel = "FILE", description = "Traces (JSONL from r1j traces).")
-    Path traces;
-
-    @Option(names = "--config", paramLabel = "FILE", description = "Training settings (JSON or YAML).")
-    Path config;
-
-    @Option(names = "--steps", description = "Overrides training.steps.")
-    Long steps;
-
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output: OUT/run and OUT/model.")
-    Path out;
+    @Mixin
+    TraceTrainingOptions options;
 
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
-        return trainOnTraces(spec, model, traces, config, steps, out, "sft", student -> TokenLoss.CROSS_ENTROPY, Map.of());
+        return trainOnTraces(spec, model, options, "sft", student -> TokenLoss.CROSS_ENTROPY, Map.of());
     }
 
     /**
      * Trains {@code model} on {@code traces} with {@code loss} (made once the student is loaded),
      * writing OUT/run and OUT/model: the flow {@code r1j sft} and {@code r1j distill} share.
      */
-    static int trainOnTraces(CommandSpec spec, ModelOption model, Path traces, Path config, Long steps, Path out,
-                             String command, java.util.function.Function<Checkpoint, TokenLoss> loss,
-                             Map<String, String> extra) {
+    static int trainOnTraces(CommandSpec spec, ModelOption model, TraceTrainingOptions options, String command,
+                             java.util.function.Function<Checkpoint, TokenLoss> loss, Map<String, String> extra) {
+        Path traces = options.traces;
+        Path config = options.config;
+        Path out = options.out;
         if (!Files.exists(traces)) {
             throw BadInputException.at(traces, 0, null, "no such file");
         }
@@ -78,7 +70,7 @@ final class SftCommand implements Callable<Integer> {
                 file.rejectUnknown(Set.of("training"));
             }
             ConfigFile t = file == null ? ConfigFile.empty() : file.section("training", PretrainCommand.TRAINING_FIELDS);
-            training = PretrainCommand.trainingSection(t, steps);
+            training = PretrainCommand.trainingSection(t, options.steps);
         } catch (BadInputException e) {
             throw e;
         } catch (IllegalArgumentException e) {
