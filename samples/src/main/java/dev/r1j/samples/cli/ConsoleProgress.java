@@ -19,6 +19,8 @@ final class ConsoleProgress implements ProgressListener {
     private final String prefix;
     private ProgressBar bar;
     private long total;
+    private long first;
+    private long startNanos;
     private long every = 1;
 
     /** @param prefix printed before plain lines, e.g. {@code "pretrain: "} */
@@ -36,6 +38,8 @@ final class ConsoleProgress implements ProgressListener {
     @Override
     public void started(String job, long firstStep, long totalSteps) {
         total = totalSteps;
+        first = firstStep;
+        startNanos = System.nanoTime();
         every = Math.max(1, totalSteps / 50);
         if (interactive) {
             bar = new ProgressBarBuilder().setTaskName(job).setInitialMax(totalSteps).startsFrom(firstStep, java.time.Duration.ZERO)
@@ -53,9 +57,20 @@ final class ConsoleProgress implements ProgressListener {
             bar.stepTo(step);
             bar.setExtraMessage(" " + ProgressListener.format(figures));
         } else if (step % every == 0 || step == total) {
-            err.println(prefix + "step " + step + "/" + total + "  " + ProgressListener.format(figures));
+            err.println(prefix + "step " + step + "/" + total + "  " + ProgressListener.format(figures) + eta(step));
             err.flush();
         }
+    }
+
+    /** "  ETA 3m05s" from the pace of the steps run so far; empty at the end or before any step. */
+    private String eta(long step) {
+        long done = step - first;
+        if (done <= 0 || step >= total) {
+            return "";
+        }
+        long seconds = Math.round((System.nanoTime() - startNanos) / 1e9 / done * (total - step));
+        return seconds >= 3600 ? String.format("  ETA %dh%02dm", seconds / 3600, seconds % 3600 / 60)
+                : String.format("  ETA %dm%02ds", seconds / 60, seconds % 60);
     }
 
     @Override
