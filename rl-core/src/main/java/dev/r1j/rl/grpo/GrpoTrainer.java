@@ -29,7 +29,6 @@ import dev.r1j.rl.run.ProgressListener;
 import dev.r1j.rl.run.RunDirectory;
 import dev.r1j.rl.tokenizer.PromptTemplate;
 import dev.r1j.rl.tokenizer.Tokenizer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,7 +39,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.stream.Stream;
 
 /**
  * Group Relative Policy Optimization (Shao et al. 2024) with outcome rewards, as DeepSeek-R1-Zero

@@ -19,7 +19,6 @@ import dev.r1j.rl.optim.GradientClipping;
 import dev.r1j.rl.optim.LearningRateSchedule;
 import dev.r1j.rl.run.ProgressListener;
 import dev.r1j.rl.run.RunDirectory;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.r1j.rewards.BadInputException;
-import dev.r1j.rewards.Problem;
 import dev.r1j.rewards.Reward;
 import dev.r1j.rewards.WeightedReward;
 import dev.r1j.rewards.code.HumanEval;
