@@ -211,14 +211,26 @@ public final class SupervisedTrainer {
 
     /** Forward and backward of one micro-batch; the loss is summed over targets and divided by {@code norm}. */
     private double backward(List<SequencePacker.Row> batch, int norm) {
-        try (NDManager m = model.manager().newSubManager();
-             GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        try (NDManager m = model.manager().newSubManager()) {
             NDArray[] io = inputs(m, batch);
-            NDArray logits = model.forward(io[0], positions(batch.size()), ones(batch.size()), null); // [B, T, V]
-            NDArray perToken = tokenLoss.perToken(logits, io[0], io[1]);                                // [B, T]
-            NDArray sum = perToken.mul(io[2]).sum();                                               // scalar
-            gc.backward(sum.div(norm));
-            return sum.getFloat();
+            NDArray prepared = prepare(io[0]);                                                     // e.g. [B, T, V]
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray logits = model.forward(io[0], positions(batch.size()), ones(batch.size()), null); // [B, T, V]
+                NDArray perToken = tokenLoss.perToken(logits, io[1], prepared);                        // [B, T]
+                NDArray sum = perToken.mul(io[2]).sum();                                               // scalar
+                gc.backward(sum.div(norm));
+                return sum.getFloat();
+            }
+        }
+    }
+
+    /** The loss's input-only work, without gradients and before the trained model runs. */
+    private NDArray prepare(NDArray inputs) {
+        boolean was = Engines.gradMode(false);
+        try {
+            return tokenLoss.prepare(inputs);
+        } finally {
+            Engines.gradMode(was);
         }
     }
 
@@ -234,8 +246,9 @@ public final class SupervisedTrainer {
                 List<SequencePacker.Row> batch = rows.subList(start, Math.min(rows.size(), start + config.batchSize()));
                 try (NDManager m = model.manager().newSubManager()) {
                     NDArray[] io = inputs(m, batch);
+                    NDArray prepared = tokenLoss.prepare(io[0]);
                     NDArray logits = model.forward(io[0], positions(batch.size()), ones(batch.size()), null);
-                    total += tokenLoss.perToken(logits, io[0], io[1]).mul(io[2]).sum().getFloat();
+                    total += tokenLoss.perToken(logits, io[1], prepared).mul(io[2]).sum().getFloat();
                 }
                 for (SequencePacker.Row r : batch) {
                     targets += r.targets();
