@@ -1,5 +1,6 @@
 package dev.r1j.rl.run;
 
+import dev.r1j.rewards.BadInputException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -19,10 +20,27 @@ import java.nio.file.StandardOpenOption;
  */
 public final class RunLock implements AutoCloseable {
 
+    /** Another process holds the lock: the caller pointed at a directory or file in use. */
+    public static final class InUseException extends BadInputException {
+        private static final long serialVersionUID = 1L;
+
+        InUseException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Lock files this JVM holds. A second channel on a locked file must never be opened and closed in
+     * the same process: on Linux, closing any descriptor of a file drops all of the process's locks on it.
+     */
+    private static final java.util.Set<Path> HELD = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    private final Path file;
     private final FileChannel channel;
     private final FileLock lock;
 
-    private RunLock(FileChannel channel, FileLock lock) {
+    private RunLock(Path file, FileChannel channel, FileLock lock) {
+        this.file = file;
         this.channel = channel;
         this.lock = lock;
     }
@@ -30,7 +48,7 @@ public final class RunLock implements AutoCloseable {
     /**
      * Takes the lock of {@code dir}, creating the directory if needed.
      *
-     * @throws IllegalStateException when another process (or this one) holds it, naming its pid
+     * @throws InUseException when another process (or this one) holds it, naming its pid
      */
     public static RunLock acquire(Path dir) {
         try {
@@ -48,6 +66,20 @@ public final class RunLock implements AutoCloseable {
     }
 
     private static RunLock lock(Path file, Path what) {
+        Path key = file.toAbsolutePath().normalize();
+        if (!HELD.add(key)) {
+            throw new InUseException(what + " is in use by another r1j job in this process (pid "
+                    + ProcessHandle.current().pid() + "); wait for it to finish or stop it");
+        }
+        try {
+            return open(file, what);
+        } catch (RuntimeException e) {
+            HELD.remove(key);
+            throw e;
+        }
+    }
+
+    private static RunLock open(Path file, Path what) {
         try {
             Files.createDirectories(file.getParent());
             FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
@@ -60,12 +92,12 @@ public final class RunLock implements AutoCloseable {
             if (l == null) {
                 String owner = new String(Files.readAllBytes(file), StandardCharsets.UTF_8).trim();
                 ch.close();
-                throw new IllegalStateException(what + " is in use by another r1j process"
+                throw new InUseException(what + " is in use by another r1j process"
                         + (owner.isEmpty() ? "" : " (pid " + owner + ")") + "; wait for it to finish or stop it");
             }
             ch.truncate(0);
             ch.write(ByteBuffer.wrap(Long.toString(ProcessHandle.current().pid()).getBytes(StandardCharsets.UTF_8)), 0);
-            return new RunLock(ch, l);
+            return new RunLock(file.toAbsolutePath().normalize(), ch, l);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot lock " + file, e);
         }
@@ -78,6 +110,8 @@ public final class RunLock implements AutoCloseable {
             channel.close();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } finally {
+            HELD.remove(file);
         }
     }
 }

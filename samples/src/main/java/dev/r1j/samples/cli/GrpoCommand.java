@@ -119,11 +119,6 @@ final class GrpoCommand implements Callable<Integer> {
                 AtomicFiles.writeString(runDir.resolve("config.json"), toJson(settings).toPrettyString() + "\n");
             }
             return run(runDir, settings, err);
-        } catch (IllegalStateException e) {
-            if (e.getMessage() != null && e.getMessage().contains("in use by another r1j process")) {
-                throw new BadInputException(e.getMessage());
-            }
-            throw e;
         }
     }
 
