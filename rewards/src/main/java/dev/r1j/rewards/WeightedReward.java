@@ -39,12 +39,7 @@ public final class WeightedReward implements Reward {
         String extracted = "";
         StringBuilder reasons = new StringBuilder();
         for (Part p : parts) {
-            RewardResult r;
-            try {
-                r = p.reward().score(problem, completion);
-            } catch (RuntimeException | StackOverflowError e) {
-                r = new RewardResult(0.0, false, "", "failed: " + e);
-            }
+            RewardResult r = ParallelScorer.safely(p.reward(), problem, completion);
             components.put(p.name(), r.score());
             total += p.weight() * r.score();
             if (p.name().equals(judge)) {

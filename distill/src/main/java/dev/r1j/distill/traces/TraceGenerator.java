@@ -1,6 +1,7 @@
 package dev.r1j.distill.traces;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.r1j.rewards.ParallelScorer;
 import dev.r1j.rewards.Problem;
 import dev.r1j.rewards.Reward;
 import dev.r1j.rewards.RewardResult;
@@ -23,9 +24,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * Rejection sampling from a teacher: N completions per problem, scored by a verifier; only correct
@@ -93,30 +91,22 @@ public final class TraceGenerator {
         long correct = 0;
         int n = settings.samplesPerProblem();
         int chunk = Math.max(1, 64 / n);
-        ExecutorService pool = Executors.newFixedThreadPool(settings.rewardThreads(), r -> {
-            Thread t = new Thread(r, "r1j-trace-reward");
-            t.setDaemon(true);
-            return t;
-        });
         progress.started("traces", done, problems.size());
-        try {
+        try (ParallelScorer scorer = new ParallelScorer(reward, settings.rewardThreads())) {
             for (int start = done; start < problems.size(); start += chunk) {
                 List<Problem> part = problems.subList(start, Math.min(problems.size(), start + chunk));
                 List<String> prompts = part.stream().map(p -> template.render(p.prompt())).toList();
                 SamplingParams params = settings.sampling().toBuilder().seed(settings.sampling().seed() + start).build();
                 List<Completion> completions = teacher.generate(prompts, n, params);
-                List<Future<RewardResult>> scores = new ArrayList<>(completions.size());
-                for (Completion c : completions) {
-                    Problem p = part.get(c.promptIndex());
-                    scores.add(pool.submit(() -> safeScore(p, c.text())));
-                }
+                List<RewardResult> scores = scorer.score(completions.stream().map(c -> part.get(c.promptIndex())).toList(),
+                        completions.stream().map(Completion::text).toList());
                 StringBuilder lines = new StringBuilder();
                 String now = Instant.now().toString();
                 for (int i = 0; i < part.size(); i++) {
                     List<Candidate> good = new ArrayList<>();
                     for (int j = 0; j < n; j++) {
                         Completion c = completions.get(i * n + j);
-                        RewardResult r = scores.get(i * n + j).get();
+                        RewardResult r = scores.get(i * n + j);
                         samples++;
                         if (r.correct()) {
                             correct++;
@@ -143,13 +133,7 @@ public final class TraceGenerator {
                 figures.put("correct", samples == 0 ? Double.NaN : (double) correct / samples);
                 progress.step(finished, figures);
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while scoring traces", e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IllegalStateException("scoring failed", e.getCause());
         } finally {
-            pool.shutdownNow();
             progress.finished();
         }
         return new Summary(problems.size(), withTraces.size(), traces, samples, correct);
@@ -183,14 +167,6 @@ public final class TraceGenerator {
             }
         }
         return distinct;
-    }
-
-    private RewardResult safeScore(Problem p, String text) {
-        try {
-            return reward.score(p, text);
-        } catch (RuntimeException | StackOverflowError e) {
-            return new RewardResult(0.0, false, "", "reward failed: " + e);
-        }
     }
 
     /** {@code FILE.state.json} beside the traces file. */

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.r1j.rewards.ParallelScorer;
 import dev.r1j.rewards.Problem;
 import dev.r1j.rewards.Reward;
 import dev.r1j.rewards.RewardResult;
@@ -35,10 +36,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * Group Relative Policy Optimization (Shao et al. 2024) with outcome rewards, as DeepSeek-R1-Zero
@@ -111,11 +108,7 @@ public final class GrpoTrainer {
         List<NDArray> params = policy.parameters();
         LearningRateSchedule schedule = new LearningRateSchedule(config.learningRate(), config.minLearningRate(),
                 config.warmupSteps(), config.steps());
-        ExecutorService scorers = Executors.newFixedThreadPool(config.rewardThreads(), r -> {
-            Thread t = new Thread(r, "r1j-reward");
-            t.setDaemon(true);
-            return t;
-        });
+        ParallelScorer scorers = new ParallelScorer(reward, config.rewardThreads());
         try (AdamW optimizer = new AdamW(params, new AdamW.Settings(0.9, config.adamBeta2(), 1e-8, config.weightDecay()))) {
             // The reference is the policy as given, before any checkpoint replaces its weights.
             reference = config.beta() > 0 ? policy.copy() : null;
@@ -152,7 +145,7 @@ public final class GrpoTrainer {
         } finally {
             params.forEach(p -> p.setRequiresGradient(false));
             Engines.gradMode(false);
-            scorers.shutdownNow();
+            scorers.close();
             if (reference != null) {
                 reference.close();
             }
@@ -161,7 +154,7 @@ public final class GrpoTrainer {
     }
 
     /** One GRPO step; returns its metrics. */
-    private Map<String, Double> step(long step, List<NDArray> params, AdamW optimizer, double lr, ExecutorService scorers) {
+    private Map<String, Double> step(long step, List<NDArray> params, AdamW optimizer, double lr, ParallelScorer scorers) {
         long stepStart = System.nanoTime();
         Map<String, Double> m = new LinkedHashMap<>();
         int b = config.promptsPerStep();
@@ -277,35 +270,15 @@ public final class GrpoTrainer {
                 .topP(config.topP()).seed(ProblemStream.mix(config.seed() ^ 0x5EED, step, round)).build();
     }
 
-    /** Scores every completion on the scorer threads; results keep the completions' order. */
-    private List<Group> score(List<Problem> drawn, List<String> prompts, List<Completion> completions, ExecutorService pool) {
+    /** Scores every completion on the scorer threads and groups them by prompt, in order. */
+    private List<Group> score(List<Problem> drawn, List<String> prompts, List<Completion> completions, ParallelScorer scorer) {
         int g = config.groupSize();
-        List<Future<RewardResult>> futures = new ArrayList<>(completions.size());
-        for (Completion c : completions) {
-            Problem p = drawn.get(c.promptIndex());
-            futures.add(pool.submit(() -> {
-                try {
-                    return reward.score(p, c.text());
-                } catch (RuntimeException | StackOverflowError e) {
-                    return new RewardResult(0.0, false, "", "reward failed: " + e);
-                }
-            }));
-        }
+        List<RewardResult> results = scorer.score(completions.stream().map(c -> drawn.get(c.promptIndex())).toList(),
+                completions.stream().map(Completion::text).toList());
         List<Group> groups = new ArrayList<>(drawn.size());
-        try {
-            for (int i = 0; i < drawn.size(); i++) {
-                RewardResult[] results = new RewardResult[g];
-                for (int j = 0; j < g; j++) {
-                    results[j] = futures.get(i * g + j).get();
-                }
-                groups.add(new Group(drawn.get(i), tokenizer.encode(prompts.get(i)), completions.subList(i * g, (i + 1) * g),
-                        results));
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while scoring", e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("scoring failed", e.getCause());
+        for (int i = 0; i < drawn.size(); i++) {
+            groups.add(new Group(drawn.get(i), tokenizer.encode(prompts.get(i)), completions.subList(i * g, (i + 1) * g),
+                    results.subList(i * g, (i + 1) * g).toArray(new RewardResult[0])));
         }
         return groups;
     }

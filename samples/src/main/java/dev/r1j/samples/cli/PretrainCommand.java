@@ -177,7 +177,7 @@ final class PretrainCommand implements Callable<Integer> {
         return file;
     }
 
-    static List<TrainingExample> examples(List<String> docs, HfTokenizer tok) {
+    private static List<TrainingExample> examples(List<String> docs, HfTokenizer tok) {
         List<TrainingExample> out = new ArrayList<>(docs.size());
         for (String d : docs) {
             int[] ids = tok.encode(d);
