@@ -35,6 +35,11 @@ public final class TeacherDivergence implements TokenLoss {
     }
 
     @Override
+    public long modelParameters() {
+        return teacher.config().parameterCount();
+    }
+
+    @Override
     public NDArray perToken(NDArray logits, NDArray targets, NDArray teacherLogProbs) {
         if (teacherLogProbs.getShape().get(2) != logits.getShape().get(2)) {
             throw new IllegalArgumentException("teacher vocabulary (" + teacherLogProbs.getShape().get(2) + ") differs from "

@@ -9,6 +9,7 @@ import dev.r1j.rl.generate.Completion;
 import dev.r1j.rl.generate.Generator;
 import dev.r1j.rl.generate.SamplingParams;
 import dev.r1j.rl.io.AtomicFiles;
+import dev.r1j.rl.run.CostLedger;
 import dev.r1j.rl.run.ProgressListener;
 import dev.r1j.rl.tokenizer.PromptTemplate;
 import java.io.IOException;
@@ -63,8 +64,23 @@ public final class TraceGenerator {
     private final String teacherSha256;
     private final Settings settings;
 
+    private final long teacherParameters;
+
     public TraceGenerator(Generator teacher, PromptTemplate template, Reward reward, String teacherId, String teacherSha256,
                           Settings settings) {
+        this(teacher, template, reward, teacherId, teacherSha256, settings, 0);
+    }
+
+    /**
+     * @param teacherParameters the teacher's parameter count, for the FLOPs in the cost ledger
+     *                          ({@code FILE.ledger.json}); 0 when unknown (FLOPs are then booked as 0)
+     */
+    public TraceGenerator(Generator teacher, PromptTemplate template, Reward reward, String teacherId, String teacherSha256,
+                          Settings settings, long teacherParameters) {
+        if (teacherParameters < 0) {
+            throw new IllegalArgumentException("teacher parameters must be >= 0, was " + teacherParameters);
+        }
+        this.teacherParameters = teacherParameters;
         this.teacher = teacher;
         this.template = template;
         this.reward = reward;
@@ -77,6 +93,7 @@ public final class TraceGenerator {
     public Summary generate(List<Problem> problems, Path out, ProgressListener progress) {
         Path state = stateFile(out);
         int done = readDone(state);
+        CostLedger ledger = done == 0 ? new CostLedger() : CostLedger.read(ledgerFile(out));
         List<Trace> kept = readExisting(out, done);
         Set<String> seen = new HashSet<>();
         Set<Long> withTraces = new HashSet<>();
@@ -97,9 +114,14 @@ public final class TraceGenerator {
                 List<Problem> part = problems.subList(start, Math.min(problems.size(), start + chunk));
                 List<String> prompts = part.stream().map(p -> template.render(p.prompt())).toList();
                 SamplingParams params = settings.sampling().toBuilder().seed(settings.sampling().seed() + start).build();
+                long genStart = System.nanoTime();
                 List<Completion> completions = teacher.generate(prompts, n, params);
+                long scoreStart = System.nanoTime();
                 List<RewardResult> scores = scorer.score(completions.stream().map(c -> part.get(c.promptIndex())).toList(),
                         completions.stream().map(Completion::text).toList());
+                long generated = completions.stream().mapToLong(Completion::length).sum();
+                ledger.add("generation", (scoreStart - genStart) / 1e9, generated, 2.0 * teacherParameters * generated);
+                ledger.add("scoring", (System.nanoTime() - scoreStart) / 1e9, 0, 0);
                 StringBuilder lines = new StringBuilder();
                 String now = Instant.now().toString();
                 for (int i = 0; i < part.size(); i++) {
@@ -126,6 +148,7 @@ public final class TraceGenerator {
                     }
                 }
                 append(out, lines.toString());
+                ledger.write(ledgerFile(out));
                 int finished = Math.min(problems.size(), start + chunk);
                 AtomicFiles.writeString(state, JSON.createObjectNode().put("problems_done", finished) + "\n");
                 Map<String, Double> figures = new LinkedHashMap<>();
@@ -167,6 +190,14 @@ public final class TraceGenerator {
             }
         }
         return distinct;
+    }
+
+    /**
+     * {@code FILE.ledger.json} beside the traces file: seconds, generated tokens and FLOPs of the
+     * teacher's sampling and of scoring, continued across resumes.
+     */
+    public static Path ledgerFile(Path out) {
+        return out.resolveSibling(out.getFileName() + ".ledger.json");
     }
 
     /** {@code FILE.state.json} beside the traces file. */

@@ -14,6 +14,7 @@ import dev.r1j.rl.generate.Completion;
 import dev.r1j.rl.generate.FinishReason;
 import dev.r1j.rl.generate.Generator;
 import dev.r1j.rl.generate.SamplingParams;
+import dev.r1j.rl.run.CostLedger;
 import dev.r1j.rl.run.ProgressListener;
 import dev.r1j.rl.tokenizer.CharVocabulary;
 import dev.r1j.rl.tokenizer.HfTokenizer;
@@ -117,6 +118,9 @@ class TraceGeneratorTest {
         Files.writeString(killed, Files.readString(killed) + new Trace(39, "p39", "x", "y", 1, "t", "h", 1, 1, 8, 4, "now").toJson() + "\n");
         generator(TraceSelection.ALL_CORRECT, 4).generate(set, killed, ProgressListener.silent());
         assertEquals(strip(TraceGenerator.read(straight)), strip(TraceGenerator.read(killed)));
+        // The ledger continues across the resume: every sampled token is booked once (6 samples x 2 tokens a problem).
+        assertEquals(40L * 6 * 2, CostLedger.read(TraceGenerator.ledgerFile(straight)).stages().get("generation").tokens());
+        assertEquals(40L * 6 * 2, CostLedger.read(TraceGenerator.ledgerFile(killed)).stages().get("generation").tokens());
     }
 
     @Test

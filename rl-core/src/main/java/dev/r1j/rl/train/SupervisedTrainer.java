@@ -17,15 +17,14 @@ import dev.r1j.rl.model.Engines;
 import dev.r1j.rl.optim.AdamW;
 import dev.r1j.rl.optim.GradientClipping;
 import dev.r1j.rl.optim.LearningRateSchedule;
+import dev.r1j.rl.run.CostLedger;
 import dev.r1j.rl.run.ProgressListener;
 import dev.r1j.rl.run.RunDirectory;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Random;
 
 /**
  * Next-token training with a loss mask: pre-training on a corpus, and supervised fine-tuning on
@@ -52,6 +51,12 @@ public final class SupervisedTrainer {
     private final int padId;
     private final ProgressListener progress;
     private final TokenLoss tokenLoss;
+    private final long parameterCount;
+    private CostLedger ledger = new CostLedger();
+    private double preparedSeconds;
+
+    /** The cost ledger's file name, in the run directory and in every checkpoint (so a resume continues it). */
+    public static final String LEDGER = "ledger.json";
 
     /**
      * @param padId    token used to pad the last packed row (masked out of the loss)
@@ -70,6 +75,7 @@ public final class SupervisedTrainer {
         this.runDir = runDir;
         this.padId = padId;
         this.progress = progress;
+        this.parameterCount = model.config().parameterCount();
     }
 
     /** Trains for {@code config.steps()} steps in total, resuming from the latest checkpoint in the run directory. */
@@ -78,6 +84,14 @@ public final class SupervisedTrainer {
         if (rows.isEmpty()) {
             throw new IllegalArgumentException("no training rows: the examples hold fewer than two tokens in all");
         }
+        return train(RowSource.shuffled(rows, config.seed()), eval);
+    }
+
+    /**
+     * Trains for {@code config.steps()} steps in total on the rows {@code source} serves, resuming from
+     * the latest checkpoint in the run directory; {@code eval} (may be empty) gives the eval loss.
+     */
+    public Result train(RowSource source, List<TrainingExample> eval) {
         List<SequencePacker.Row> evalRows = eval == null || eval.isEmpty() ? List.of()
                 : SequencePacker.pack(eval, config.sequenceLength(), padId);
         LearningRateSchedule schedule = new LearningRateSchedule(config.learningRate(), config.minLearningRate(),
@@ -88,6 +102,7 @@ public final class SupervisedTrainer {
             long step = 0;
             long cursor = 0;
             long tokens = 0;
+            ledger = new CostLedger();
             Optional<Path> latest = RunDirectory.latestCheckpoint(runDir);
             if (latest.isPresent()) {
                 JsonNode state = RunDirectory.trainerState(latest.get());
@@ -98,6 +113,7 @@ public final class SupervisedTrainer {
                 step = state.get("step").asLong();
                 cursor = state.get("cursor").asLong();
                 tokens = state.path("tokens").asLong(0);
+                ledger = CostLedger.read(latest.get().resolve(LEDGER));
                 RunDirectory.truncateAfter(runDir.resolve("metrics.jsonl"), step);
                 progress.note("resuming from " + latest.get() + " at step " + step);
             }
@@ -109,17 +125,28 @@ public final class SupervisedTrainer {
             while (step < config.steps()) {
                 long stepStart = System.nanoTime();
                 int micro = config.batchSize();
+                int stepRows = config.gradientAccumulation() * micro;
+                RowSource.Batch fetched = source.rows(cursor, stepRows, config.sequenceLength());
+                if (fetched.rows().size() != stepRows) {
+                    throw new IllegalStateException("the row source gave " + fetched.rows().size() + " rows, "
+                            + stepRows + " were asked for");
+                }
+                cursor += stepRows;
+                double fetchSeconds = (System.nanoTime() - stepStart) / 1e9;
+                if (fetched.generatedTokens() > 0) {
+                    ledger.add("generation", fetchSeconds, fetched.generatedTokens(), 2.0 * parameterCount * fetched.generatedTokens());
+                }
                 List<List<SequencePacker.Row>> microBatches = new ArrayList<>();
                 int stepTargets = 0;
                 for (int a = 0; a < config.gradientAccumulation(); a++) {
-                    List<SequencePacker.Row> batch = new ArrayList<>(micro);
-                    for (int b = 0; b < micro; b++) {
-                        SequencePacker.Row row = rowAt(rows, cursor++);
-                        batch.add(row);
+                    List<SequencePacker.Row> batch = fetched.rows().subList(a * micro, (a + 1) * micro);
+                    for (SequencePacker.Row row : batch) {
                         stepTargets += row.targets();
                     }
                     microBatches.add(batch);
                 }
+                long trainStart = System.nanoTime();
+                preparedSeconds = 0;
                 double lr = schedule.at(step);
                 double lossSum = 0;
                 Engines.gradMode(true);
@@ -146,7 +173,13 @@ public final class SupervisedTrainer {
                 }
                 Engines.zeroGradients(params);
                 step++;
-                tokens += (long) config.gradientAccumulation() * micro * config.sequenceLength();
+                long stepTokens = (long) stepRows * config.sequenceLength();
+                tokens += stepTokens;
+                if (tokenLoss.modelParameters() > 0) {
+                    ledger.add("teacher", preparedSeconds, stepTokens, 2.0 * tokenLoss.modelParameters() * stepTokens);
+                }
+                ledger.add("optimisation", (System.nanoTime() - trainStart) / 1e9 - preparedSeconds, stepTokens,
+                        6.0 * parameterCount * stepTokens);
                 windowTokens += (long) config.gradientAccumulation() * micro * config.sequenceLength();
                 lastLoss = loss;
                 boolean evalNow = !evalRows.isEmpty() && config.evalEvery() > 0
@@ -185,28 +218,9 @@ public final class SupervisedTrainer {
         return loss(SequencePacker.pack(examples, config.sequenceLength(), padId));
     }
 
-    /** Row {@code cursor} of the endless data stream: epoch e is the rows in a seeded shuffle of e. */
-    private SequencePacker.Row rowAt(List<SequencePacker.Row> rows, long cursor) {
-        int n = rows.size();
-        long epoch = cursor / n;
-        List<Integer> order = epochOrder(n, epoch);
-        return rows.get(order.get((int) (cursor % n)));
-    }
-
-    private List<Integer> cachedOrder;
-    private long cachedEpoch = -1;
-
-    private List<Integer> epochOrder(int n, long epoch) {
-        if (epoch != cachedEpoch || cachedOrder == null || cachedOrder.size() != n) {
-            List<Integer> order = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
-                order.add(i);
-            }
-            Collections.shuffle(order, new Random(config.seed() * 1_000_003L + epoch));
-            cachedOrder = order;
-            cachedEpoch = epoch;
-        }
-        return cachedOrder;
+    /** Mean loss over the counted targets of ready-made rows (T + 1 tokens each), without training. */
+    public double evaluateRows(List<SequencePacker.Row> rows) {
+        return loss(rows);
     }
 
     /** Forward and backward of one micro-batch; the loss is summed over targets and divided by {@code norm}. */
@@ -227,9 +241,11 @@ public final class SupervisedTrainer {
     /** The loss's input-only work, without gradients and before the trained model runs. */
     private NDArray prepare(NDArray inputs) {
         boolean was = Engines.gradMode(false);
+        long start = System.nanoTime();
         try {
             return tokenLoss.prepare(inputs);
         } finally {
+            preparedSeconds += (System.nanoTime() - start) / 1e9;
             Engines.gradMode(was);
         }
     }
@@ -306,7 +322,9 @@ public final class SupervisedTrainer {
             ObjectNode state = JSON.createObjectNode().put("step", step).put("cursor", cursor).put("tokens", tokens)
                     .put("seed", config.seed());
             AtomicFiles.writeString(tmp.resolve(RunDirectory.TRAINER_STATE), state.toString() + "\n");
+            ledger.write(tmp.resolve(LEDGER));
         });
+        ledger.write(runDir.resolve(LEDGER));
     }
 
     private void appendMetrics(long step, double loss, double lr, double gradNorm, long tokens, double tps, double evalLoss) {

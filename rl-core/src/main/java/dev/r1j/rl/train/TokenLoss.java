@@ -28,6 +28,14 @@ public interface TokenLoss {
     }
 
     /**
+     * Parameters of the model {@link #prepare} runs once per input token (a teacher), so the cost
+     * ledger can book its forward FLOPs (2 per parameter per token); 0 when it runs none.
+     */
+    default long modelParameters() {
+        return 0;
+    }
+
+    /**
      * @param logits   [B, T, V] the trained model's logits
      * @param targets  [B, T] the next tokens
      * @param prepared what {@link #prepare} returned for these inputs

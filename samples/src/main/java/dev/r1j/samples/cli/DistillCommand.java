@@ -1,6 +1,9 @@
 package dev.r1j.samples.cli;
 
 import dev.r1j.distill.logit.GeneralizedJsd;
+import dev.r1j.distill.logit.OnPolicyRows;
+import dev.r1j.distill.traces.Trace;
+import dev.r1j.rl.generate.SamplingParams;
 import dev.r1j.distill.logit.TeacherDivergence;
 import dev.r1j.rewards.BadInputException;
 import dev.r1j.rl.checkpoint.BuiltinModels;
@@ -16,7 +19,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code r1j distill}: logit distillation of a student toward a teacher on traces. */
 @Command(name = "distill", mixinStandardHelpOptions = true,
-        description = {"Off-policy logit distillation: on the traces' prompts and completions, the student (--model) "
+        description = {"Logit distillation: on the traces' prompts and completions (and, with --on-policy, on the student's own samples), the student (--model) "
                 + "learns the teacher's whole next-token distribution at every completion position, not only the "
                 + "sampled token, by minimising the generalized Jensen-Shannon divergence of GKD (Agarwal et al. "
                 + "2024): --beta 0 is forward KL(teacher || student), 1 is reverse KL(student || teacher). Teacher and "
@@ -32,6 +35,16 @@ final class DistillCommand implements Callable<Integer> {
     @Option(names = "--beta", defaultValue = "0.5", description = "0: forward KL, 1: reverse KL, between: JSD (default: ${DEFAULT-VALUE}).")
     double beta;
 
+    @Option(names = "--on-policy", defaultValue = "0", paramLabel = "FRACTION",
+            description = "GKD's lambda: the share of steps trained on completions the student samples itself from the "
+                    + "traces' prompts (scored by the teacher), instead of on the teacher's traces; 0 is off-policy "
+                    + "distillation, 1 fully on-policy (default: ${DEFAULT-VALUE}).")
+    double onPolicy;
+
+    @Option(names = "--max-new-tokens", defaultValue = "64",
+            description = "Longest completion the student samples on on-policy steps (default: ${DEFAULT-VALUE}).")
+    int maxNewTokens;
+
     @Mixin
     TraceTrainingOptions options;
 
@@ -46,6 +59,12 @@ final class DistillCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new BadInputException("--beta: " + e.getMessage());
         }
+        if (!(onPolicy >= 0 && onPolicy <= 1)) {
+            throw new BadInputException("--on-policy must be in [0, 1], was " + onPolicy);
+        }
+        if (maxNewTokens < 1) {
+            throw new BadInputException("--max-new-tokens must be >= 1, was " + maxNewTokens);
+        }
         Path teacherDir = BuiltinModels.resolve(teacher);
         try (Checkpoint t = Checkpoint.load(teacherDir)) {
             return SftCommand.trainOnTraces(spec, model, options, "distill", student -> {
@@ -54,7 +73,10 @@ final class DistillCommand implements Callable<Integer> {
                             + "tokenizer (vocabularies differ); logit distillation compares distributions token by token");
                 }
                 return new TeacherDivergence(t.model(), divergence);
-            }, Map.of("teacher", teacher, "teacher_sha256", Checkpoint.sha256(teacherDir), "beta", Double.toString(beta)));
+            }, Map.of("teacher", teacher, "teacher_sha256", Checkpoint.sha256(teacherDir), "beta", Double.toString(beta),
+                    "on_policy", Double.toString(onPolicy)), (student, training, traces, packed) -> onPolicy == 0 ? packed
+                    : new OnPolicyRows(student.model(), student.tokenizer(), traces.stream().map(Trace::prompt).toList(), packed,
+                            onPolicy, SamplingParams.builder().temperature(1).maxNewTokens(maxNewTokens).build(), training.seed()));
         }
     }
 

@@ -9,6 +9,8 @@ import dev.r1j.rl.checkpoint.Provenance;
 import dev.r1j.rl.run.RunLock;
 import dev.r1j.rl.tokenizer.PromptTemplate;
 import dev.r1j.rl.train.SupervisedConfig;
+import dev.r1j.rl.train.RowSource;
+import dev.r1j.rl.train.SequencePacker;
 import dev.r1j.rl.train.SupervisedTrainer;
 import dev.r1j.rl.train.TokenLoss;
 import dev.r1j.rl.train.TrainingExample;
@@ -57,6 +59,17 @@ final class SftCommand implements Callable<Integer> {
      */
     static int trainOnTraces(CommandSpec spec, ModelOption model, TraceTrainingOptions options, String command,
                              java.util.function.Function<Checkpoint, TokenLoss> loss, Map<String, String> extra) {
+        return trainOnTraces(spec, model, options, command, loss, extra, (student, training, traces, rows) -> rows);
+    }
+
+    /** How a command turns the traces' packed rows into what the trainer reads (on-policy distillation adds samples). */
+    @FunctionalInterface
+    interface Rows {
+        RowSource of(Checkpoint student, SupervisedConfig training, List<Trace> traces, RowSource packedTraces);
+    }
+
+    static int trainOnTraces(CommandSpec spec, ModelOption model, TraceTrainingOptions options, String command,
+                             java.util.function.Function<Checkpoint, TokenLoss> loss, Map<String, String> extra, Rows rows) {
         Path traces = options.traces;
         Path config = options.config;
         Path out = options.out;
@@ -91,7 +104,9 @@ final class SftCommand implements Callable<Integer> {
             err.flush();
             SupervisedTrainer trainer = new SupervisedTrainer(cp.model(), training, out.resolve("run"), cp.tokenizer().padId(),
                     new ConsoleProgress(err, command + ": "), loss.apply(cp));
-            SupervisedTrainer.Result result = trainer.train(train, eval);
+            List<SequencePacker.Row> packed = SequencePacker.pack(train, training.sequenceLength(), cp.tokenizer().padId());
+            RowSource source = rows.of(cp, training, all, RowSource.shuffled(packed, training.seed()));
+            SupervisedTrainer.Result result = trainer.train(source, eval);
             PretrainCommand.writeLossChart(out.resolve("run"));
             Map<String, String> facts = new java.util.LinkedHashMap<>(extra);
             facts.put("steps", Long.toString(result.steps()));

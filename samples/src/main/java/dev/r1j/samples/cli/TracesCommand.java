@@ -86,7 +86,7 @@ final class TracesCommand implements Callable<Integer> {
              Checkpoint cp = model.load(); DjlGenerator gen = new DjlGenerator(cp.model(), cp.tokenizer())) {
             TraceGenerator traces = new TraceGenerator(gen, cp.template().orElse(PromptTemplate.DEFAULT),
                     Tasks.correctness(task, false, settings.rewardThreads()), model.model, Checkpoint.sha256(model.directory()),
-                    settings);
+                    settings, cp.model().config().parameterCount());
             s = traces.generate(set, out, new ConsoleProgress(err, "traces: "));
         }
         spec.commandLine().getOut().printf("%d traces for %d of %d problems in %s (%.1f%% of %d samples correct)%n", s.traces(),

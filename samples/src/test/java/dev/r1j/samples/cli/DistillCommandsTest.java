@@ -63,6 +63,7 @@ class DistillCommandsTest {
         Files.writeString(cfg, "training: {stepz: 4}\n");
         CliRun bad = CliRun.of("sft", "--model", student.toString(), "--traces", traces.toString(), "--config", cfg.toString(),
                 "--out", tmp.resolve("o").toString());
+        assertTrue(Files.exists(out.resolve("run/ledger.json")), "SFT books its cost");
         assertEquals(2, bad.exit());
         assertTrue(bad.err().contains("training.stepz") && bad.err().contains("sft.yaml:1"), bad.err());
     }
@@ -99,5 +100,16 @@ class DistillCommandsTest {
         assertTrue(bad.err().contains("share a tokenizer"), bad.err());
         assertEquals(2, CliRun.of("distill", "--teacher", teacher.toString(), "--model", student.toString(), "--beta", "2",
                 "--traces", traces.toString(), "--out", tmp.resolve("y").toString()).exit());
+
+        // On-policy (GKD): every step on the student's own samples; their generation is booked in the ledger.
+        Path onPolicy = tmp.resolve("gkd");
+        CliRun gkd = CliRun.of("distill", "--teacher", teacher.toString(), "--model", student.toString(), "--on-policy", "1",
+                "--max-new-tokens", "8", "--traces", traces.toString(), "--config", cfg.toString(), "--out", onPolicy.toString());
+        assertEquals(0, gkd.exit(), gkd.err());
+        var ledger = dev.r1j.rl.run.CostLedger.read(onPolicy.resolve("run/ledger.json")).stages();
+        assertTrue(ledger.get("generation").tokens() > 0, ledger.toString());
+        assertTrue(ledger.get("teacher").flops() > 0, ledger.toString());
+        assertEquals(2, CliRun.of("distill", "--teacher", teacher.toString(), "--model", student.toString(), "--on-policy",
+                "1.5", "--traces", traces.toString(), "--out", tmp.resolve("z").toString()).exit());
     }
 }
