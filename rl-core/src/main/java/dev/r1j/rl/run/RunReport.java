@@ -142,8 +142,7 @@ public final class RunReport {
             if (chart.series().isEmpty()) {
                 continue;
             }
-            String png = Base64.getEncoder().encodeToString(chart.png(CHART_WIDTH, CHART_HEIGHT));
-            images.add("<img src=\"data:image/png;base64," + png + "\" alt=\"" + escape(c.title()) + "\">\n");
+            images.add(image(chart));
         }
         if (images.isEmpty()) {
             return;
@@ -185,8 +184,30 @@ public final class RunReport {
         if (!Files.isRegularFile(ledgerFile)) {
             return;
         }
-        CostLedger ledger = CostLedger.read(ledgerFile);
-        html.append("<h2>Cost</h2>\n<table>\n<tr><th>stage</th><th>seconds</th><th>tokens</th>")
+        html.append("<h2>Cost</h2>\n");
+        ledgerTable(html, CostLedger.read(ledgerFile));
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Pieces for other self-contained pages (the demo's report) in the same style and under the same policy
+
+    /** A whole page: the head with styles and content security policy, then {@code bodyHtml}. */
+    public static String page(String title, String bodyHtml) {
+        StringBuilder html = new StringBuilder(bodyHtml.length() + 4096);
+        head(html, title);
+        html.append(bodyHtml).append("</body>\n</html>\n");
+        return html.toString();
+    }
+
+    /** The chart as an embedded PNG image element. */
+    public static String image(LineChart chart) {
+        String png = Base64.getEncoder().encodeToString(chart.png(CHART_WIDTH, CHART_HEIGHT));
+        return "<img src=\"data:image/png;base64," + png + "\" alt=\"" + escape(chart.title()) + "\">\n";
+    }
+
+    /** The ledger as a table: one row a stage, then the total, then the GPU-hour basis. */
+    public static void ledgerTable(StringBuilder html, CostLedger ledger) {
+        html.append("<table>\n<tr><th>stage</th><th>seconds</th><th>tokens</th>")
                 .append("<th>FLOPs</th><th>GPU-hours equivalent</th></tr>\n");
         ledger.stages().forEach((name, s) -> ledgerRow(html, "", name, s));
         ledgerRow(html, " class=\"total\"", "total", ledger.total());
@@ -321,7 +342,7 @@ public final class RunReport {
      * Text made safe for HTML element content and quoted attribute values; control characters that
      * HTML does not allow become U+FFFD.
      */
-    static String escape(String s) {
+    public static String escape(String s) {
         StringBuilder out = new StringBuilder(s.length() + 16);
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

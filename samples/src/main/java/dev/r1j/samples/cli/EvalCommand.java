@@ -120,8 +120,12 @@ final class EvalCommand implements Callable<Integer> {
         return R1j.EXIT_OK;
     }
 
-    /** 256 new tokens, or fewer when the model's positions run out after the longest prompt. */
     private int fittingLength(Checkpoint cp, PromptTemplate template, List<Problem> set) {
+        return fittingLength(cp, template, set, opening);
+    }
+
+    /** 256 new tokens, or fewer when the model's positions run out after the longest prompt. */
+    static int fittingLength(Checkpoint cp, PromptTemplate template, List<Problem> set, Opening opening) {
         int longest = 0;
         for (Problem p : set) {
             longest = Math.max(longest, cp.tokenizer().encode(template.render(p.prompt()) + opening.text()).length);

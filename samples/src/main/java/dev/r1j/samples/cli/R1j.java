@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             CommandLine.HelpCommand.class,
             BenchCommand.class,
+            DemoCommand.class,
             DistillCommand.class,
             EvalCommand.class,
             GenerateCommand.class,
