@@ -187,7 +187,7 @@ final class GrpoCommand implements Callable<Integer> {
     }
 
     /** Settings from a file (or defaults when null), without the flags. */
-    private static RunSettings read(Path file) {
+    static RunSettings read(Path file) {
         ObjectNode grpo = SNAKE.valueToTree(GrpoConfig.builder().build());
         String modelRef = null;
         String taskName = null;
@@ -212,6 +212,11 @@ final class GrpoCommand implements Callable<Integer> {
                         throw ConfigFile.error(file, "grpo." + e.getKey(), "is not a known setting (see r1j grpo --help)");
                     }
                     grpo.set(e.getKey(), e.getValue());
+                }
+                // As in GrpoConfig.Builder: without a floor, the rate stays at the peak after warm-up
+                // (the tree starts from the defaults, whose floor is the default rate, 1e-5).
+                if (user.has("learning_rate") && !user.has("min_learning_rate")) {
+                    grpo.set("min_learning_rate", user.get("learning_rate"));
                 }
             }
         }
