@@ -84,6 +84,12 @@ final class GrpoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** Top-level fields of a config file. */
+    static final Set<String> TOP_FIELDS = Set.of("model", "task", "reward", "grpo");
+
+    /** Fields of its {@code reward} section. */
+    static final Set<String> REWARD_FIELDS = Set.of("format_weight", "overlong_buffer");
+
     /** The effective settings of a run, as written to its config.json. */
     record RunSettings(String model, String task, double formatWeight, int overlongBuffer, GrpoConfig grpo) {}
 
@@ -195,10 +201,10 @@ final class GrpoCommand implements Callable<Integer> {
         int overlongBuffer = 0;
         if (file != null) {
             ConfigFile f = ConfigFile.read(file);
-            f.rejectUnknown(Set.of("model", "task", "reward", "grpo"));
+            f.rejectUnknown(TOP_FIELDS);
             modelRef = f.text("model", null);
             taskName = f.text("task", null);
-            ConfigFile r = f.section("reward", Set.of("format_weight", "overlong_buffer"));
+            ConfigFile r = f.section("reward", REWARD_FIELDS);
             formatWeight = r.number("format_weight", 0);
             overlongBuffer = r.integer("overlong_buffer", 0);
             JsonNode user = f.json().get("grpo");
