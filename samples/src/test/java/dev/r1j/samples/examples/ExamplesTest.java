@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.r1j.distill.traces.TraceGenerator;
+import dev.r1j.rl.checkpoint.BuiltinModels;
 import dev.r1j.rl.run.MetricsTable;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -87,5 +88,13 @@ class ExamplesTest {
         assertTrue(TraceGenerator.read(dir.resolve("traces.jsonl")).stream().allMatch(t -> t.reward() == 1.0));
         assertTrue(out.contains("student: 2 steps on " + traces + " traces, last loss "), out);
         assertEquals(2, MetricsTable.read(dir.resolve("sft/metrics.jsonl")).size());
+    }
+
+    @Test
+    void generateExampleSamplesFourCompletions() throws Exception {
+        String model = BuiltinModels.resolve("builtin:arith-teacher-rl").toString();
+        String out = run(() -> GenerateExample.main(new String[] {model, "12*34"}));
+        assertEquals(4, Pattern.compile("(?m)^\\[(EOS|LENGTH|STOP_STRING), \\d+ tokens, log-prob -?[0-9.]+\\] ").matcher(out).results().count(),
+                out);
     }
 }
