@@ -234,6 +234,13 @@ class ConfigurationReferenceTest {
             rows.forEach(r -> documented.add(r.code(0)));
             assertEquals(new TreeSet<>(e.getValue()), documented, e.getKey());
         }
+        // r1j grpo with no config file: the reward section's documented defaults and GrpoConfig's builder defaults.
+        GrpoCommand.RunSettings none = GrpoCommand.read(null);
+        Map<String, Object> rewardDefaults = Map.of("format_weight", none.formatWeight(), "overlong_buffer", none.overlongBuffer());
+        for (Row r : tables.get("section:grpo.reward")) {
+            assertEquals(r.code(2), String.valueOf(rewardDefaults.get(r.code(0))), "default of reward." + r.code(0));
+        }
+        assertEquals(dev.r1j.rl.grpo.GrpoConfig.builder().build(), none.grpo(), "r1j grpo starts from the builder's defaults");
         // The training section of pretrain, sft and distill is SupervisedConfig, with the builder's defaults.
         Set<String> training = new TreeSet<>();
         tables.get("record:dev.r1j.rl.train.SupervisedConfig").forEach(r -> training.add(r.code(0)));
