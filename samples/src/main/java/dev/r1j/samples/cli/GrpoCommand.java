@@ -84,6 +84,12 @@ final class GrpoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** Top-level fields of a config file. */
+    static final Set<String> TOP_FIELDS = Set.of("model", "task", "reward", "grpo");
+
+    /** Fields of its {@code reward} section. */
+    static final Set<String> REWARD_FIELDS = Set.of("format_weight", "overlong_buffer");
+
     /** The effective settings of a run, as written to its config.json. */
     record RunSettings(String model, String task, double formatWeight, int overlongBuffer, GrpoConfig grpo) {}
 
@@ -187,7 +193,7 @@ final class GrpoCommand implements Callable<Integer> {
     }
 
     /** Settings from a file (or defaults when null), without the flags. */
-    private static RunSettings read(Path file) {
+    static RunSettings read(Path file) {
         ObjectNode grpo = SNAKE.valueToTree(GrpoConfig.builder().build());
         String modelRef = null;
         String taskName = null;
@@ -195,10 +201,10 @@ final class GrpoCommand implements Callable<Integer> {
         int overlongBuffer = 0;
         if (file != null) {
             ConfigFile f = ConfigFile.read(file);
-            f.rejectUnknown(Set.of("model", "task", "reward", "grpo"));
+            f.rejectUnknown(TOP_FIELDS);
             modelRef = f.text("model", null);
             taskName = f.text("task", null);
-            ConfigFile r = f.section("reward", Set.of("format_weight", "overlong_buffer"));
+            ConfigFile r = f.section("reward", REWARD_FIELDS);
             formatWeight = r.number("format_weight", 0);
             overlongBuffer = r.integer("overlong_buffer", 0);
             JsonNode user = f.json().get("grpo");
@@ -212,6 +218,11 @@ final class GrpoCommand implements Callable<Integer> {
                         throw ConfigFile.error(file, "grpo." + e.getKey(), "is not a known setting (see r1j grpo --help)");
                     }
                     grpo.set(e.getKey(), e.getValue());
+                }
+                // As in GrpoConfig.Builder: without a floor, the rate stays at the peak after warm-up
+                // (the tree starts from the defaults, whose floor is the default rate, 1e-5).
+                if (user.has("learning_rate") && !user.has("min_learning_rate")) {
+                    grpo.set("min_learning_rate", user.get("learning_rate"));
                 }
             }
         }

@@ -70,10 +70,9 @@ final class PretrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ConfigFile file = ConfigFile.read(config);
-        file.rejectUnknown(Set.of("model", "corpus", "training"));
-        ConfigFile m = file.section("model", Set.of("family", "hidden", "intermediate", "layers", "heads", "kv_heads",
-                "max_positions", "tied", "seed"));
-        ConfigFile c = file.section("corpus", Set.of("tasks", "think_share", "seed", "eval_problems"));
+        file.rejectUnknown(TOP_FIELDS);
+        ConfigFile m = file.section("model", MODEL_FIELDS);
+        ConfigFile c = file.section("corpus", CORPUS_FIELDS);
         ConfigFile t = file.section("training", TRAINING_FIELDS);
 
         PretrainCorpus corpus;
@@ -151,6 +150,16 @@ final class PretrainCommand implements Callable<Integer> {
         }
         return R1j.EXIT_OK;
     }
+
+    /** Top-level sections of a config file. */
+    static final Set<String> TOP_FIELDS = Set.of("model", "corpus", "training");
+
+    /** Fields of the {@code model} section. */
+    static final Set<String> MODEL_FIELDS = Set.of("family", "hidden", "intermediate", "layers", "heads", "kv_heads",
+            "max_positions", "tied", "seed");
+
+    /** Fields of the {@code corpus} section. */
+    static final Set<String> CORPUS_FIELDS = Set.of("tasks", "think_share", "seed", "eval_problems");
 
     /** Fields of a {@code training} section (pre-training and SFT share them). */
     static final Set<String> TRAINING_FIELDS = Set.of("batch_size", "sequence_length", "gradient_accumulation", "steps",

@@ -10,8 +10,9 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * How do I sample from a model directory? Usage: {@code GenerateExample MODEL_DIR PROMPT}. The same code
- * as the README's example, kept compiling here.
+ * How do I sample from a model directory? Usage: {@code GenerateExample MODEL_DIR PROMPT}: four
+ * completions of the prompt (with the model's prompt template), each with its finish reason, length
+ * and log-probability.
  */
 public final class GenerateExample {
 

@@ -76,4 +76,15 @@ class GrpoCommandTest {
         r = CliRun.of("grpo", "--model", "x", "--task", "arith");
         assertTrue(r.err().contains("--out"), r.err());
     }
+
+    @Test
+    void aLearningRateWithoutAFloorStaysConstantAsTheBuilderDoes() throws Exception {
+        Path cfg = tmp.resolve("lr.yaml");
+        Files.writeString(cfg, "grpo: {learning_rate: 1.0e-6}\n");
+        var grpo = GrpoCommand.read(cfg).grpo();
+        assertEquals(1e-6, grpo.learningRate());
+        assertEquals(1e-6, grpo.minLearningRate(), "no floor given: constant after warm-up, not a floor above the peak");
+        Files.writeString(cfg, "grpo: {learning_rate: 2.0e-4, min_learning_rate: 2.0e-5}\n");
+        assertEquals(2e-5, GrpoCommand.read(cfg).grpo().minLearningRate());
+    }
 }
