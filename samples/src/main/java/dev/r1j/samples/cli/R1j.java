@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             BenchCommand.class,
             DistillCommand.class,
             EvalCommand.class,
+            ExportOnnxCommand.class,
             GenerateCommand.class,
             GradeCommand.class,
             GrpoCommand.class,
