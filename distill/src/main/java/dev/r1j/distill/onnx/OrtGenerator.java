@@ -11,8 +11,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Batched generation on ONNX Runtime, for exported teachers: no PyTorch natives needed at run time
- * beyond what the process already has, and any Optimum "with past" decoder export works.
+ * Batched generation on ONNX Runtime: for models exported by {@link OnnxExporter}, and for decoders
+ * exported elsewhere with Hugging Face Optimum ("with past"), such as a large teacher whose
+ * architecture r1j's own engine does not load.
  *
  * <p>It runs the same decoding loop as {@link dev.r1j.rl.generate.DjlGenerator}: prompts left-padded,
  * the key/value cache carried between steps, each (prompt, sample) pair with its own seeded random
