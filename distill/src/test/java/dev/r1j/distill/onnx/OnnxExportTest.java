@@ -71,9 +71,13 @@ class OnnxExportTest {
     }
 
     private CausalLm smallModel(HfTokenizer tok) {
+        return smallModel(tok, 32);
+    }
+
+    private CausalLm smallModel(HfTokenizer tok, int maxPositions) {
         TransformerConfig c = TransformerConfig.builder().family(ModelFamily.QWEN2).vocabSize(tok.vocabSize())
                 .hiddenSize(16).intermediateSize(24).numHiddenLayers(2).numAttentionHeads(4).numKeyValueHeads(2)
-                .maxPositionEmbeddings(32).tieWordEmbeddings(true).build();
+                .maxPositionEmbeddings(maxPositions).tieWordEmbeddings(true).build();
         return CausalLm.randomInit(c, 3);
     }
 
@@ -126,21 +130,41 @@ class OnnxExportTest {
         HfTokenizer tok = CharVocabulary.builder().addCharacters("abc123").writeTo(tmp.resolve("tok"));
         Path inline = tmp.resolve("inline").resolve("model.onnx");
         Path external = tmp.resolve("external").resolve("model.onnx");
-        try (CausalLm m = smallModel(tok)) {
+        // 20000 positions: the rotary tables (20000 x 4 floats) are written to the data file in several chunks.
+        try (CausalLm m = smallModel(tok, 20000)) {
             OnnxExporter.export(m, tok, null, inline, false);
             OnnxExporter.export(m, tok, null, external, false); // then rewritten with external data:
             DecoderGraph.Written w = DecoderGraph.write(m.config(), new dev.r1j.rl.model.internal.DecoderWeights.MapWeights(
                     m.hfTensors(), m.hfShapes()), external, 0, "test");
             assertEquals(external.resolveSibling("model.onnx.data"), w.externalData());
             assertTrue(Files.size(external) < 20_000, "weights are outside the model file: " + Files.size(external));
-            int[] ids = {1, 4, 2, 5};
+            // Every initializer's bytes in the data file equal the inline export's, byte for byte.
+            java.util.Map<String, com.google.protobuf.ByteString> inlineData = new java.util.HashMap<>();
+            ModelProto.parseFrom(Files.readAllBytes(inline)).getGraph().getInitializerList()
+                    .forEach(t -> inlineData.put(t.getName(), t.getRawData()));
+            byte[] data = Files.readAllBytes(w.externalData());
+            int externalTensors = 0;
+            for (var t : ModelProto.parseFrom(Files.readAllBytes(external)).getGraph().getInitializerList()) {
+                if (t.getExternalDataCount() == 0) {
+                    continue;
+                }
+                java.util.Map<String, String> where = new java.util.HashMap<>();
+                t.getExternalDataList().forEach(e -> where.put(e.getKey(), e.getValue()));
+                int offset = Integer.parseInt(where.get("offset"));
+                int length = Integer.parseInt(where.get("length"));
+                assertEquals(0, offset % 4096, t.getName() + " is aligned");
+                assertEquals(inlineData.get(t.getName()), com.google.protobuf.ByteString.copyFrom(data, offset, length), t.getName());
+                externalTensors++;
+            }
+            assertEquals(3 + 2 * 7 + 1, externalTensors, "embedding, rotary tables, 7 per layer, final norm");
+            int[] ids = {1, 4, 2, 5, 3, 3, 1, 6, 2, 2, 5, 4, 1, 6, 3, 2, 1};
             try (OnnxModel a = OnnxModel.load(inline); OnnxModel b = OnnxModel.load(external)) {
                 float[][] x = a.logits(ids);
                 float[][] y = b.logits(ids);
                 for (int i = 0; i < ids.length; i++) {
                     assertArrayEquals(x[i], y[i], 0f);
                 }
-                assertArrayEquals(m.logits(ids)[3], y[3], 1e-4f);
+                assertArrayEquals(m.logits(ids)[16], y[16], 1e-4f);
             }
         }
     }
@@ -172,6 +196,23 @@ class OnnxExportTest {
         Files.write(file, model.toBuilder().setGraph(g).build().toByteArray());
         BadInputException e = assertThrows(BadInputException.class, () -> OnnxModel.load(file));
         assertTrue(e.getMessage().contains("position_ids") && e.getMessage().contains(file.toString()), e.getMessage());
+    }
+
+    @Test
+    void refusesAMergedDecoderNamingUseCacheBranch() throws Exception {
+        HfTokenizer tok = CharVocabulary.builder().addCharacters("abc123").writeTo(tmp.resolve("tok"));
+        Path file = tmp.resolve("merged").resolve("model.onnx");
+        try (CausalLm m = smallModel(tok)) {
+            OnnxExporter.export(m, tok, null, file, false);
+        }
+        ModelProto model = ModelProto.parseFrom(Files.readAllBytes(file));
+        GraphProto.Builder g = model.getGraph().toBuilder();
+        g.addInput(g.getInput(0).toBuilder().setName("use_cache_branch").setType(g.getInput(0).getType().toBuilder()
+                .setTensorType(g.getInput(0).getType().getTensorType().toBuilder()
+                        .setElemType(ai.onnx.proto.OnnxMl.TensorProto.DataType.BOOL_VALUE))));
+        Files.write(file, model.toBuilder().setGraph(g).build().toByteArray());
+        BadInputException e = assertThrows(BadInputException.class, () -> OnnxModel.load(file));
+        assertTrue(e.getMessage().contains("use_cache_branch") && e.getMessage().contains(file.toString()), e.getMessage());
     }
 
     @Test

@@ -344,6 +344,7 @@ public final class DecoderGraph {
     }
 
     private static final class ExternalSink implements WeightSink {
+        private static final int CHUNK_FLOATS = 1 << 16;
         private final FileChannel channel;
         private final OutputStream out;
         private final String location;
@@ -360,9 +361,14 @@ public final class DecoderGraph {
             long pad = (ALIGN - offset % ALIGN) % ALIGN;
             out.write(new byte[(int) pad]);
             offset += pad;
-            ByteBuffer bytes = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-            bytes.asFloatBuffer().put(values);
-            out.write(bytes.array());
+            // In chunks: a large embedding's bytes can exceed what one Java array holds.
+            ByteBuffer bytes = ByteBuffer.allocate(CHUNK_FLOATS * 4).order(ByteOrder.LITTLE_ENDIAN);
+            for (int at = 0; at < values.length; at += CHUNK_FLOATS) {
+                int n = Math.min(CHUNK_FLOATS, values.length - at);
+                bytes.clear();
+                bytes.asFloatBuffer().put(values, at, n);
+                out.write(bytes.array(), 0, n * 4);
+            }
             TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT_VALUE)
                     .setDataLocation(TensorProto.DataLocation.EXTERNAL)
                     .addExternalData(entry("location", location))
