@@ -1,5 +1,6 @@
 package dev.r1j.distill.onnx;
 
+import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.r1j.distill.onnx.internal.OrtDecoder;
@@ -99,6 +100,14 @@ public final class OnnxModel implements AutoCloseable {
     /** The {@code .onnx} file. */
     public Path file() {
         return file;
+    }
+
+    /**
+     * The ONNX Runtime session, for callers that feed the graph themselves (for example to read
+     * {@code present.*} tensors). It belongs to this model: closing the model closes it.
+     */
+    public OrtSession session() {
+        return decoder.session();
     }
 
     /** The directory holding the model and its companion files. */

@@ -104,6 +104,7 @@ class OnnxExportTest {
             assertEquals(2, m.numLayers());
             assertEquals(2, m.numKeyValueHeads());
             assertEquals(4, m.headDim());
+            assertTrue(m.session().getInputNames().contains("position_ids"));
         }
         try (InputStream in = Files.newInputStream(file)) {
             GraphProto g = ModelProto.parseFrom(in).getGraph();

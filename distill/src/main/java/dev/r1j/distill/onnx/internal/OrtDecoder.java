@@ -18,7 +18,6 @@ import java.nio.LongBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -202,6 +201,10 @@ public final class OrtDecoder implements AutoCloseable {
 
     public Path file() {
         return file;
+    }
+
+    public OrtSession session() {
+        return session;
     }
 
     /**
@@ -402,17 +405,6 @@ public final class OrtDecoder implements AutoCloseable {
                 };
             }
         };
-    }
-
-    /** Names and shapes of the session's inputs, for messages and docs. */
-    public Map<String, String> describeInputs() {
-        Map<String, String> out = new LinkedHashMap<>();
-        try {
-            session.getInputInfo().forEach((k, v) -> out.put(k, v.getInfo().toString()));
-        } catch (OrtException e) {
-            throw new IllegalStateException(e);
-        }
-        return out;
     }
 
     static FloatBuffer directFloats(int n) {
