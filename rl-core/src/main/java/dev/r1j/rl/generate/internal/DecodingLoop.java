@@ -223,11 +223,14 @@ public final class DecodingLoop {
         public Batch open(int batchSize, int capacity) {
             NDManager gen = model.manager().newSubManager();
             KvCache cache;
+            boolean grad = Engines.gradMode(false);
             try {
                 cache = model.newCache(gen, batchSize, capacity);
             } catch (RuntimeException e) {
                 gen.close();
                 throw e;
+            } finally {
+                Engines.gradMode(grad);
             }
             return new Batch() {
                 @Override
@@ -244,7 +247,12 @@ public final class DecodingLoop {
 
                 @Override
                 public void retainRows(long[] rows) {
-                    cache.retainRows(rows);
+                    boolean grad = Engines.gradMode(false);
+                    try {
+                        cache.retainRows(rows);
+                    } finally {
+                        Engines.gradMode(grad);
+                    }
                 }
 
                 @Override
