@@ -180,23 +180,39 @@ class OnnxParityTest {
                     lastPositions(a, b, t, f.onnx().vocabSize())));
             float[] mask = keep;
             long[] next = {6, 3, 1};
+            int[] live = {0, 1, 2}; // request rows still in the batch
             for (int s = 0; s < steps; s++) {
                 int len = t + s + 1;
-                float[] grown = new float[b * len];
-                int[] step = new int[b];
-                long[] stepPos = new long[b];
-                for (int r = 0; r < b; r++) {
-                    System.arraycopy(mask, r * (len - 1), grown, r * len, len - 1);
-                    grown[r * len + len - 1] = 1f;
-                    step[r] = (7 * s + 3 * r + 1) % f.onnx().vocabSize();
-                    stepPos[r] = next[r]++;
+                if (s == 2) {
+                    // Drop the middle row and reverse the others, as the decoding loop compacts finished rows.
+                    long[] keepRows = {2, 0};
+                    djlCache.retainRows(keepRows);
+                    ortCache.retainRows(keepRows);
+                    float[] kept = new float[keepRows.length * (len - 1)];
+                    for (int j = 0; j < keepRows.length; j++) {
+                        System.arraycopy(mask, (int) keepRows[j] * (len - 1), kept, j * (len - 1), len - 1);
+                    }
+                    mask = kept;
+                    live = new int[] {live[2], live[0]};
+                }
+                int rows = live.length;
+                float[] grown = new float[rows * len];
+                int[] step = new int[rows];
+                long[] stepPos = new long[rows];
+                for (int j = 0; j < rows; j++) {
+                    int r = live[j];
+                    System.arraycopy(mask, j * (len - 1), grown, j * len, len - 1);
+                    grown[j * len + len - 1] = 1f;
+                    step[j] = (7 * s + 3 * r + 1) % f.onnx().vocabSize();
+                    stepPos[j] = next[r]++;
                 }
                 mask = grown;
-                NDArray in = m.create(step, new Shape(b, 1));
-                e = f.djl().forward(in, stepPos, mask, djlCache).toFloatArray();                        // [B, 1, V]
+                NDArray in = m.create(step, new Shape(rows, 1));
+                e = f.djl().forward(in, stepPos, mask, djlCache).toFloatArray();                        // [B', 1, V]
                 a = dec.forward(step, 1, stepPos, mask, ortCache, false);
                 maxDiff = Math.max(maxDiff, maxDiff(e, a));
                 assertEquals(len, ortCache.length());
+                assertEquals(rows, ortCache.batchSize());
             }
             Engines.gradMode(grad);
         }
