@@ -37,6 +37,11 @@ public final class OrtGenerator implements Generator {
         this(model, DEFAULT_MAX_BATCH_SIZE);
     }
 
+    /**
+     * A generator decoding at most {@code maxBatchSize} rows together: larger batches use the cores
+     * better, smaller ones bound the key/value cache's memory (rows x layers x 2 x kv_heads x positions
+     * x head_dim floats).
+     */
     public OrtGenerator(OnnxModel model, int maxBatchSize) {
         this.model = Objects.requireNonNull(model, "model");
         this.tokenizer = model.tokenizer();
@@ -48,6 +53,7 @@ public final class OrtGenerator implements Generator {
                 ids -> tokenizer.decode(ids, true));
     }
 
+    /** Most rows decoded together. */
     public int maxBatchSize() {
         return maxBatchSize;
     }
