@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.r1j.rl.io.AtomicFiles;
 import dev.r1j.samples.bench.EngineBench;
 import dev.r1j.samples.bench.GrpoBench;
+import dev.r1j.samples.bench.OnnxBench;
 import dev.r1j.samples.bench.RewardBench;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Option;
 /** {@code r1j bench}: performance figures of this machine and this build, as a table and as JSON. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measures the engine's fp32 GEMM ceiling, training throughput and MFU against it, "
-                + "generation tokens/s at batch 1 and 64, math verdicts/s, sandboxed executions/s, the GRPO step split "
+                + "generation tokens/s at batch 1 and 64 on DJL and on ONNX Runtime (the same model exported), math verdicts/s, sandboxed executions/s, the GRPO step split "
                 + "(generation / scoring / optimisation) on the shipped teacher base, and peak memory; "
                 + "prints a table and writes JSON."})
 final class BenchCommand implements Callable<Integer> {
@@ -70,6 +71,19 @@ final class BenchCommand implements Callable<Integer> {
         result.put("generation_batch_" + rolloutBatch, genN);
         double ratio = (double) genN.get("tokens_per_second") / (double) gen1.get("tokens_per_second");
         result.put("generation_batch_speedup", Math.round(ratio * 10) / 10.0);
+        // The same model, prompts and decoding loop on ONNX Runtime (the bench model exported to ONNX).
+        Map<String, Object> ort1;
+        Map<String, Object> ortN;
+        try (OnnxBench onnx = new OnnxBench(quick, line -> System.err.println("bench: " + line))) {
+            ort1 = onnx.generation(1, 128);
+            ortN = onnx.generation(rolloutBatch, 128);
+        }
+        double ortVsDjl1 = (double) ort1.get("tokens_per_second") / (double) gen1.get("tokens_per_second");
+        double ortVsDjlN = (double) ortN.get("tokens_per_second") / (double) genN.get("tokens_per_second");
+        ort1.put("vs_djl", Math.round(ortVsDjl1 * 100) / 100.0);
+        ortN.put("vs_djl", Math.round(ortVsDjlN * 100) / 100.0);
+        result.put("onnx_generation_batch_1", ort1);
+        result.put("onnx_generation_batch_" + rolloutBatch, ortN);
         RewardBench rewards = new RewardBench(quick, line -> System.err.println("bench: " + line));
         Map<String, Object> verifier = rewards.verifier();
         Map<String, Object> sandbox = rewards.sandbox();
@@ -89,6 +103,11 @@ final class BenchCommand implements Callable<Integer> {
         System.out.printf("%-44s %12.0f%n", "generation tokens/s, batch 1", (double) gen1.get("tokens_per_second"));
         System.out.printf("%-44s %12.0f%n", "generation tokens/s, batch " + rolloutBatch, (double) genN.get("tokens_per_second"));
         System.out.printf("%-44s %11.1fx%n", "batch speed-up", ratio);
+        System.out.printf("%-44s %12.0f%n", "ONNX Runtime generation tokens/s, batch 1", (double) ort1.get("tokens_per_second"));
+        System.out.printf("%-44s %12.0f%n", "ONNX Runtime generation tokens/s, batch " + rolloutBatch,
+                (double) ortN.get("tokens_per_second"));
+        System.out.printf("%-44s %11.2fx%n", "ONNX Runtime vs DJL, batch 1", ortVsDjl1);
+        System.out.printf("%-44s %11.2fx%n", "ONNX Runtime vs DJL, batch " + rolloutBatch, ortVsDjlN);
         System.out.printf("%-44s %12.0f%n", "math verdicts/s, GSM8K reference solutions",
                 (double) verifier.get("gsm8k_reference_solutions_per_second"));
         System.out.printf("%-44s %12.0f%n", "math verdicts/s, LaTeX answers", (double) verifier.get("latex_answers_per_second"));

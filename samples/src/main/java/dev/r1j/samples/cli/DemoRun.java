@@ -121,7 +121,8 @@ final class DemoRun {
     private void evaluate(String key, String label, Checkpoint cp, double producedInSeconds) {
         PromptTemplate template = cp.template().orElse(PromptTemplate.DEFAULT);
         SamplingParams params = SamplingParams.builder().temperature(1.0).seed(DemoPlan.EVAL_SEED)
-                .maxNewTokens(EvalCommand.fittingLength(cp, template, evalSet, Opening.FREE)).build();
+                .maxNewTokens(EvalCommand.fittingLength(cp.tokenizer(), cp.model().config().maxPositionEmbeddings(), template, evalSet,
+                        Opening.FREE)).build();
         EvalReport r;
         List<Example> examples = new ArrayList<>();
         try (DjlGenerator gen = new DjlGenerator(cp.model(), cp.tokenizer())) {

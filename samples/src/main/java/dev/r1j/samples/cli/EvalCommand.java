@@ -5,14 +5,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.r1j.rewards.BadInputException;
 import dev.r1j.rewards.Problem;
 import dev.r1j.rewards.Reward;
-import dev.r1j.rl.checkpoint.Checkpoint;
 import dev.r1j.rl.eval.EvalReport;
 import dev.r1j.rl.eval.Estimators;
 import dev.r1j.rl.eval.Evaluation;
 import dev.r1j.rl.eval.Opening;
-import dev.r1j.rl.generate.DjlGenerator;
+import dev.r1j.rl.generate.Generator;
 import dev.r1j.rl.generate.SamplingParams;
 import dev.r1j.rl.tokenizer.PromptTemplate;
+import dev.r1j.rl.tokenizer.Tokenizer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -84,7 +84,7 @@ final class EvalCommand implements Callable<Integer> {
         Reward reward = Tasks.correctness(task, lenient, Runtime.getRuntime().availableProcessors());
         PrintWriter err = spec.commandLine().getErr();
         EvalReport r;
-        try (Checkpoint cp = model.load(); DjlGenerator gen = new DjlGenerator(cp.model(), cp.tokenizer())) {
+        try (ModelOption.LoadedModel cp = model.open(); Generator gen = cp.generator()) {
             PromptTemplate template = cp.template().orElse(PromptTemplate.DEFAULT);
             SamplingParams params;
             try {
@@ -120,17 +120,18 @@ final class EvalCommand implements Callable<Integer> {
         return R1j.EXIT_OK;
     }
 
-    private int fittingLength(Checkpoint cp, PromptTemplate template, List<Problem> set) {
-        return fittingLength(cp, template, set, opening);
+    private int fittingLength(ModelOption.LoadedModel cp, PromptTemplate template, List<Problem> set) {
+        return fittingLength(cp.tokenizer(), cp.maxPositions(), template, set, opening);
     }
 
     /** 256 new tokens, or fewer when the model's positions run out after the longest prompt. */
-    static int fittingLength(Checkpoint cp, PromptTemplate template, List<Problem> set, Opening opening) {
+    static int fittingLength(Tokenizer tokenizer, int maxPositions, PromptTemplate template, List<Problem> set,
+                             Opening opening) {
         int longest = 0;
         for (Problem p : set) {
-            longest = Math.max(longest, cp.tokenizer().encode(template.render(p.prompt()) + opening.text()).length);
+            longest = Math.max(longest, tokenizer.encode(template.render(p.prompt()) + opening.text()).length);
         }
-        return Math.max(1, Math.min(256, cp.model().config().maxPositionEmbeddings() - longest));
+        return Math.max(1, Math.min(256, maxPositions - longest));
     }
 
     private static void put(ObjectNode o, String name, double value, Estimators.Interval ci) {

@@ -2,9 +2,8 @@ package dev.r1j.samples.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.r1j.rewards.BadInputException;
-import dev.r1j.rl.checkpoint.Checkpoint;
 import dev.r1j.rl.generate.Completion;
-import dev.r1j.rl.generate.DjlGenerator;
+import dev.r1j.rl.generate.Generator;
 import dev.r1j.rl.generate.SamplingParams;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
@@ -75,10 +74,10 @@ final class GenerateCommand implements Callable<Integer> {
         if (prompt.isEmpty()) {
             throw new BadInputException("--prompt is empty");
         }
-        try (Checkpoint cp = model.load()) {
+        try (ModelOption.LoadedModel cp = model.open()) {
             String text = raw ? prompt : cp.template().map(t -> t.render(prompt)).orElse(prompt);
             List<Completion> completions;
-            try (DjlGenerator gen = new DjlGenerator(cp.model(), cp.tokenizer())) {
+            try (Generator gen = cp.generator()) {
                 completions = gen.generate(List.of(text), n, params);
             }
             PrintWriter out = spec.commandLine().getOut();

@@ -2,10 +2,12 @@ package dev.r1j.samples.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonFactory;
+import dev.r1j.distill.onnx.OnnxModel;
 import dev.r1j.rewards.BadInputException;
 import dev.r1j.rl.checkpoint.Checkpoint;
 import dev.r1j.rl.model.CausalLm;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -15,7 +17,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code r1j logits}: the model's logits for every position of a token sequence, for parity checks. */
 @Command(name = "logits", mixinStandardHelpOptions = true,
-        description = {"Needs config.json and the weights only (no tokenizer). Prints {\"logits\": [[...], ...]}: one row of vocab_size floats per input position, "
+        description = {"Needs config.json and the weights only (no tokenizer); an .onnx model runs on ONNX Runtime. Prints {\"logits\": [[...], ...]}: one row of vocab_size floats per input position, "
                 + "positions 0..T-1, full float precision (shortest text that reads back to the same float)."})
 final class LogitsCommand implements Callable<Integer> {
 
@@ -31,8 +33,17 @@ final class LogitsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         int[] tokens = parseIds(ids);
-        try (CausalLm lm = Checkpoint.loadModel(model.directory())) {
-            float[][] logits = lm.logits(tokens);
+        float[][] logits;
+        if (model.isOnnx()) {
+            try (OnnxModel onnx = OnnxModel.load(Path.of(model.model))) {
+                logits = onnx.logits(tokens);
+            }
+        } else {
+            try (CausalLm lm = Checkpoint.loadModel(model.directory())) {
+                logits = lm.logits(tokens);
+            }
+        }
+        {
             PrintWriter out = spec.commandLine().getOut();
             try (JsonGenerator g = new JsonFactory().createGenerator(out)) {
                 g.writeStartObject();

@@ -1,10 +1,18 @@
 package dev.r1j.samples.cli;
 
+import dev.r1j.distill.onnx.OnnxModel;
+import dev.r1j.distill.onnx.OrtGenerator;
 import dev.r1j.rewards.BadInputException;
 import dev.r1j.rl.checkpoint.BuiltinModels;
 import dev.r1j.rl.checkpoint.Checkpoint;
+import dev.r1j.rl.generate.DjlGenerator;
+import dev.r1j.rl.generate.Generator;
+import dev.r1j.rl.tokenizer.PromptTemplate;
+import dev.r1j.rl.model.TransformerConfig;
+import dev.r1j.rl.tokenizer.Tokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import picocli.CommandLine.Option;
 
 /** The {@code --model} option shared by every command that runs a model. */
@@ -13,18 +21,40 @@ final class ModelOption {
     @Option(names = "--model", required = true, paramLabel = "REF",
             description = "A model directory in Hugging Face layout (config.json, model.safetensors or a sharded "
                     + "index, tokenizer.json), or builtin:NAME for a model r1j ships (arith-teacher-base, "
-                    + "arith-student-base).")
+                    + "arith-student-base). generate, eval, traces and logits also take an ONNX model: FILE.onnx, or a "
+                    + "directory with model.onnx and no safetensors (r1j export-onnx or Optimum layout, tokenizer.json "
+                    + "beside it); it runs on ONNX Runtime.")
     String model;
+
+    /**
+     * Whether the option names an ONNX model: a path ending in {@code .onnx}, or a directory holding
+     * {@code model.onnx} and no safetensors weights (a checkpoint directory with both runs on DJL).
+     */
+    boolean isOnnx() {
+        if (BuiltinModels.isBuiltin(model)) {
+            return false;
+        }
+        Path p = Path.of(model);
+        if (model.endsWith(".onnx")) {
+            return true;
+        }
+        return Files.isDirectory(p) && Files.exists(p.resolve(OnnxModel.DEFAULT_FILE))
+                && !Files.exists(p.resolve("model.safetensors")) && !Files.exists(p.resolve("model.safetensors.index.json"));
+    }
 
     /** The directory the option names, checked to exist; a built-in model is extracted to the cache first. */
     Path directory() {
+        if (isOnnx()) {
+            throw new BadInputException("--model " + model + ": an ONNX model runs with generate, eval, traces and logits; "
+                    + "this command needs a model directory with safetensors weights");
+        }
         Path dir = BuiltinModels.resolve(model);
         if (!Files.exists(dir)) {
             throw new BadInputException("--model " + model + ": no such directory");
         }
         if (!Files.isDirectory(dir)) {
             throw new BadInputException("--model " + model + ": not a directory (expected a model directory with "
-                    + "config.json, model.safetensors and tokenizer.json)");
+                    + "config.json, model.safetensors and tokenizer.json, or an .onnx file)");
         }
         return dir;
     }
@@ -32,5 +62,118 @@ final class ModelOption {
     /** Loads the checkpoint: config, weights, tokenizer and, where present, prompt template and provenance. */
     Checkpoint load() {
         return Checkpoint.load(directory());
+    }
+
+    /** Loads the model for generation: a checkpoint on DJL, or an ONNX model on ONNX Runtime. */
+    LoadedModel open() {
+        if (isOnnx()) {
+            OnnxModel m = OnnxModel.load(Path.of(model));
+            try {
+                m.tokenizer(); // fail now, naming the expected tokenizer path
+            } catch (RuntimeException e) {
+                m.close();
+                throw e;
+            }
+            return new LoadedModel() {
+                @Override
+                public Generator generator() {
+                    return new OrtGenerator(m);
+                }
+
+                @Override
+                public Tokenizer tokenizer() {
+                    return m.tokenizer();
+                }
+
+                @Override
+                public Optional<PromptTemplate> template() {
+                    return m.template();
+                }
+
+                @Override
+                public int maxPositions() {
+                    return m.maxPositions();
+                }
+
+                @Override
+                public String sha256() {
+                    return m.sha256();
+                }
+
+                @Override
+                public long parameterCount() {
+                    try {
+                        return TransformerConfig.read(m.directory().resolve("config.json")).parameterCount();
+                    } catch (RuntimeException e) {
+                        return 0; // a config r1j cannot read: the ledger books no FLOPs rather than wrong ones
+                    }
+                }
+
+                @Override
+                public void close() {
+                    m.close();
+                }
+            };
+        }
+        Path dir = directory();
+        Checkpoint cp = Checkpoint.load(dir);
+        return new LoadedModel() {
+            @Override
+            public Generator generator() {
+                return new DjlGenerator(cp.model(), cp.tokenizer());
+            }
+
+            @Override
+            public Tokenizer tokenizer() {
+                return cp.tokenizer();
+            }
+
+            @Override
+            public Optional<PromptTemplate> template() {
+                return cp.template();
+            }
+
+            @Override
+            public int maxPositions() {
+                return cp.config().maxPositionEmbeddings();
+            }
+
+            @Override
+            public String sha256() {
+                return Checkpoint.sha256(dir);
+            }
+
+            @Override
+            public long parameterCount() {
+                return cp.config().parameterCount();
+            }
+
+            @Override
+            public void close() {
+                cp.close();
+            }
+        };
+    }
+
+    /** A model ready to generate, whichever engine runs it. */
+    interface LoadedModel extends AutoCloseable {
+        /** A new generator over the model (close it before the model). */
+        Generator generator();
+
+        Tokenizer tokenizer();
+
+        Optional<PromptTemplate> template();
+
+        /** The longest sequence the model accepts. */
+        int maxPositions();
+
+        /** The model's identity for provenance: checkpoint SHA-256, or the .onnx file's. */
+        String sha256();
+
+        /** Parameters, for the FLOPs of cost ledgers; 0 when unknown (an ONNX model without a readable config.json). */
+        long parameterCount();
+
+        @Override
+        void close();
     }
 }

@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             DemoCommand.class,
             DistillCommand.class,
             EvalCommand.class,
+            ExportOnnxCommand.class,
             GenerateCommand.class,
             GradeCommand.class,
             GrpoCommand.class,

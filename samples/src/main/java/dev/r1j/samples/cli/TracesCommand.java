@@ -4,8 +4,7 @@ import dev.r1j.distill.traces.TraceGenerator;
 import dev.r1j.distill.traces.TraceSelection;
 import dev.r1j.rewards.BadInputException;
 import dev.r1j.rewards.Problem;
-import dev.r1j.rl.checkpoint.Checkpoint;
-import dev.r1j.rl.generate.DjlGenerator;
+import dev.r1j.rl.generate.Generator;
 import dev.r1j.rl.generate.SamplingParams;
 import dev.r1j.rl.run.RunLock;
 import dev.r1j.rl.tokenizer.PromptTemplate;
@@ -23,7 +22,7 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "traces", mixinStandardHelpOptions = true,
         description = {"Samples --samples completions per problem from a teacher, keeps only those the task's verifier "
                 + "accepts (best-of-N or all distinct correct ones, at most --cap per problem), drops duplicates and "
-                + "writes JSONL, one trace a line with its provenance (teacher, its SHA-256, sampling settings, reward, "
+                + "writes JSONL, one trace a line with its provenance (teacher, its SHA-256 (of the .onnx file for an ONNX teacher), sampling settings, reward, "
                 + "time). Re-running the same command on the same --out continues an interrupted run."})
 final class TracesCommand implements Callable<Integer> {
 
@@ -83,10 +82,10 @@ final class TracesCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         TraceGenerator.Summary s;
         try (RunLock lock = RunLock.forFile(out);
-             Checkpoint cp = model.load(); DjlGenerator gen = new DjlGenerator(cp.model(), cp.tokenizer())) {
+             ModelOption.LoadedModel cp = model.open(); Generator gen = cp.generator()) {
             TraceGenerator traces = new TraceGenerator(gen, cp.template().orElse(PromptTemplate.DEFAULT),
-                    Tasks.correctness(task, false, settings.rewardThreads()), model.model, Checkpoint.sha256(model.directory()),
-                    settings, cp.model().config().parameterCount());
+                    Tasks.correctness(task, false, settings.rewardThreads()), model.model, cp.sha256(),
+                    settings, cp.parameterCount());
             s = traces.generate(set, out, new ConsoleProgress(err, "traces: "));
         }
         spec.commandLine().getOut().printf("%d traces for %d of %d problems in %s (%.1f%% of %d samples correct)%n", s.traces(),

@@ -19,12 +19,45 @@ import java.util.function.Function;
 /**
  * Batched autoregressive decoding with a KV cache: left-pad the prompts, run them in one forward pass
  * (prefill), then one position per step for every row until each row ends (EOS, stop string, or
- * length). Once finished rows are half the batch, the batch and its cache shrink to the live rows. All arrays of a call live in a sub-manager that is closed before returning, and every step's
- * temporaries in a step manager closed after the step, so the model's manager never grows.
+ * length). Once finished rows are half the batch, the batch and its cache shrink to the live rows.
+ * The engine is a {@link Backend}: DJL's {@link CausalLm} here, ONNX Runtime in the distill module.
  */
 public final class DecodingLoop {
 
-    private final CausalLm model;
+    /**
+     * What the loop needs from an engine: batches that run new positions and keep their own key/value
+     * cache. The DJL engine ({@link CausalLm}) and ONNX Runtime implement it, so both share one
+     * definition of padding, positions, sampling streams, finish reasons and batch compaction.
+     */
+    public interface Backend {
+        /** Logits per position. */
+        int vocabSize();
+
+        /** A batch of {@code batchSize} rows whose cache holds up to {@code capacity} positions. */
+        Batch open(int batchSize, int capacity);
+    }
+
+    /** One batch being decoded; closing it frees its cache. */
+    public interface Batch extends AutoCloseable {
+        /**
+         * Runs {@code t} new positions for every row and appends them to the cache.
+         *
+         * @param ids       [B, T] token ids, row-major
+         * @param positions [B, T] each new token's position in its own sequence
+         * @param keep      [B, S] 1 where a cached or new position holds a real token, 0 for padding
+         *                  (S = cached positions + T)
+         * @return the logits of the last new position of each row, [B, V] row-major
+         */
+        float[] forward(int[] ids, int t, long[] positions, float[] keep);
+
+        /** Keeps only the rows {@code rows} (indices into the current batch, in the order given). */
+        void retainRows(long[] rows);
+
+        @Override
+        void close();
+    }
+
+    private final Backend backend;
     private final int eosId;
     private final int padId;
     private final Function<int[], String> decode;
@@ -35,7 +68,12 @@ public final class DecodingLoop {
      * @param decode turns generated ids into text (special tokens skipped)
      */
     public DecodingLoop(CausalLm model, int eosId, int padId, Function<int[], String> decode) {
-        this.model = model;
+        this(new DjlBackend(model), eosId, padId, decode);
+    }
+
+    /** A loop over any engine; see {@link #DecodingLoop(CausalLm, int, int, Function)} for the other arguments. */
+    public DecodingLoop(Backend backend, int eosId, int padId, Function<int[], String> decode) {
+        this.backend = backend;
         this.eosId = eosId;
         this.padId = padId;
         this.decode = decode;
@@ -49,7 +87,7 @@ public final class DecodingLoop {
         int b = prompts.size();
         int longest = prompts.stream().mapToInt(p -> p.length).max().orElse(0);
         int maxNew = params.maxNewTokens();
-        int vocab = model.config().vocabSize();
+        int vocab = backend.vocabSize();
         TokenSampler sampler = new TokenSampler(params.temperature(), params.topK(), params.topP());
         SplittableRandom[] rngs = new SplittableRandom[b];
         for (int r = 0; r < b; r++) {
@@ -66,11 +104,9 @@ public final class DecodingLoop {
         // keep[r * capacity + s]: 1 where position s of row r holds a real token.
         float[] keep = new float[b * capacity];
 
-        boolean grad = Engines.gradMode(false);
-        try (NDManager gen = model.manager().newSubManager()) {
-            KvCache cache = model.newCache(gen, b, capacity);
-            float[] lastLogits;
-            try (NDManager step = gen.newSubManager()) {
+        try (Batch batch = backend.open(b, capacity)) {
+            float[] lastLogits;                                                          // [B, V]
+            {
                 int[] ids = new int[b * longest];
                 long[] pos = new long[b * longest];
                 for (int r = 0; r < b; r++) {
@@ -84,10 +120,9 @@ public final class DecodingLoop {
                     }
                     nextPosition[r] = p.length;
                 }
-                NDArray logits = model.forward(step.create(ids, new Shape(b, longest)), pos,
-                        maskPrefix(keep, b, capacity, longest), cache);                  // [B, T, V]
-                lastLogits = logits.get(new NDIndex(":, -1, :")).toFloatArray();         // [B, V]
+                lastLogits = batch.forward(ids, longest, pos, maskPrefix(keep, b, capacity, longest));
             }
+            int cached = longest;
             // active[j]: the request row decoded at batch position j. Rows that finish keep being fed
             // padding until they are at least half the batch; then the batch (and its cache) is
             // compacted to the live rows, so that long stragglers do not pay for finished rows.
@@ -139,26 +174,22 @@ public final class DecodingLoop {
                             k++;
                         }
                     }
-                    cache.retainRows(keepRows);
+                    batch.retainRows(keepRows);
                     active = nextActive;
                     next = nextTokens;
                 }
-                int s = cache.length() + 1;
+                int s = cached + 1;
                 long[] pos = new long[active.length];
                 float[] mask = new float[active.length * s];
                 for (int j = 0; j < active.length; j++) {
                     int r = active[j];
-                    keep[r * capacity + cache.length()] = 1f;
+                    keep[r * capacity + cached] = 1f;
                     pos[j] = nextPosition[r]++;
                     System.arraycopy(keep, r * capacity, mask, j * s, s);
                 }
-                try (NDManager step = gen.newSubManager()) {
-                    NDArray logits = model.forward(step.create(next, new Shape(active.length, 1)), pos, mask, cache); // [B', 1, V]
-                    lastLogits = logits.toFloatArray();
-                }
+                lastLogits = batch.forward(next, 1, pos, mask);                          // [B', V]
+                cached = s;
             }
-        } finally {
-            Engines.gradMode(grad);
         }
 
         List<Completion> out = new ArrayList<>(b);
@@ -169,6 +200,67 @@ public final class DecodingLoop {
             out.add(new Completion(promptIndices[r], text, ids, Arrays.copyOf(logProbs[r], count[r]), why));
         }
         return out;
+    }
+
+    /**
+     * The DJL engine as a backend. All arrays of a batch live in a sub-manager of the model's that is
+     * closed with the batch, and every step's temporaries in a step manager closed after the step, so
+     * the model's manager never grows.
+     */
+    private static final class DjlBackend implements Backend {
+        private final CausalLm model;
+
+        DjlBackend(CausalLm model) {
+            this.model = model;
+        }
+
+        @Override
+        public int vocabSize() {
+            return model.config().vocabSize();
+        }
+
+        @Override
+        public Batch open(int batchSize, int capacity) {
+            NDManager gen = model.manager().newSubManager();
+            KvCache cache;
+            boolean grad = Engines.gradMode(false);
+            try {
+                cache = model.newCache(gen, batchSize, capacity);
+            } catch (RuntimeException e) {
+                gen.close();
+                throw e;
+            } finally {
+                Engines.gradMode(grad);
+            }
+            return new Batch() {
+                @Override
+                public float[] forward(int[] ids, int t, long[] positions, float[] keep) {
+                    int rows = positions.length / t;
+                    boolean grad = Engines.gradMode(false);
+                    try (NDManager step = gen.newSubManager()) {
+                        NDArray logits = model.forward(step.create(ids, new Shape(rows, t)), positions, keep, cache); // [B, T, V]
+                        return (t == 1 ? logits : logits.get(new NDIndex(":, -1, :"))).toFloatArray();    // [B, V]
+                    } finally {
+                        Engines.gradMode(grad);
+                    }
+                }
+
+                @Override
+                public void retainRows(long[] rows) {
+                    boolean grad = Engines.gradMode(false);
+                    try {
+                        cache.retainRows(rows);
+                    } finally {
+                        Engines.gradMode(grad);
+                    }
+                }
+
+                @Override
+                public void close() {
+                    gen.close();
+                }
+            };
+        }
     }
 
     /** The first {@code s} positions of each row's keep mask, as [B, S]. */

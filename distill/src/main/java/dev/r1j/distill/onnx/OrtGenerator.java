@@ -1,0 +1,100 @@
+package dev.r1j.distill.onnx;
+
+import dev.r1j.rewards.BadInputException;
+import dev.r1j.rl.generate.Completion;
+import dev.r1j.rl.generate.Generator;
+import dev.r1j.rl.generate.SamplingParams;
+import dev.r1j.rl.generate.internal.DecodingLoop;
+import dev.r1j.rl.tokenizer.Tokenizer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Batched generation on ONNX Runtime: for models exported by {@link OnnxExporter}, and for decoders
+ * exported elsewhere with Hugging Face Optimum ("with past"), such as a large teacher whose
+ * architecture r1j's own engine does not load.
+ *
+ * <p>It runs the same decoding loop as {@link dev.r1j.rl.generate.DjlGenerator}: prompts left-padded,
+ * the key/value cache carried between steps, each (prompt, sample) pair with its own seeded random
+ * stream, the same finish rules (EOS, stop strings, length) and log-probabilities. So greedy output is
+ * the DJL output token for token, and sampled output is too wherever the two engines' logits agree
+ * closely enough not to change a draw. Requests larger than {@link #maxBatchSize()} rows run in
+ * consecutive batches; results are the same either way.
+ */
+public final class OrtGenerator implements Generator {
+
+    /** Default rows decoded together, as for the DJL generator. */
+    public static final int DEFAULT_MAX_BATCH_SIZE = 64;
+
+    private final OnnxModel model;
+    private final Tokenizer tokenizer;
+    private final int maxBatchSize;
+    private final DecodingLoop loop;
+
+    /** A generator over {@code model} with its own tokenizer. The model stays open when this closes. */
+    public OrtGenerator(OnnxModel model) {
+        this(model, DEFAULT_MAX_BATCH_SIZE);
+    }
+
+    /**
+     * A generator decoding at most {@code maxBatchSize} rows together: larger batches use the cores
+     * better, smaller ones bound the key/value cache's memory (rows x layers x 2 x kv_heads x positions
+     * x head_dim floats).
+     */
+    public OrtGenerator(OnnxModel model, int maxBatchSize) {
+        this.model = Objects.requireNonNull(model, "model");
+        this.tokenizer = model.tokenizer();
+        if (maxBatchSize < 1) {
+            throw new IllegalArgumentException("max batch size must be >= 1, was " + maxBatchSize);
+        }
+        this.maxBatchSize = maxBatchSize;
+        this.loop = new DecodingLoop(model.decoder().backend(), tokenizer.eosId(), tokenizer.padId(),
+                ids -> tokenizer.decode(ids, true));
+    }
+
+    /** Most rows decoded together. */
+    public int maxBatchSize() {
+        return maxBatchSize;
+    }
+
+    @Override
+    public List<Completion> generate(List<String> prompts, int n, SamplingParams params) {
+        if (n < 1) {
+            throw new IllegalArgumentException("completions per prompt must be >= 1, was " + n);
+        }
+        int maxPositions = model.maxPositions();
+        List<int[]> encoded = new ArrayList<>(prompts.size());
+        for (int i = 0; i < prompts.size(); i++) {
+            String text = prompts.get(i);
+            if (text == null || text.isEmpty()) {
+                throw new BadInputException("prompt " + i + " is empty");
+            }
+            int[] ids = tokenizer.encode(text);
+            model.checkTokens(ids, "prompt " + i);
+            if ((long) ids.length + params.maxNewTokens() > maxPositions) {
+                throw new BadInputException("prompt " + i + " has " + ids.length + " tokens; with max_new_tokens "
+                        + params.maxNewTokens() + " it needs " + (ids.length + params.maxNewTokens())
+                        + " positions, more than the model's max_position_embeddings " + maxPositions);
+            }
+            encoded.add(ids);
+        }
+        // Row keys are global (prompt * n + sample), exactly as the DJL generator numbers them, so a
+        // prompt's samples come from the same random streams on either engine and at any batch size.
+        int rows = encoded.size() * n;
+        List<Completion> out = new ArrayList<>(rows);
+        for (int start = 0; start < rows; start += maxBatchSize) {
+            int end = Math.min(rows, start + maxBatchSize);
+            List<int[]> batch = new ArrayList<>(end - start);
+            long[] keys = new long[end - start];
+            int[] promptIndex = new int[end - start];
+            for (int row = start; row < end; row++) {
+                batch.add(encoded.get(row / n));
+                keys[row - start] = row;
+                promptIndex[row - start] = row / n;
+            }
+            out.addAll(loop.run(batch, keys, promptIndex, params));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,396 @@
+package dev.r1j.distill.onnx.internal;
+
+import static dev.r1j.distill.onnx.internal.GraphBuilder.in;
+
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
+import ai.onnx.proto.OnnxMl.StringStringEntryProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
+import dev.r1j.distill.onnx.internal.GraphBuilder.Attr;
+import dev.r1j.rewards.BadInputException;
+import dev.r1j.rl.io.AtomicFiles;
+import dev.r1j.rl.model.TransformerConfig;
+import dev.r1j.rl.model.internal.HostWeights;
+import dev.r1j.rl.model.internal.RotaryTables;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+
+/**
+ * Writes a Llama/Qwen2-family decoder as one ONNX graph (opset 17, standard operators only) with the
+ * inputs and outputs Hugging Face Optimum gives its "with past" decoder exports:
+ *
+ * <pre>
+ * input_ids                   int64 [batch_size, sequence_length]
+ * attention_mask              int64 [batch_size, total_sequence_length]   1 real token, 0 padding
+ * position_ids                int64 [batch_size, sequence_length]
+ * past_key_values.{i}.key     float [batch_size, kv_heads, past_sequence_length, head_dim]   (and .value)
+ * logits                      float [batch_size, sequence_length, vocab_size]
+ * present.{i}.key             float [batch_size, kv_heads, total_sequence_length, head_dim]  (and .value)
+ * </pre>
+ *
+ * The math follows {@code CausalLm} operation for operation (same mask constant, same rotary tables,
+ * same order of scaling), so logits agree to float rounding. The residual stream is kept as
+ * [B*T, H] so that every projection is one {@code Gemm} on the Hugging Face [out, in] matrix
+ * ({@code transB = 1}); q/k/v and gate/up are fused by stacking their rows.
+ *
+ * <p>Weights are initializers of raw float32 data. A protobuf message cannot exceed 2 GiB, so above
+ * {@link #DEFAULT_EXTERNAL_THRESHOLD} bytes of weights they go to ONNX external data instead: one file
+ * {@code NAME.onnx.data} beside the model, each tensor 4096-byte aligned.
+ */
+public final class DecoderGraph {
+
+    /** Weight bytes above which initializers are stored as external data. */
+    public static final long DEFAULT_EXTERNAL_THRESHOLD = 1_800L << 20;
+
+    /** The operator set the graph is written for. */
+    public static final int OPSET = 17;
+
+    /** Added to scores of keys a query must not see; the constant {@code CausalLm} uses. */
+    private static final float MASKED = -1e9f;
+    private static final int ALIGN = 4096;
+
+    private DecoderGraph() {}
+
+    /** What was written. */
+    public record Written(Path model, Path externalData, long weightBytes) {}
+
+    /**
+     * Writes the graph of {@code config} with {@code weights} (Hugging Face names and layout) to
+     * {@code onnxFile}, atomically (temporary file, then rename). External data, when used, is renamed
+     * into place first, so a complete {@code .onnx} never points at a partial data file.
+     */
+    public static Written write(TransformerConfig config, HostWeights weights, Path onnxFile, long externalThreshold,
+                                String producerVersion) {
+        checkWeights(config, weights);
+        long weightBytes = weightBytes(config);
+        Path dataFile = onnxFile.resolveSibling(onnxFile.getFileName() + ".data");
+        boolean external = weightBytes > externalThreshold;
+        Path dataTmp = null;
+        try {
+            Files.createDirectories(onnxFile.toAbsolutePath().getParent());
+            WeightSink sink;
+            if (external) {
+                dataTmp = Files.createTempFile(onnxFile.toAbsolutePath().getParent(), "." + dataFile.getFileName() + ".tmp-", "");
+                sink = new ExternalSink(dataTmp, dataFile.getFileName().toString());
+            } else {
+                sink = new InlineSink();
+            }
+            ModelProto model;
+            try (WeightSink s = sink) {
+                model = ModelProto.newBuilder()
+                        .setIrVersion(8)
+                        .setProducerName("r1j")
+                        .setProducerVersion(producerVersion)
+                        .setDomain("dev.r1j")
+                        .setDocString(config.family().name().toLowerCase(java.util.Locale.ROOT) + " decoder exported by r1j")
+                        .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
+                        .setGraph(buildGraph(config, weights, s).build())
+                        .build();
+            }
+            if (external) {
+                Files.move(dataTmp, dataFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                dataTmp = null;
+            } else {
+                Files.deleteIfExists(dataFile); // a stale data file of an earlier, larger export
+            }
+            AtomicFiles.write(onnxFile, model::writeTo);
+            return new Written(onnxFile, external ? dataFile : null, weightBytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + onnxFile + ": " + e.getMessage(), e);
+        } finally {
+            if (dataTmp != null) {
+                try {
+                    Files.deleteIfExists(dataTmp);
+                } catch (IOException ignored) {
+                    // a leftover temporary is harmless and visibly named
+                }
+            }
+        }
+    }
+
+    /** Bytes of float32 weights the graph stores (fused matrices, rotary tables included). */
+    static long weightBytes(TransformerConfig c) {
+        long h = c.hiddenSize();
+        long q = (long) c.numAttentionHeads() * c.headDim();
+        long kv = (long) c.numKeyValueHeads() * c.headDim();
+        long inter = c.intermediateSize();
+        long perLayer = 2 * h + (q + 2 * kv) * h + q * h + 3 * inter * h;
+        long n = (long) c.vocabSize() * h * (c.tieWordEmbeddings() ? 1 : 2) + h + c.numHiddenLayers() * perLayer
+                + 2L * c.maxPositionEmbeddings() * c.headDim();
+        return 4 * n;
+    }
+
+    private static void checkWeights(TransformerConfig config, HostWeights weights) {
+        for (var e : dev.r1j.rl.model.internal.DecoderWeights.hfShapes(config).entrySet()) {
+            if (!weights.names().contains(e.getKey())) {
+                throw new BadInputException("the weights have no tensor '" + e.getKey() + "', which config.json implies");
+            }
+            long[] actual = weights.shape(e.getKey());
+            if (!Arrays.equals(actual, e.getValue())) {
+                throw new BadInputException("tensor '" + e.getKey() + "' has shape " + Arrays.toString(actual)
+                        + ", config.json implies " + Arrays.toString(e.getValue()));
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // The graph. Shapes: B batch, T new positions, P cached positions, S = P + T, H hidden size,
+    // Hq query heads, Hkv key/value heads, G = Hq / Hkv, D head size, I intermediate size, V vocabulary.
+
+    private static GraphBuilder buildGraph(TransformerConfig c, HostWeights w, WeightSink sink) throws IOException {
+        int h = c.hiddenSize();
+        int hq = c.numAttentionHeads();
+        int hkv = c.numKeyValueHeads();
+        int d = c.headDim();
+        int g = c.queriesPerKeyValueHead();
+        int inter = c.intermediateSize();
+        int v = c.vocabSize();
+        int maxPos = c.maxPositionEmbeddings();
+        GraphBuilder gb = new GraphBuilder("r1j_decoder");
+        var I64 = TensorProto.DataType.INT64;
+        var F32 = TensorProto.DataType.FLOAT;
+
+        gb.input(GraphBuilder.value("input_ids", I64, "batch_size", "sequence_length"));
+        gb.input(GraphBuilder.value("attention_mask", I64, "batch_size", "total_sequence_length"));
+        gb.input(GraphBuilder.value("position_ids", I64, "batch_size", "sequence_length"));
+        for (int i = 0; i < c.numHiddenLayers(); i++) {
+            gb.input(GraphBuilder.value("past_key_values." + i + ".key", F32, "batch_size", hkv, "past_sequence_length", d));
+            gb.input(GraphBuilder.value("past_key_values." + i + ".value", F32, "batch_size", hkv, "past_sequence_length", d));
+        }
+        gb.output(GraphBuilder.value("logits", F32, "batch_size", "sequence_length", v));
+        for (int i = 0; i < c.numHiddenLayers(); i++) {
+            gb.output(GraphBuilder.value("present." + i + ".key", F32, "batch_size", hkv, "total_sequence_length", d));
+            gb.output(GraphBuilder.value("present." + i + ".value", F32, "batch_size", hkv, "total_sequence_length", d));
+        }
+
+        String embed = sink.put(gb, "model.embed_tokens.weight", w.read("model.embed_tokens.weight"), v, h); // [V, H]
+        String idsShape = gb.op("Shape", in("input_ids"));                                     // (B, T)
+        String x = gb.op("Reshape", in(gb.op("Gather", in(embed, "input_ids"), Attr.i("axis", 0)),
+                gb.ints(-1, h)));                                                                // [B*T, H]
+
+        // Rotary tables for positions 0..max-1, the very floats CausalLm uses, gathered per token.
+        float[] cosTable = new float[maxPos * d];
+        float[] sinTable = new float[maxPos * d];
+        long[] all = new long[maxPos];
+        for (int p = 0; p < maxPos; p++) {
+            all[p] = p;
+        }
+        new RotaryTables(d, c.ropeTheta()).fill(all, cosTable, sinTable);
+        String cosT = sink.put(gb, "rotary.cos", cosTable, maxPos, d);                          // [max, D]
+        String sinT = sink.put(gb, "rotary.sin", sinTable, maxPos, d);
+        String axis1 = gb.ints(1);
+        String cos = gb.op("Unsqueeze", in(gb.op("Gather", in(cosT, "position_ids"), Attr.i("axis", 0)), axis1)); // [B, 1, T, D]
+        String sin = gb.op("Unsqueeze", in(gb.op("Gather", in(sinT, "position_ids"), Attr.i("axis", 0)), axis1)); // [B, 1, T, D]
+
+        // Additive mask: query t (absolute position P + t) sees key s when s <= P + t and s is not padding.
+        String maskShape = gb.op("Shape", in("attention_mask"));                                // (B, S)
+        String sLen = gb.op("Squeeze", in(gb.op("Slice", in(maskShape, gb.ints(1), gb.ints(2)))));  // S
+        String tLen = gb.op("Squeeze", in(gb.op("Slice", in(idsShape, gb.ints(1), gb.ints(2)))));   // T
+        String pLen = gb.op("Sub", in(sLen, tLen));                                                  // P
+        String one = gb.scalarInt(1);
+        String keyPos = gb.op("Range", in(gb.scalarInt(0), sLen, one));                             // [S]
+        String queryPos = gb.op("Range", in(pLen, sLen, one));                                      // [T]
+        String causal = gb.op("LessOrEqual", in(gb.op("Unsqueeze", in(keyPos, gb.ints(0))),
+                gb.op("Unsqueeze", in(queryPos, gb.ints(1)))));                                      // [T, S]
+        String real = gb.op("Unsqueeze", in(gb.op("Cast", in("attention_mask"),
+                Attr.i("to", TensorProto.DataType.BOOL_VALUE)), gb.ints(1, 2)));                    // [B, 1, 1, S]
+        String mask = gb.op("Where", in(gb.op("And", in(causal, real)), gb.scalarFloat(0f),
+                gb.scalarFloat(MASKED)));                                                            // [B, 1, T, S]
+        // Grouped queries are stacked along the position axis (row g*T + t is query t of group g),
+        // so the mask repeats G times along that axis.
+        if (g > 1) {
+            mask = gb.op("Tile", in(mask, gb.ints(1, 1, g, 1)));                                      // [B, 1, G*T, S]
+        }
+
+        String qkShape = gb.op("Concat", in(idsShape, gb.ints(hq + hkv, d)), Attr.i("axis", 0)); // (B, T, Hq+Hkv, D)
+        String kvShape = gb.op("Concat", in(idsShape, gb.ints(hkv, d)), Attr.i("axis", 0));      // (B, T, Hkv, D)
+        String scale = gb.scalarFloat(1.0f / (float) Math.sqrt(d));
+        String eps = gb.scalarFloat((float) c.rmsNormEps());
+        String qkvSplit = gb.ints((long) (hq + hkv) * d, (long) hkv * d);
+        String halfSplit = gb.ints(d / 2, d / 2);
+        String headSplit = gb.ints(hq, hkv);
+        String gateUpSplit = gb.ints(inter, inter);
+        String groupShape = gb.ints(0, hkv, -1, d);
+        String headsShape = gb.ints(0, hq, -1, d);
+        String flatShape = gb.ints(-1, (long) hq * d);
+
+        for (int layer = 0; layer < c.numHiddenLayers(); layer++) {
+            String p = "model.layers." + layer + ".";
+            int q = hq * d;
+            int kv = hkv * d;
+
+            // Attention.
+            String hNorm = rmsNorm(gb, x, sink.put(gb, p + "input_layernorm.weight", w.read(p + "input_layernorm.weight"), h), eps);
+            String wQkv = sink.put(gb, p + "self_attn.qkv_proj.weight", concat(w.read(p + "self_attn.q_proj.weight"),
+                    w.read(p + "self_attn.k_proj.weight"), w.read(p + "self_attn.v_proj.weight")), q + 2L * kv, h);
+            String qkv;
+            if (c.qkvBias()) {
+                String bQkv = sink.put(gb, p + "self_attn.qkv_proj.bias", concat(w.read(p + "self_attn.q_proj.bias"),
+                        w.read(p + "self_attn.k_proj.bias"), w.read(p + "self_attn.v_proj.bias")), q + 2L * kv);
+                qkv = gb.op("Gemm", in(hNorm, wQkv, bQkv), Attr.i("transB", 1));                   // [B*T, (Hq+2Hkv) D]
+            } else {
+                qkv = gb.op("Gemm", in(hNorm, wQkv), Attr.i("transB", 1));
+            }
+            String[] qkAndV = gb.ops("Split", in(qkv, qkvSplit), 2, Attr.i("axis", 1));
+            String qk = gb.op("Transpose", in(gb.op("Reshape", in(qkAndV[0], qkShape))),
+                    Attr.ints("perm", 0, 2, 1, 3));                                                  // [B, Hq+Hkv, T, D]
+            // Rotary, rotate-half form, queries and keys together: x * cos + [-x2, x1] * sin.
+            String[] halves = gb.ops("Split", in(qk, halfSplit), 2, Attr.i("axis", 3));            // [B, Hq+Hkv, T, D/2] x2
+            String rotated = gb.op("Concat", in(gb.op("Neg", in(halves[1])), halves[0]), Attr.i("axis", 3));
+            String qkRot = gb.op("Add", in(gb.op("Mul", in(qk, cos)), gb.op("Mul", in(rotated, sin))));
+            String[] qAndK = gb.ops("Split", in(qkRot, headSplit), 2, Attr.i("axis", 1));
+            String query = qAndK[0];                                                                 // [B, Hq, T, D]
+            String key = qAndK[1];                                                                   // [B, Hkv, T, D]
+            String value = gb.op("Transpose", in(gb.op("Reshape", in(qkAndV[1], kvShape))),
+                    Attr.ints("perm", 0, 2, 1, 3));                                                  // [B, Hkv, T, D]
+            String keys = gb.opNamed("present." + layer + ".key", "Concat",
+                    in("past_key_values." + layer + ".key", key), Attr.i("axis", 2));               // [B, Hkv, S, D]
+            String values = gb.opNamed("present." + layer + ".value", "Concat",
+                    in("past_key_values." + layer + ".value", value), Attr.i("axis", 2));           // [B, Hkv, S, D]
+            // Grouped-query attention without copying keys: the G query heads sharing a key/value head
+            // are stacked along the position axis.
+            String qg = gb.op("Mul", in(gb.op("Reshape", in(query, groupShape)), scale));          // [B, Hkv, G*T, D]
+            String scores = gb.op("Add", in(gb.op("MatMul", in(qg, gb.op("Transpose", in(keys),
+                    Attr.ints("perm", 0, 1, 3, 2)))), mask));                                        // [B, Hkv, G*T, S]
+            String probs = gb.op("Softmax", in(scores), Attr.i("axis", -1));
+            String attended = gb.op("Reshape", in(gb.op("Transpose", in(gb.op("Reshape", in(
+                    gb.op("MatMul", in(probs, values)), headsShape))),                              // [B, Hq, T, D]
+                    Attr.ints("perm", 0, 2, 1, 3)), flatShape));                                     // [B*T, Hq D]
+            String wO = sink.put(gb, p + "self_attn.o_proj.weight", w.read(p + "self_attn.o_proj.weight"), h, q);
+            String out = c.outputProjectionBias()
+                    ? gb.op("Gemm", in(attended, wO, sink.put(gb, p + "self_attn.o_proj.bias", w.read(p + "self_attn.o_proj.bias"), h)),
+                        Attr.i("transB", 1))
+                    : gb.op("Gemm", in(attended, wO), Attr.i("transB", 1));                         // [B*T, H]
+            x = gb.op("Add", in(x, out));
+
+            // SwiGLU MLP.
+            String h2 = rmsNorm(gb, x, sink.put(gb, p + "post_attention_layernorm.weight",
+                    w.read(p + "post_attention_layernorm.weight"), h), eps);
+            String wGu = sink.put(gb, p + "mlp.gate_up_proj.weight", concat(w.read(p + "mlp.gate_proj.weight"),
+                    w.read(p + "mlp.up_proj.weight")), 2L * inter, h);
+            String gu = c.mlpBias()
+                    ? gb.op("Gemm", in(h2, wGu, sink.put(gb, p + "mlp.gate_up_proj.bias", concat(w.read(p + "mlp.gate_proj.bias"),
+                        w.read(p + "mlp.up_proj.bias")), 2L * inter)), Attr.i("transB", 1))
+                    : gb.op("Gemm", in(h2, wGu), Attr.i("transB", 1));                              // [B*T, 2I]
+            String[] gateUp = gb.ops("Split", in(gu, gateUpSplit), 2, Attr.i("axis", 1));         // [B*T, I] x2
+            String act = gb.op("Mul", in(gb.op("Mul", in(gateUp[0], gb.op("Sigmoid", in(gateUp[0])))), gateUp[1]));
+            String wDown = sink.put(gb, p + "mlp.down_proj.weight", w.read(p + "mlp.down_proj.weight"), h, inter);
+            String down = c.mlpBias()
+                    ? gb.op("Gemm", in(act, wDown, sink.put(gb, p + "mlp.down_proj.bias", w.read(p + "mlp.down_proj.bias"), h)),
+                        Attr.i("transB", 1))
+                    : gb.op("Gemm", in(act, wDown), Attr.i("transB", 1));                          // [B*T, H]
+            x = gb.op("Add", in(x, down));
+        }
+
+        String xn = rmsNorm(gb, x, sink.put(gb, "model.norm.weight", w.read("model.norm.weight"), h), eps); // [B*T, H]
+        String head = c.tieWordEmbeddings() ? embed
+                : sink.put(gb, "lm_head.weight", w.read("lm_head.weight"), v, h);                   // [V, H]
+        String flatLogits = gb.op("Gemm", in(xn, head), Attr.i("transB", 1));                    // [B*T, V]
+        gb.opNamed("logits", "Reshape", in(flatLogits,
+                gb.op("Concat", in(idsShape, gb.ints(v)), Attr.i("axis", 0))));                     // [B, T, V]
+        return gb;
+    }
+
+    /** RMSNorm over the last axis: x / sqrt(mean(x^2) + eps) * gain, as CausalLm computes it. */
+    private static String rmsNorm(GraphBuilder gb, String x, String gain, String eps) {
+        String meanSquare = gb.op("ReduceMean", in(gb.op("Mul", in(x, x))), Attr.ints("axes", -1), Attr.i("keepdims", 1));
+        String rms = gb.op("Sqrt", in(gb.op("Add", in(meanSquare, eps))));
+        return gb.op("Mul", in(gb.op("Div", in(x, rms)), gain));
+    }
+
+    private static float[] concat(float[]... parts) {
+        int n = 0;
+        for (float[] p : parts) {
+            n += p.length;
+        }
+        float[] out = new float[n];
+        int at = 0;
+        for (float[] p : parts) {
+            System.arraycopy(p, 0, out, at, p.length);
+            at += p.length;
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+
+    /** Where weight data goes: inline in the protobuf, or appended to an external data file. */
+    private interface WeightSink extends AutoCloseable {
+        /** Adds an initializer {@code name} of shape {@code dims} and returns its name. */
+        String put(GraphBuilder gb, String name, float[] values, long... dims) throws IOException;
+
+        @Override
+        void close() throws IOException;
+    }
+
+    private static final class InlineSink implements WeightSink {
+        @Override
+        public String put(GraphBuilder gb, String name, float[] values, long... dims) {
+            gb.initializer(GraphBuilder.inlineFloats(name, values, dims));
+            return name;
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    private static final class ExternalSink implements WeightSink {
+        private static final int CHUNK_FLOATS = 1 << 16;
+        private final FileChannel channel;
+        private final OutputStream out;
+        private final String location;
+        private long offset;
+
+        ExternalSink(Path file, String location) throws IOException {
+            this.channel = FileChannel.open(file, StandardOpenOption.WRITE);
+            this.out = java.nio.channels.Channels.newOutputStream(channel);
+            this.location = location;
+        }
+
+        @Override
+        public String put(GraphBuilder gb, String name, float[] values, long... dims) throws IOException {
+            long pad = (ALIGN - offset % ALIGN) % ALIGN;
+            out.write(new byte[(int) pad]);
+            offset += pad;
+            // In chunks: a large embedding's bytes can exceed what one Java array holds.
+            ByteBuffer bytes = ByteBuffer.allocate(CHUNK_FLOATS * 4).order(ByteOrder.LITTLE_ENDIAN);
+            for (int at = 0; at < values.length; at += CHUNK_FLOATS) {
+                int n = Math.min(CHUNK_FLOATS, values.length - at);
+                bytes.clear();
+                bytes.asFloatBuffer().put(values, at, n);
+                out.write(bytes.array(), 0, n * 4);
+            }
+            TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT_VALUE)
+                    .setDataLocation(TensorProto.DataLocation.EXTERNAL)
+                    .addExternalData(entry("location", location))
+                    .addExternalData(entry("offset", Long.toString(offset)))
+                    .addExternalData(entry("length", Long.toString(values.length * 4L)));
+            for (long d : dims) {
+                t.addDims(d);
+            }
+            gb.initializer(t.build());
+            offset += values.length * 4L;
+            return name;
+        }
+
+        private static StringStringEntryProto entry(String k, String v) {
+            return StringStringEntryProto.newBuilder().setKey(k).setValue(v).build();
+        }
+
+        @Override
+        public void close() throws IOException {
+            out.flush();
+            channel.force(true);
+            out.close();
+        }
+    }
+}

@@ -1,0 +1,426 @@
+package dev.r1j.distill.onnx.internal;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.r1j.rewards.BadInputException;
+import dev.r1j.rl.generate.internal.DecodingLoop;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * An ONNX Runtime session over a decoder with Hugging Face Optimum's "with past" signature (see
+ * {@link DecoderGraph}), whoever exported it. The signature is read from the session's metadata:
+ * layers from the {@code past_key_values.{i}.key} inputs, key/value heads and head size from their
+ * shapes (or {@code config.json} where the export left them symbolic), the vocabulary from the
+ * {@code logits} output. Inputs r1j cannot feed correctly are refused by name.
+ *
+ * <p>Key/value caches are the session's own output tensors, fed back as the next step's inputs
+ * without a copy; logits are written by the session into a direct buffer of ours.
+ */
+public final class OrtDecoder implements AutoCloseable {
+
+    private final Path file;
+    private final OrtEnvironment env;
+    private final OrtSession session;
+    private final int layers;
+    private final int kvHeads;
+    private final int headDim;
+    private final int vocab;
+
+    private OrtDecoder(Path file, OrtEnvironment env, OrtSession session, int layers, int kvHeads, int headDim, int vocab) {
+        this.file = file;
+        this.env = env;
+        this.session = session;
+        this.layers = layers;
+        this.kvHeads = kvHeads;
+        this.headDim = headDim;
+        this.vocab = vocab;
+    }
+
+    /**
+     * Opens {@code file} and checks its signature. {@code config} is the model's {@code config.json}
+     * (or null), consulted only for sizes the graph leaves symbolic.
+     */
+    public static OrtDecoder open(Path file, JsonNode config, int threads) {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtSession session;
+        try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
+            opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            if (threads > 0) {
+                opts.setIntraOpNumThreads(threads);
+            }
+            session = env.createSession(file.toString(), opts);
+        } catch (OrtException e) {
+            throw BadInputException.at(file, 0, null, "ONNX Runtime cannot load it: " + e.getMessage());
+        }
+        try {
+            return inspect(file, env, session, config);
+        } catch (RuntimeException | OrtException e) {
+            try {
+                session.close();
+            } catch (OrtException ignored) {
+                // already failing
+            }
+            if (e instanceof RuntimeException r) {
+                throw r;
+            }
+            throw BadInputException.at(file, 0, null, "cannot read the session's inputs: " + e.getMessage());
+        }
+    }
+
+    private static OrtDecoder inspect(Path file, OrtEnvironment env, OrtSession session, JsonNode config) throws OrtException {
+        Map<String, NodeInfo> inputs = session.getInputInfo();
+        Map<String, NodeInfo> outputs = session.getOutputInfo();
+        if (inputs.containsKey("use_cache_branch")) {
+            throw bad(file, "use_cache_branch", "this is a merged decoder (with and without past in one graph); r1j runs "
+                    + "the plain with-past decoder: export with optimum-cli's --no-post-process, or use decoder_with_past_model.onnx");
+        }
+        for (String required : List.of("input_ids", "attention_mask", "position_ids")) {
+            if (!inputs.containsKey(required)) {
+                throw bad(file, required, required.equals("position_ids")
+                        ? "the model has no position_ids input; r1j left-pads batched prompts and must tell the model each "
+                            + "token's position (re-export with a recent Optimum, which adds it for Llama/Qwen2)"
+                        : "the model has no " + required + " input; r1j needs Optimum's decoder signature");
+            }
+            checkType(file, required, inputs.get(required), OnnxJavaType.INT64);
+        }
+        int layers = 0;
+        while (inputs.containsKey("past_key_values." + layers + ".key")) {
+            layers++;
+        }
+        if (layers == 0) {
+            throw bad(file, "past_key_values.0.key", "missing: r1j needs a decoder with past key/values (Optimum task "
+                    + "text-generation-with-past)");
+        }
+        long[] keyShape = null;
+        for (int i = 0; i < layers; i++) {
+            for (String kind : List.of("key", "value")) {
+                String in = "past_key_values." + i + "." + kind;
+                String out = "present." + i + "." + kind;
+                if (!inputs.containsKey(in)) {
+                    throw bad(file, in, "missing (the model has past_key_values.0.." + (layers - 1) + ".key)");
+                }
+                if (!outputs.containsKey(out)) {
+                    throw bad(file, out, "missing output: the model must return its key/value cache");
+                }
+                TensorInfo t = checkType(file, in, inputs.get(in), OnnxJavaType.FLOAT);
+                if (t.getShape().length != 4) {
+                    throw bad(file, in, "must be [batch, kv_heads, past_len, head_dim], has " + t.getShape().length + " dimensions");
+                }
+                keyShape = keyShape == null ? t.getShape() : keyShape;
+            }
+        }
+        for (String name : inputs.keySet()) {
+            boolean known = name.equals("input_ids") || name.equals("attention_mask") || name.equals("position_ids")
+                    || name.matches("past_key_values\\.\\d+\\.(key|value)");
+            if (!known) {
+                throw bad(file, name, "an input r1j does not know how to feed (it feeds input_ids, attention_mask, "
+                        + "position_ids and past_key_values.{i}.key/.value)");
+            }
+        }
+        if (!outputs.containsKey("logits")) {
+            throw bad(file, "logits", "missing output");
+        }
+        TensorInfo logits = checkType(file, "logits", outputs.get("logits"), OnnxJavaType.FLOAT);
+        int kvHeads = size(file, "past_key_values.0.key", "kv_heads", keyShape[1], config, "num_key_value_heads");
+        int headDim = keyShape[3] > 0 ? (int) keyShape[3] : configHeadDim(file, config);
+        int vocab = logits.getShape().length == 3 && logits.getShape()[2] > 0 ? (int) logits.getShape()[2]
+                : size(file, "logits", "vocab_size", -1, config, "vocab_size");
+        return new OrtDecoder(file, env, session, layers, kvHeads, headDim, vocab);
+    }
+
+    private static TensorInfo checkType(Path file, String name, NodeInfo info, OnnxJavaType expected) {
+        if (!(info.getInfo() instanceof TensorInfo t)) {
+            throw bad(file, name, "must be a tensor, is " + info.getInfo());
+        }
+        if (t.type != expected) {
+            throw bad(file, name, "has element type " + t.type + ", r1j needs " + expected
+                    + (expected == OnnxJavaType.FLOAT ? " (export in float32)" : ""));
+        }
+        return t;
+    }
+
+    private static int size(Path file, String input, String what, long fromGraph, JsonNode config, String field) {
+        if (fromGraph > 0) {
+            return (int) fromGraph;
+        }
+        if (config != null && config.path(field).canConvertToInt() && config.path(field).asInt() > 0) {
+            return config.path(field).asInt();
+        }
+        if (field.equals("num_key_value_heads") && config != null && config.path("num_attention_heads").asInt() > 0) {
+            return config.path("num_attention_heads").asInt();
+        }
+        throw bad(file, input, "its " + what + " is symbolic and config.json beside it has no " + field);
+    }
+
+    private static int configHeadDim(Path file, JsonNode config) {
+        if (config != null && config.path("head_dim").asInt() > 0) {
+            return config.path("head_dim").asInt();
+        }
+        if (config != null && config.path("hidden_size").asInt() > 0 && config.path("num_attention_heads").asInt() > 0) {
+            return config.path("hidden_size").asInt() / config.path("num_attention_heads").asInt();
+        }
+        throw bad(file, "past_key_values.0.key", "its head_dim is symbolic and config.json beside it has neither "
+                + "head_dim nor hidden_size and num_attention_heads");
+    }
+
+    private static BadInputException bad(Path file, String field, String problem) {
+        return BadInputException.at(file, 0, field, problem);
+    }
+
+    public int layers() {
+        return layers;
+    }
+
+    public int kvHeads() {
+        return kvHeads;
+    }
+
+    public int headDim() {
+        return headDim;
+    }
+
+    public int vocabSize() {
+        return vocab;
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    public OrtSession session() {
+        return session;
+    }
+
+    /**
+     * The key/value cache of one batch: the session's {@code present.*} tensors of the last step (held
+     * with the result that owns them), or tensors of our own after rows were dropped.
+     */
+    public final class Cache implements AutoCloseable {
+        private int batch;
+        private int length;
+        private OnnxTensor[] keys = new OnnxTensor[layers];   // [B, Hkv, length, D]
+        private OnnxTensor[] values = new OnnxTensor[layers]; // [B, Hkv, length, D]
+        private final List<AutoCloseable> owned = new ArrayList<>();
+
+        private Cache(int batch) throws OrtException {
+            this.batch = batch;
+            long[] shape = {batch, kvHeads, 0, headDim};
+            for (int i = 0; i < layers; i++) {
+                keys[i] = own(OnnxTensor.createTensor(env, directFloats(0), shape));
+                values[i] = own(OnnxTensor.createTensor(env, directFloats(0), shape));
+            }
+        }
+
+        private OnnxTensor own(OnnxTensor t) {
+            owned.add(t);
+            return t;
+        }
+
+        public int length() {
+            return length;
+        }
+
+        public int batchSize() {
+            return batch;
+        }
+
+        /** Keeps only rows {@code rows} of the cache, in the order given. */
+        public void retainRows(long[] rows) {
+            try {
+                List<AutoCloseable> next = new ArrayList<>();
+                OnnxTensor[] k = new OnnxTensor[layers];
+                OnnxTensor[] v = new OnnxTensor[layers];
+                for (int i = 0; i < layers; i++) {
+                    k[i] = select(keys[i], rows);
+                    next.add(k[i]);
+                    v[i] = select(values[i], rows);
+                    next.add(v[i]);
+                }
+                release();
+                owned.addAll(next);
+                keys = k;
+                values = v;
+                batch = rows.length;
+            } catch (OrtException e) {
+                throw new IllegalStateException("ONNX Runtime: " + e.getMessage(), e);
+            }
+        }
+
+        private OnnxTensor select(OnnxTensor t, long[] rows) throws OrtException {
+            int rowSize = kvHeads * length * headDim;
+            FloatBuffer src = t.getFloatBuffer();                                  // [B, Hkv, L, D]
+            FloatBuffer dst = directFloats(rows.length * rowSize);
+            for (long r : rows) {
+                dst.put(src.slice((int) r * rowSize, rowSize));
+            }
+            dst.rewind();
+            return OnnxTensor.createTensor(env, dst, new long[] {rows.length, kvHeads, length, headDim});
+        }
+
+        private void release() {
+            for (AutoCloseable c : owned) {
+                try {
+                    c.close();
+                } catch (Exception ignored) {
+                    // native memory of a finished step; nothing to recover
+                }
+            }
+            owned.clear();
+        }
+
+        @Override
+        public void close() {
+            release();
+        }
+    }
+
+    /** An empty cache for {@code batch} rows. */
+    public Cache newCache(int batch) {
+        try {
+            return new Cache(batch);
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Runs {@code t} new positions for every row of {@code cache}'s batch and extends the cache.
+     *
+     * @param ids       [B, T] token ids
+     * @param positions [B, T] positions of the new tokens in their own sequences
+     * @param keep      [B, S] 1 for real tokens, 0 for padding, over cached and new positions
+     * @param lastOnly  return only each row's last position ([B, V]) instead of all ([B, T, V])
+     */
+    public float[] forward(int[] ids, int t, long[] positions, float[] keep, Cache cache, boolean lastOnly) {
+        int b = cache.batch;
+        int s = cache.length + t;
+        if (ids.length != b * t || positions.length != b * t || keep.length != b * s) {
+            throw new IllegalArgumentException("expected " + (b * t) + " ids and positions and " + (b * s)
+                    + " mask values, got " + ids.length + ", " + positions.length + " and " + keep.length);
+        }
+        LongBuffer idBuf = directLongs(b * t);
+        LongBuffer posBuf = directLongs(b * t);
+        LongBuffer maskBuf = directLongs(b * s);
+        for (int i = 0; i < b * t; i++) {
+            idBuf.put(i, ids[i]);
+            posBuf.put(i, positions[i]);
+        }
+        for (int i = 0; i < b * s; i++) {
+            maskBuf.put(i, keep[i] != 0f ? 1 : 0);
+        }
+        FloatBuffer logitsBuf = directFloats(b * t * vocab);                       // [B, T, V]
+        List<OnnxTensor> temporaries = new ArrayList<>();
+        try {
+            Map<String, OnnxTensor> in = new HashMap<>();
+            in.put("input_ids", track(temporaries, OnnxTensor.createTensor(env, idBuf, new long[] {b, t})));
+            in.put("position_ids", track(temporaries, OnnxTensor.createTensor(env, posBuf, new long[] {b, t})));
+            in.put("attention_mask", track(temporaries, OnnxTensor.createTensor(env, maskBuf, new long[] {b, s})));
+            for (int i = 0; i < layers; i++) {
+                in.put("past_key_values." + i + ".key", cache.keys[i]);
+                in.put("past_key_values." + i + ".value", cache.values[i]);
+            }
+            OnnxTensor logits = track(temporaries, OnnxTensor.createTensor(env, logitsBuf, new long[] {b, t, vocab}));
+            Map<String, OnnxValue> pinned = Map.of("logits", logits);
+            Set<String> wanted = new java.util.LinkedHashSet<>();
+            for (int i = 0; i < layers; i++) {
+                wanted.add("present." + i + ".key");
+                wanted.add("present." + i + ".value");
+            }
+            OrtSession.Result result = session.run(in, wanted, pinned);
+            OnnxTensor[] k = new OnnxTensor[layers];
+            OnnxTensor[] v = new OnnxTensor[layers];
+            for (int i = 0; i < layers; i++) {
+                k[i] = (OnnxTensor) result.get("present." + i + ".key").orElseThrow();
+                v[i] = (OnnxTensor) result.get("present." + i + ".value").orElseThrow();
+            }
+            cache.release();
+            cache.owned.add(result);
+            cache.keys = k;
+            cache.values = v;
+            cache.length = s;
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime failed on " + file + ": " + e.getMessage(), e);
+        } finally {
+            temporaries.forEach(OnnxTensor::close);
+        }
+        if (!lastOnly || t == 1) {
+            float[] out = new float[b * t * vocab];
+            logitsBuf.get(0, out);
+            return out;
+        }
+        float[] out = new float[b * vocab];                                        // [B, V]
+        for (int r = 0; r < b; r++) {
+            logitsBuf.get(((r * t) + t - 1) * vocab, out, r * vocab, vocab);
+        }
+        return out;
+    }
+
+    private static OnnxTensor track(List<OnnxTensor> list, OnnxTensor t) {
+        list.add(t);
+        return t;
+    }
+
+    /** This decoder as a {@link DecodingLoop.Backend}, for the shared decoding loop. */
+    public DecodingLoop.Backend backend() {
+        return new DecodingLoop.Backend() {
+            @Override
+            public int vocabSize() {
+                return vocab;
+            }
+
+            @Override
+            public DecodingLoop.Batch open(int batchSize, int capacity) {
+                Cache cache = newCache(batchSize);
+                return new DecodingLoop.Batch() {
+                    @Override
+                    public float[] forward(int[] ids, int t, long[] positions, float[] keep) {
+                        return OrtDecoder.this.forward(ids, t, positions, keep, cache, true);
+                    }
+
+                    @Override
+                    public void retainRows(long[] rows) {
+                        cache.retainRows(rows);
+                    }
+
+                    @Override
+                    public void close() {
+                        cache.close();
+                    }
+                };
+            }
+        };
+    }
+
+    static FloatBuffer directFloats(int n) {
+        return ByteBuffer.allocateDirect(n * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+    }
+
+    static LongBuffer directLongs(int n) {
+        return ByteBuffer.allocateDirect(n * 8).order(ByteOrder.nativeOrder()).asLongBuffer();
+    }
+
+    @Override
+    public void close() {
+        try {
+            session.close();
+        } catch (OrtException e) {
+            throw new IllegalStateException("cannot close the ONNX Runtime session of " + file, e);
+        }
+    }
+}
