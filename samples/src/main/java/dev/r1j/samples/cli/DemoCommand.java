@@ -21,7 +21,8 @@ import picocli.CommandLine.Spec;
                 + "builtin:arith-teacher-base; train it with GRPO on an outcome reward only; evaluate it again; let it write "
                 + "verified traces; evaluate builtin:arith-student-base; fine-tune the student on the traces; evaluate it "
                 + "again. Writes OUT/report.html (tables, curves, answers before and after, cost) and OUT/summary.json, "
-                + "with every model, run and trace file beside them.",
+                + "with every model, run and trace file beside them; the student is also exported to ONNX and served by "
+                + "ONNX Runtime.",
                 "The full run takes about a quarter of an hour on two cores; --quick about five minutes."})
 final class DemoCommand implements Callable<Integer> {
 

@@ -46,6 +46,10 @@ final class DemoReport {
             m.put("seconds", e.seconds());
         }
         root.put("traces", o.traceCount());
+        DemoRun.Served served = o.served();
+        root.putObject("onnx").put("file", relative(served)).put("sha256", served.sha256())
+                .put("greedy_prompts", served.prompts()).put("identical_to_djl", served.identical())
+                .put("correct", served.correct()).put("tokens_per_second", served.tokensPerSecond());
         ObjectNode stages = root.putObject("stage_seconds");
         o.stageSeconds().forEach(stages::put);
         root.put("total_seconds", o.stageSeconds().values().stream().mapToDouble(Double::doubleValue).sum());
@@ -96,10 +100,25 @@ final class DemoReport {
         examples(h, "The student's answers before and after distillation", o.models().get("student_base"),
                 o.models().get("student_distilled"));
 
+        DemoRun.Served served = o.served();
+        h.append("<h2>The student, served from ONNX</h2>\n<p>The distilled student was exported to <code>")
+                .append(RunReport.escape(relative(served)))
+                .append("</code> (Hugging Face Optimum input and output names, KV cache) and ONNX Runtime answered ")
+                .append(served.prompts()).append(" held-out problems greedily in one batch: <b>").append(served.identical())
+                .append(" of ").append(served.prompts()).append("</b> answers are identical, token for token, to the DJL ")
+                .append("engine's; ").append(served.correct()).append(" are correct; ")
+                .append(String.format(Locale.ROOT, "%.0f", served.tokensPerSecond())).append(" tokens/s.</p>\n<table>\n")
+                .append("<tr><th>problem</th><th>ONNX Runtime, greedy</th></tr>\n");
+        for (DemoRun.Example e : served.examples()) {
+            h.append("<tr><td><pre>").append(RunReport.escape(e.prompt())).append("</pre></td>").append(cell(e)).append("</tr>\n");
+        }
+        h.append("</table>\n");
+
         h.append("<h2>Cost</h2>\n");
         RunReport.ledgerTable(h, o.ledger());
         h.append("<p class=\"note\">").append(o.traceCount()).append(" traces in <code>traces.jsonl</code>; models in ")
-                .append("<code>teacher-rl/</code> and <code>student-distilled/</code> (Hugging Face layout).</p>\n");
+                .append("<code>teacher-rl/</code> and <code>student-distilled/</code> (Hugging Face layout), the export in ")
+                .append("<code>student-onnx/</code>.</p>\n");
         return h.toString();
     }
 
@@ -114,6 +133,11 @@ final class DemoReport {
                     .append(cell(b)).append(cell(a)).append("</tr>\n");
         }
         h.append("</table>\n");
+    }
+
+    /** The export's path inside the demo folder. */
+    private static String relative(DemoRun.Served served) {
+        return served.onnxFile().getParent().getFileName() + "/" + served.onnxFile().getFileName();
     }
 
     private static String cell(DemoRun.Example e) {

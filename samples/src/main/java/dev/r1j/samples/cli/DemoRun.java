@@ -1,5 +1,8 @@
 package dev.r1j.samples.cli;
 
+import dev.r1j.distill.onnx.OnnxExporter;
+import dev.r1j.distill.onnx.OnnxModel;
+import dev.r1j.distill.onnx.OrtGenerator;
 import dev.r1j.distill.sft.TraceExamples;
 import dev.r1j.distill.traces.Trace;
 import dev.r1j.distill.traces.TraceGenerator;
@@ -32,7 +35,7 @@ import java.util.Map;
  * The stages of {@code r1j demo}, top to bottom: the R1 story on the models r1j ships. Reasoning is
  * elicited from the base teacher by pure RL on an outcome reward, then distilled into the smaller
  * student through the RL teacher's verified traces; every model is evaluated on the same held-out
- * problems and seeds.
+ * problems and seeds. The student is then exported to ONNX and served by ONNX Runtime.
  */
 final class DemoRun {
 
@@ -42,11 +45,20 @@ final class DemoRun {
     /** One completion shown in the report. */
     record Example(String prompt, String completion, boolean correct) {}
 
+    /**
+     * The distilled student served from its ONNX export: greedy answers from ONNX Runtime compared token
+     * for token with DJL's on the same prompts.
+     */
+    record Served(Path onnxFile, String sha256, int prompts, int identical, int correct, double tokensPerSecond,
+                  List<Example> examples) {}
+
     /** Everything the report needs. */
-    record Outcome(DemoPlan plan, Map<String, Evaluated> models, Path grpoRun, Path traces, long traceCount,
+    record Outcome(DemoPlan plan, Map<String, Evaluated> models, Path grpoRun, Path traces, long traceCount, Served served,
                    CostLedger ledger, Map<String, Double> stageSeconds, String command) {}
 
-    private static final int STAGES = 8;
+    private static final int STAGES = 9;
+    /** Prompts the ONNX export answers greedily, on both engines. */
+    private static final int SERVED_PROMPTS = 32;
     private static final int EXAMPLES = 4;
 
     private final DemoPlan plan;
@@ -97,9 +109,13 @@ final class DemoRun {
 
                 begin("Evaluate the distilled student");
                 evaluate("student_distilled", "student, distilled", base, sftSeconds);
+
+                begin("Export the student to ONNX and serve it with ONNX Runtime");
+                Served served = serve(base, student, out.resolve("student-onnx").resolve(OnnxModel.DEFAULT_FILE));
+
+                begin("Write the report");
+                return new Outcome(plan, models, grpoRun, traces, traceCount, served, ledger, stageSeconds, command);
             }
-            begin("Write the report");
-            return new Outcome(plan, models, grpoRun, traces, traceCount, ledger, stageSeconds, command);
         }
     }
 
@@ -222,6 +238,47 @@ final class DemoRun {
         console.printf("  loss %.3f after %d steps (%.0f s); model in %s%n", r.lastLoss(), r.steps(), seconds, modelOut);
         console.flush();
         return seconds;
+    }
+
+    /** Exports the student's directory and has ONNX Runtime answer greedily what DJL answers greedily. */
+    private Served serve(Checkpoint student, Path studentDir, Path onnxFile) {
+        OnnxExporter.Result export = OnnxExporter.export(studentDir, "student-distilled", onnxFile, false);
+        PromptTemplate template = student.template().orElse(PromptTemplate.DEFAULT);
+        List<Problem> asked = evalSet.subList(0, Math.min(SERVED_PROMPTS, evalSet.size()));
+        List<String> prompts = asked.stream().map(p -> template.render(p.prompt())).toList();
+        SamplingParams greedy = SamplingParams.greedy(DemoPlan.MAX_NEW_TOKENS);
+        List<Completion> djl;
+        try (DjlGenerator gen = new DjlGenerator(student.model(), student.tokenizer())) {
+            djl = gen.generate(prompts, greedy);
+        }
+        List<Completion> ort;
+        double seconds;
+        try (OnnxModel model = OnnxModel.load(onnxFile); OrtGenerator gen = new OrtGenerator(model)) {
+            long start = System.nanoTime();
+            ort = gen.generate(prompts, greedy);
+            seconds = (System.nanoTime() - start) / 1e9;
+        }
+        int identical = 0;
+        int correct = 0;
+        long tokens = 0;
+        List<Example> examples = new ArrayList<>();
+        for (int i = 0; i < ort.size(); i++) {
+            Completion c = ort.get(i);
+            identical += java.util.Arrays.equals(c.tokenIds(), djl.get(i).tokenIds()) ? 1 : 0;
+            boolean ok = correctness.score(asked.get(i), c.text()).correct();
+            correct += ok ? 1 : 0;
+            tokens += c.length();
+            if (examples.size() < EXAMPLES) {
+                examples.add(new Example(asked.get(i).prompt(), c.text(), ok));
+            }
+        }
+        double tps = tokens / Math.max(seconds, 1e-9);
+        stageSeconds.put("onnx", elapsed());
+        console.printf("  wrote %s (sha256 %s...)%n  ONNX Runtime, greedy, %d prompts in one batch: %d of %d answers identical to "
+                        + "DJL's token for token, %d correct, %.0f tokens/s%n", onnxFile, export.sha256().substring(0, 12),
+                prompts.size(), identical, prompts.size(), correct, tps);
+        console.flush();
+        return new Served(onnxFile, export.sha256(), prompts.size(), identical, correct, tps, examples);
     }
 
     /** Folds a stage's own ledger into the demo's, its stages prefixed with the stage's name. */

@@ -27,7 +27,7 @@ class DemoCommandTest {
         Path out = tmp.resolve("demo");
         CliRun r = CliRun.of("demo", "--plan", "smoke", "--out", out.toString());
         assertEquals(0, r.exit(), r.err());
-        for (String stage : new String[] {"[1/", "GRPO", "traces", "SFT", "Evaluate the distilled student", "Write the report"}) {
+        for (String stage : new String[] {"[1/", "GRPO", "traces", "SFT", "Evaluate the distilled student", "ONNX Runtime", "Write the report"}) {
             assertTrue(r.err().contains(stage), "console story mentions " + stage + ":\n" + r.err());
         }
         assertTrue(r.out().contains("report: " + out.resolve("report.html")), r.out());
@@ -47,6 +47,10 @@ class DemoCommandTest {
         assertTrue(s.get("teacher_rl").get("seconds").asDouble() > s.get("teacher_base").get("seconds").asDouble(),
                 "the RL teacher's time includes its training");
         assertTrue(s.get("total_flops").asDouble() > 0);
+        JsonNode onnx = s.get("onnx");
+        assertEquals(onnx.get("greedy_prompts").asInt(), onnx.get("identical_to_djl").asInt(),
+                "ONNX Runtime answers exactly as DJL does: " + onnx);
+        assertTrue(Files.isRegularFile(out.resolve(onnx.get("file").asText())));
 
         String html = Files.readString(out.resolve("report.html"));
         assertTrue(html.contains("Before and after") && html.contains("data:image/png;base64,"), "tables and charts");
