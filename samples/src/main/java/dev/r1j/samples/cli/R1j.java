@@ -29,6 +29,7 @@ import picocli.CommandLine.Command;
             PlotCommand.class,
             PretrainCommand.class,
             LogitsCommand.class,
+            NightlyCommand.class,
         })
 public final class R1j implements Runnable {
 
