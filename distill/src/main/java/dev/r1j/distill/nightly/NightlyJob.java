@@ -153,8 +153,8 @@ public final class NightlyJob {
         Path nights = workdir.resolve("nights");
         Path dir = nightDirectory();
         publisher = new Publisher(publishDirectory());
-        verifyEarlierNights(nights);
         Optional<Publisher.Published> published = publisher.verify();
+        verifyEarlierNights(nights);
         if (published.isPresent()) {
             crossCheck(published.get(), nights);
         }
