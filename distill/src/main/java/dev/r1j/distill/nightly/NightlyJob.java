@@ -235,8 +235,10 @@ public final class NightlyJob {
         boolean publish = manifest.decision().path("published").asBoolean(false);
 
         if (!publish) {
-            skip(Stage.EXPORT, "the gate kept the published student; nothing to export");
-            skip(Stage.PUBLISH, "the gate kept the published student");
+            String kept = published.isPresent() ? "the gate kept the published student"
+                    : "the gate refused the student, and nothing is published yet";
+            skip(Stage.EXPORT, kept + "; nothing to export");
+            skip(Stage.PUBLISH, kept);
         } else {
             if (manifest.stage(Stage.EXPORT).path("status").asText().equals(Manifest.SKIPPED)) {
                 manifest.stage(Stage.EXPORT).put("status", "pending");

@@ -49,10 +49,10 @@ class NightlyJobTest {
     void referenceNight() {
         Path student = TinyModels.randomStudent(root.resolve("student"), 3);
         config = NightlyConfig.builder().teacher("builtin:arith-teacher-rl").studentBase(student.toString())
-                .traceProblems(8).samplesPerProblem(2).traceMaxNewTokens(64)
-                .sft(SupervisedConfig.builder().batchSize(4).sequenceLength(128).steps(6).warmupSteps(1).checkpointEvery(2)
+                .traceProblems(6).samplesPerProblem(2).traceMaxNewTokens(64)
+                .sft(SupervisedConfig.builder().batchSize(4).sequenceLength(96).steps(6).warmupSteps(1).checkpointEvery(2)
                         .evalEvery(0).logEvery(1).build())
-                .evalProblems(10).evalK(2).evalMaxNewTokens(24)
+                .evalProblems(8).evalK(2).evalMaxNewTokens(24)
                 .minImprovement(-1) // a random student learns little in 6 steps; these tests are about resuming
                 .build();
         reference = root.resolve("reference");
@@ -83,7 +83,7 @@ class NightlyJobTest {
         assertEquals(20261130, m.path("inputs").path("trace_seed").asLong());
         assertEquals("test-weights", m.path("stages").path("export").path("figures").path("format").asText());
         assertTrue(m.path("stages").path("export").path("outputs").has("nights/2026-11-30/export/weights.bin"));
-        assertEquals(10, m.path("metrics").path("candidate").path("n").asInt());
+        assertEquals(8, m.path("metrics").path("candidate").path("n").asInt());
         assertTrue(m.path("decision").path("published").asBoolean());
         JsonNode published = JSON.readTree(reference.resolve("published/manifest.json").toFile());
         assertEquals("2026-11-30", published.path("night").asText());
@@ -110,6 +110,13 @@ class NightlyJobTest {
         JsonNode m = JSON.readTree(work.resolve("nights/2026-11-30/manifest.json").toFile());
         assertEquals("done", m.path("stages").path("traces").path("status").asText());
         assertEquals("pending", m.path("stages").path("train").path("status").asText());
+
+        // A finished stage of tonight is verified before it is reused.
+        Path damaged = TinyModels.copy(work, root.resolve("interrupted-damaged"));
+        Path damagedTraces = damaged.resolve("nights/2026-11-30/traces.jsonl");
+        TinyModels.flipByte(damagedTraces, 20);
+        CorruptionException c = assertThrows(CorruptionException.class, () -> job(damaged, NIGHT, null).run());
+        assertEquals(damagedTraces, c.file());
 
         assertThrows(Boom.class, () -> job(work, NIGHT, new NightlyProgress() {
             @Override

@@ -77,10 +77,10 @@ final class NightlyCommand implements Callable<Integer> {
     /** The settings of {@code --quick}: a few minutes on two cores. */
     static NightlyConfig quick() {
         return NightlyConfig.builder().teacher("builtin:arith-teacher-rl").studentBase("builtin:arith-student-base")
-                .task("arith").traceProblems(400).samplesPerProblem(4).traceMaxNewTokens(96)
-                .sft(SupervisedConfig.builder().batchSize(16).sequenceLength(256).steps(100).learningRate(1e-3)
-                        .minLearningRate(1e-4).warmupSteps(10).checkpointEvery(25).evalEvery(0).logEvery(10).seed(0).build())
-                .evalProblems(100).evalK(4).evalSeed(7).evalMaxNewTokens(96).build();
+                .task("arith").traceProblems(300).samplesPerProblem(2).traceMaxNewTokens(96)
+                .sft(SupervisedConfig.builder().batchSize(8).sequenceLength(256).steps(100).learningRate(1e-3)
+                        .minLearningRate(1e-4).warmupSteps(5).checkpointEvery(25).evalEvery(0).logEvery(10).seed(0).build())
+                .evalProblems(150).evalK(4).evalSeed(7).evalMaxNewTokens(96).build();
     }
 
     @Override
@@ -121,13 +121,15 @@ final class NightlyCommand implements Callable<Integer> {
         if (r.alreadyDone()) {
             return String.format(Locale.ROOT, "Night %s had finished in an earlier run (%s); nothing to do. %s Manifest: %s. "
                     + "Wall time %s.", r.night(), r.outcome() == NightlyResult.Outcome.PUBLISHED ? "its student was published"
-                    : "the published student was kept", r.reason().isEmpty() ? "" : "The gate: " + r.reason() + ".",
+                    : "its student was not published", r.reason().isEmpty() ? "" : "The gate: " + r.reason() + ".",
                     r.manifest(), wall);
         }
         String what = r.outcome() == NightlyResult.Outcome.PUBLISHED
                 ? "published its student as " + workdir.resolve("published") + " (serving artifact: " + exporter.format()
                         + (exporter.format().equals("safetensors") ? ", a copy of the checkpoint" : "") + ")"
-                : "kept the published student (exit " + EXIT_KEPT + ")";
+                : r.baselineName().startsWith("published") ? "kept the published student (exit " + EXIT_KEPT + ")"
+                : "did not publish its student, which did not beat the student base; nothing is published yet (exit "
+                        + EXIT_KEPT + ")";
         return String.format(Locale.ROOT, "Night %s %s. The gate: %s. Manifest: %s. Wall time %s.", r.night(), what, r.reason(),
                 r.manifest(), wall);
     }
