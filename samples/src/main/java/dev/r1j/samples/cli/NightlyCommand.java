@@ -162,6 +162,9 @@ final class NightlyCommand implements Callable<Integer> {
 
         @Override
         public void started(String job, long firstStep, long totalSteps) {
+            if (job.startsWith("eval ")) {
+                steps.note(job.substring("eval ".length()));  // which of the two students
+            }
             steps.started(job, firstStep, totalSteps);
         }
 

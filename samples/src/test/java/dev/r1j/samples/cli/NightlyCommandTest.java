@@ -105,6 +105,7 @@ class NightlyCommandTest {
         } finally {
             p.destroyForcibly().waitFor();
         }
+        System.out.println("nightly kill test: random seed " + seed + ", " + killed);
         String context = "(random seed " + seed + ", " + killed + "; its log: " + Files.readString(log) + ")";
         CliRun rerun = nightly(config, work, NIGHT);
         assertEquals(0, rerun.exit(), rerun.err() + context);
