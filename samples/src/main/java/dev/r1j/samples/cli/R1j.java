@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 
 /**
  * The {@code r1j} command line. Exit codes: 0 ok, 2 bad usage or bad input (the message names the
- * file, line and field), 1 any other failure.
+ * file, line and field), 1 any other failure. {@code r1j nightly} adds 3 (the regression gate kept
+ * the published student) and 4 (corruption detected); see {@link NightlyCommand}.
  */
 @Command(
         name = "r1j",
@@ -31,6 +32,7 @@ import picocli.CommandLine.Command;
             PlotCommand.class,
             PretrainCommand.class,
             LogitsCommand.class,
+            NightlyCommand.class,
         })
 public final class R1j implements Runnable {
 

@@ -137,7 +137,7 @@ class ModelCommandsTest {
     @Test
     void everyCommandHasHelp() {
         for (String cmd : new String[] {"generate", "logits", "info", "init", "eval", "grade", "bench", "pretrain", "grpo",
-            "traces", "sft", "distill", "plot"}) {
+            "traces", "sft", "distill", "plot", "nightly"}) {
             CliRun r = run(cmd, "--help");
             assertEquals(0, r.exit(), cmd);
             assertTrue(r.out().contains("Usage: r1j " + cmd), r.out());
