@@ -1,5 +1,7 @@
 package dev.r1j.distill.nightly;
 
+import dev.r1j.distill.onnx.OnnxExporter;
+import dev.r1j.distill.onnx.OnnxModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,6 +44,17 @@ public interface ModelExporter {
     @FunctionalInterface
     interface Export {
         void export(Path modelDir, Path outDir) throws IOException;
+    }
+
+    /**
+     * The student exported to ONNX, kind {@code "onnx"}: {@code model.onnx} with the Hugging Face
+     * Optimum input and output names, and its config, tokenizer, prompt template and provenance
+     * beside it, as {@link OnnxExporter} writes them; ONNX Runtime serves it through
+     * {@code OnnxModel} and {@code OrtGenerator}.
+     */
+    static ModelExporter onnx() {
+        return of("onnx", (modelDir, outDir) ->
+                OnnxExporter.export(modelDir, modelDir.toString(), outDir.resolve(OnnxModel.DEFAULT_FILE), false));
     }
 
     /**

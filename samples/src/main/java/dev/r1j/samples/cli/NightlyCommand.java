@@ -65,13 +65,9 @@ final class NightlyCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    /**
-     * The serving artifact of a published student. This is where {@code dev.r1j.distill.onnx.OnnxExporter}
-     * plugs in once it is merged (return it here; the manifests then record {@code "format": "onnx"}). Until
-     * then the artifact is a copy of the checkpoint, recorded as {@code "format": "safetensors"}.
-     */
+    /** The serving artifact of a published student: its ONNX export, for ONNX Runtime. */
     static ModelExporter servingExporter() {
-        return ModelExporter.checkpointCopy();
+        return ModelExporter.onnx();
     }
 
     /** The settings of {@code --quick}: a few minutes on two cores. */

@@ -67,13 +67,26 @@ class NightlyCommandTest {
     }
 
     @Test
-    void theReferenceNightRecordsTheSafetensorsArtifactHonestly() throws IOException {
+    void theReferenceNightPublishesAnOnnxExportThatAnswersAsTheCheckpointDoes() throws IOException {
         JsonNode published = JSON.readTree(reference.resolve("published/manifest.json").toFile());
         assertEquals(NIGHT, published.path("night").asText());
-        assertEquals("safetensors", published.path("format").asText());
-        assertTrue(Files.exists(reference.resolve("published/serving/model.safetensors")));
+        assertEquals("onnx", published.path("format").asText());
+        Path onnx = reference.resolve("published/serving/model.onnx");
+        assertTrue(Files.exists(onnx));
         JsonNode m = JSON.readTree(reference.resolve("nights/" + NIGHT + "/manifest.json").toFile());
-        assertEquals("safetensors", m.path("stages").path("export").path("figures").path("format").asText());
+        assertEquals("onnx", m.path("stages").path("export").path("figures").path("format").asText());
+        String[] greedy = {"--prompt", "Question: 12*34\nAnswer: ", "--temperature", "0", "--max-new-tokens", "24"};
+        CliRun fromOnnx = CliRun.of(concat(new String[] {"generate", "--model", onnx.toString()}, greedy));
+        CliRun fromCheckpoint = CliRun.of(concat(new String[] {"generate", "--model", reference.resolve("published").toString()},
+                greedy));
+        assertEquals(0, fromOnnx.exit(), fromOnnx.err());
+        assertEquals(fromCheckpoint.out(), fromOnnx.out(), "ONNX Runtime serves what the checkpoint generates");
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     @Test
