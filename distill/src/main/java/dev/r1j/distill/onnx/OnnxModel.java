@@ -1,5 +1,6 @@
 package dev.r1j.distill.onnx;
 
+import dev.r1j.rl.io.Sha256;
 import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,13 +11,8 @@ import dev.r1j.rl.tokenizer.HfTokenizer;
 import dev.r1j.rl.tokenizer.PromptTemplate;
 import dev.r1j.rl.tokenizer.Tokenizer;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Optional;
 
 /**
@@ -222,23 +218,8 @@ public final class OnnxModel implements AutoCloseable {
 
     /** SHA-256 of an ONNX file and of {@code FILE.data} beside it when present. */
     static String sha256(Path onnxFile) {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[1 << 16];
-            Path data = onnxFile.resolveSibling(onnxFile.getFileName() + ".data");
-            for (Path f : Files.exists(data) ? new Path[] {onnxFile, data} : new Path[] {onnxFile}) {
-                try (InputStream in = Files.newInputStream(f)) {
-                    for (int n; (n = in.read(buf)) > 0; ) {
-                        md.update(buf, 0, n);
-                    }
-                }
-            }
-            return HexFormat.of().formatHex(md.digest());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot hash " + onnxFile, e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        Path data = onnxFile.resolveSibling(onnxFile.getFileName() + ".data");
+        return Files.exists(data) ? Sha256.ofFiles(onnxFile, data) : Sha256.ofFiles(onnxFile);
     }
 
     OrtDecoder decoder() {

@@ -2,6 +2,7 @@ package dev.r1j.rl.checkpoint;
 
 import dev.r1j.rewards.BadInputException;
 import dev.r1j.rl.io.AtomicFiles;
+import dev.r1j.rl.io.Sha256;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,10 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -137,25 +135,12 @@ public final class BuiltinModels {
     }
 
     private static String combinedHash(Map<String, String> files) {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            files.forEach((f, h) -> md.update((f + " " + h + "\n").getBytes(StandardCharsets.UTF_8)));
-            return HexFormat.of().formatHex(md.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        Sha256 h = Sha256.start();
+        files.forEach((f, hash) -> h.text(f + " " + hash + "\n"));
+        return h.hex();
     }
 
-    static String sha256(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[1 << 16];
-            for (int k; (k = in.read(buf)) > 0; ) {
-                md.update(buf, 0, k);
-            }
-            return HexFormat.of().formatHex(md.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+    static String sha256(Path file) {
+        return Sha256.ofFiles(file);
     }
 }

@@ -2,20 +2,17 @@ package dev.r1j.rl.checkpoint;
 
 import dev.r1j.rewards.BadInputException;
 import dev.r1j.rl.io.AtomicFiles;
+import dev.r1j.rl.io.Sha256;
 import dev.r1j.rl.model.CausalLm;
 import dev.r1j.rl.model.TransformerConfig;
 import dev.r1j.rl.tokenizer.HfTokenizer;
 import dev.r1j.rl.tokenizer.PromptTemplate;
 import dev.r1j.rl.tokenizer.Tokenizer;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -123,34 +120,23 @@ public final class Checkpoint implements AutoCloseable {
      * a child checkpoint records as its parent.
      */
     public static String sha256(Path dir) {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            List<Path> files = new ArrayList<>();
-            try (Stream<Path> s = Files.list(dir)) {
-                s.filter(p -> {
-                    String n = p.getFileName().toString();
-                    return n.equals("config.json") || (n.startsWith("model") && n.endsWith(".safetensors"));
-                }).sorted().forEach(files::add);
-            }
-            if (files.isEmpty()) {
-                throw BadInputException.at(dir, 0, null, "no config.json or weights to hash");
-            }
-            byte[] buf = new byte[1 << 16];
-            for (Path f : files) {
-                md.update(f.getFileName().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                try (InputStream in = Files.newInputStream(f)) {
-                    int n;
-                    while ((n = in.read(buf)) > 0) {
-                        md.update(buf, 0, n);
-                    }
-                }
-            }
-            return HexFormat.of().formatHex(md.digest());
+        List<Path> files = new ArrayList<>();
+        try (Stream<Path> s = Files.list(dir)) {
+            s.filter(p -> {
+                String n = p.getFileName().toString();
+                return n.equals("config.json") || (n.startsWith("model") && n.endsWith(".safetensors"));
+            }).sorted().forEach(files::add);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot hash " + dir, e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
+        if (files.isEmpty()) {
+            throw BadInputException.at(dir, 0, null, "no config.json or weights to hash");
+        }
+        Sha256 h = Sha256.start();
+        for (Path f : files) {
+            h.text(f.getFileName().toString()).file(f);
+        }
+        return h.hex();
     }
 
     public Path directory() {

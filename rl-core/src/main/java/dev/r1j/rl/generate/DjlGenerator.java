@@ -4,7 +4,6 @@ import dev.r1j.rewards.BadInputException;
 import dev.r1j.rl.generate.internal.DecodingLoop;
 import dev.r1j.rl.model.CausalLm;
 import dev.r1j.rl.tokenizer.Tokenizer;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -46,39 +45,6 @@ public final class DjlGenerator implements Generator {
 
     @Override
     public List<Completion> generate(List<String> prompts, int n, SamplingParams params) {
-        if (n < 1) {
-            throw new IllegalArgumentException("completions per prompt must be >= 1, was " + n);
-        }
-        int maxPositions = model.config().maxPositionEmbeddings();
-        List<int[]> encoded = new ArrayList<>(prompts.size());
-        for (int i = 0; i < prompts.size(); i++) {
-            String text = prompts.get(i);
-            if (text == null || text.isEmpty()) {
-                throw new BadInputException("prompt " + i + " is empty");
-            }
-            int[] ids = tokenizer.encode(text);
-            model.checkTokens(ids, "prompt " + i);
-            if (ids.length + params.maxNewTokens() > maxPositions) {
-                throw new BadInputException("prompt " + i + " has " + ids.length + " tokens; with max_new_tokens "
-                        + params.maxNewTokens() + " it needs " + (ids.length + params.maxNewTokens())
-                        + " positions, more than the model's max_position_embeddings " + maxPositions);
-            }
-            encoded.add(ids);
-        }
-        int rows = encoded.size() * n;
-        List<Completion> out = new ArrayList<>(rows);
-        for (int start = 0; start < rows; start += maxBatchSize) {
-            int end = Math.min(rows, start + maxBatchSize);
-            List<int[]> batch = new ArrayList<>(end - start);
-            long[] keys = new long[end - start];
-            int[] promptIndex = new int[end - start];
-            for (int row = start; row < end; row++) {
-                batch.add(encoded.get(row / n));
-                keys[row - start] = row;
-                promptIndex[row - start] = row / n;
-            }
-            out.addAll(loop.run(batch, keys, promptIndex, params));
-        }
-        return out;
+        return loop.generate(prompts, n, params, tokenizer, model::checkTokens, model.config().maxPositionEmbeddings(), maxBatchSize);
     }
 }

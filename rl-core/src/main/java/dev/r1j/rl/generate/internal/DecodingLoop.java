@@ -4,16 +4,19 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import dev.r1j.rewards.BadInputException;
 import dev.r1j.rl.generate.Completion;
 import dev.r1j.rl.generate.FinishReason;
 import dev.r1j.rl.generate.SamplingParams;
 import dev.r1j.rl.model.CausalLm;
 import dev.r1j.rl.model.Engines;
 import dev.r1j.rl.model.KvCache;
+import dev.r1j.rl.tokenizer.Tokenizer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
@@ -77,6 +80,54 @@ public final class DecodingLoop {
         this.eosId = eosId;
         this.padId = padId;
         this.decode = decode;
+    }
+
+    /**
+     * The whole of {@code Generator.generate} for any engine: encodes and checks the prompts, then
+     * decodes {@code n} samples of each in batches of at most {@code maxBatchSize} rows. Row keys are
+     * global ({@code prompt * n + sample}), so a prompt's samples come from the same random streams on
+     * either engine and at any batch size.
+     *
+     * @param tokenizer    encodes the prompts
+     * @param checkTokens  the engine's check that ids fit its vocabulary (ids, what to call them)
+     * @param maxPositions the engine's max_position_embeddings
+     * @throws BadInputException for an empty prompt, or one that leaves no room for {@code maxNewTokens}
+     */
+    public List<Completion> generate(List<String> prompts, int n, SamplingParams params, Tokenizer tokenizer,
+                                     BiConsumer<int[], String> checkTokens, int maxPositions, int maxBatchSize) {
+        if (n < 1) {
+            throw new IllegalArgumentException("completions per prompt must be >= 1, was " + n);
+        }
+        List<int[]> encoded = new ArrayList<>(prompts.size());
+        for (int i = 0; i < prompts.size(); i++) {
+            String text = prompts.get(i);
+            if (text == null || text.isEmpty()) {
+                throw new BadInputException("prompt " + i + " is empty");
+            }
+            int[] ids = tokenizer.encode(text);
+            checkTokens.accept(ids, "prompt " + i);
+            if ((long) ids.length + params.maxNewTokens() > maxPositions) {
+                throw new BadInputException("prompt " + i + " has " + ids.length + " tokens; with max_new_tokens "
+                        + params.maxNewTokens() + " it needs " + (ids.length + params.maxNewTokens())
+                        + " positions, more than the model's max_position_embeddings " + maxPositions);
+            }
+            encoded.add(ids);
+        }
+        int rows = encoded.size() * n;
+        List<Completion> out = new ArrayList<>(rows);
+        for (int start = 0; start < rows; start += maxBatchSize) {
+            int end = Math.min(rows, start + maxBatchSize);
+            List<int[]> batch = new ArrayList<>(end - start);
+            long[] keys = new long[end - start];
+            int[] promptIndex = new int[end - start];
+            for (int row = start; row < end; row++) {
+                batch.add(encoded.get(row / n));
+                keys[row - start] = row;
+                promptIndex[row - start] = row / n;
+            }
+            out.addAll(run(batch, keys, promptIndex, params));
+        }
+        return out;
     }
 
     /**
