@@ -128,28 +128,36 @@ public final class EngineBench {
 
     /** Sampling {@code newTokens} tokens per row after a 16-token prompt, EOS disabled so every row runs to length. */
     public Map<String, Object> generation(int batch, int newTokens) {
-        TransformerConfig c = benchModel();
-        Map<String, Object> out = new LinkedHashMap<>();
-        try (CausalLm model = CausalLm.randomInit(c, 1)) {
-            SplittableRandom rng = new SplittableRandom(3);
-            List<int[]> prompts = new ArrayList<>();
-            long[] keys = new long[batch];
-            int[] index = new int[batch];
-            for (int r = 0; r < batch; r++) {
-                prompts.add(rng.ints(16, 0, c.vocabSize()).toArray());
-                keys[r] = r;
-                index[r] = r;
-            }
-            DecodingLoop loop = new DecodingLoop(model, -1, 0, ids -> "");
-            SamplingParams params = SamplingParams.builder().maxNewTokens(newTokens).temperature(1.0).seed(4).build();
-            loop.run(prompts.subList(0, Math.min(batch, 2)), keys, index, params); // warm-up
-            double callsPerSecond = measure(() -> loop.run(prompts, keys, index, params), quick ? 2.0 : 5.0);
-            double tokensPerSecond = callsPerSecond * batch * newTokens;
-            out.put("batch", batch);
-            out.put("new_tokens", newTokens);
-            out.put("tokens_per_second", round(tokensPerSecond));
-            progress.accept(String.format("generation batch %d: %.0f tokens/s", batch, tokensPerSecond));
+        try (CausalLm model = CausalLm.randomInit(benchModel(), 1)) {
+            return generation(new DecodingLoop(model, -1, 0, ids -> ""), "djl", batch, newTokens, quick, progress);
         }
+    }
+
+    /**
+     * The generation figure on any engine's loop: the same prompts (16 random tokens of the bench
+     * model's vocabulary per row), the same sampling and timing rule, so engines differ only by engine.
+     */
+    static Map<String, Object> generation(DecodingLoop loop, String engine, int batch, int newTokens, boolean quick,
+                                          Consumer<String> progress) {
+        SplittableRandom rng = new SplittableRandom(3);
+        List<int[]> prompts = new ArrayList<>();
+        long[] keys = new long[batch];
+        int[] index = new int[batch];
+        for (int r = 0; r < batch; r++) {
+            prompts.add(rng.ints(16, 0, benchModel().vocabSize()).toArray());
+            keys[r] = r;
+            index[r] = r;
+        }
+        SamplingParams params = SamplingParams.builder().maxNewTokens(newTokens).temperature(1.0).seed(4).build();
+        loop.run(prompts.subList(0, Math.min(batch, 2)), keys, index, params); // warm-up
+        double callsPerSecond = measure(() -> loop.run(prompts, keys, index, params), quick ? 2.0 : 5.0);
+        double tokensPerSecond = callsPerSecond * batch * newTokens;
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("engine", engine);
+        out.put("batch", batch);
+        out.put("new_tokens", newTokens);
+        out.put("tokens_per_second", round(tokensPerSecond));
+        progress.accept(String.format("%s generation batch %d: %.0f tokens/s", engine, batch, tokensPerSecond));
         return out;
     }
 

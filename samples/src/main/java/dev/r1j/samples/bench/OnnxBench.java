@@ -2,7 +2,6 @@ package dev.r1j.samples.bench;
 
 import dev.r1j.distill.onnx.internal.DecoderGraph;
 import dev.r1j.distill.onnx.internal.OrtDecoder;
-import dev.r1j.rl.generate.SamplingParams;
 import dev.r1j.rl.generate.internal.DecodingLoop;
 import dev.r1j.rl.io.AtomicFiles;
 import dev.r1j.rl.model.CausalLm;
@@ -12,11 +11,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.function.Consumer;
 
 /**
@@ -50,28 +45,8 @@ public final class OnnxBench implements AutoCloseable {
 
     /** Sampling {@code newTokens} tokens per row after a 16-token prompt, EOS disabled, as EngineBench does. */
     public Map<String, Object> generation(int batch, int newTokens) {
-        TransformerConfig c = EngineBench.benchModel();
-        Map<String, Object> out = new LinkedHashMap<>();
-        SplittableRandom rng = new SplittableRandom(3);
-        List<int[]> prompts = new ArrayList<>();
-        long[] keys = new long[batch];
-        int[] index = new int[batch];
-        for (int r = 0; r < batch; r++) {
-            prompts.add(rng.ints(16, 0, c.vocabSize()).toArray());
-            keys[r] = r;
-            index[r] = r;
-        }
-        DecodingLoop loop = new DecodingLoop(decoder.backend(), -1, 0, ids -> "");
-        SamplingParams params = SamplingParams.builder().maxNewTokens(newTokens).temperature(1.0).seed(4).build();
-        loop.run(prompts.subList(0, Math.min(batch, 2)), keys, index, params); // warm-up
-        double callsPerSecond = EngineBench.measure(() -> loop.run(prompts, keys, index, params), quick ? 2.0 : 5.0);
-        double tokensPerSecond = callsPerSecond * batch * newTokens;
-        out.put("engine", "onnxruntime");
-        out.put("batch", batch);
-        out.put("new_tokens", newTokens);
-        out.put("tokens_per_second", EngineBench.round(tokensPerSecond));
-        progress.accept(String.format("onnx runtime generation batch %d: %.0f tokens/s", batch, tokensPerSecond));
-        return out;
+        return EngineBench.generation(new DecodingLoop(decoder.backend(), -1, 0, ids -> ""), "onnxruntime", batch, newTokens,
+                quick, progress);
     }
 
     @Override
