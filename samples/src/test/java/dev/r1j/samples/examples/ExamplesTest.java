@@ -11,6 +11,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -96,5 +97,24 @@ class ExamplesTest {
         String out = run(() -> GenerateExample.main(new String[] {model, "12*34"}));
         assertEquals(4, Pattern.compile("(?m)^\\[(EOS|LENGTH|STOP_STRING), \\d+ tokens, log-prob -?[0-9.]+\\] ").matcher(out).results().count(),
                 out);
+    }
+
+    @Test
+    void serveWithOnnxRuntimeAnswersAsTheDjlEngineDoes() throws Exception {
+        String out = run(() -> ServeWithOnnxRuntime.main(new String[] {"builtin:arith-teacher-rl", tmp.toString()}));
+        assertTrue(out.startsWith("exported builtin:arith-teacher-rl to " + tmp.resolve("model.onnx")), out);
+        List<String> served = out.lines().filter(l -> l.contains(" -> ")).map(l -> l.substring(l.indexOf(" -> ") + 4,
+                l.lastIndexOf(" ["))).toList();
+        assertEquals(4, served.size(), out);
+        // The same greedy answers from the checkpoint on DJL.
+        List<dev.r1j.rewards.Problem> problems = dev.r1j.rewards.tasks.MixedTask.ARITH.generate(4, 99);
+        try (dev.r1j.rl.checkpoint.Checkpoint cp = dev.r1j.rl.checkpoint.Checkpoint.load(
+                BuiltinModels.resolve("builtin:arith-teacher-rl"));
+             dev.r1j.rl.generate.DjlGenerator gen = new dev.r1j.rl.generate.DjlGenerator(cp.model(), cp.tokenizer())) {
+            dev.r1j.rl.tokenizer.PromptTemplate t = cp.template().orElseThrow();
+            List<String> djl = gen.generate(problems.stream().map(p -> t.render(p.prompt())).toList(),
+                    dev.r1j.rl.generate.SamplingParams.greedy(96)).stream().map(c -> ServeWithOnnxRuntime.oneLine(c.text())).toList();
+            assertEquals(djl, served);
+        }
     }
 }
