@@ -23,11 +23,11 @@ import picocli.CommandLine.Spec;
                 + "again. Writes OUT/report.html (tables, curves, answers before and after, cost) and OUT/summary.json, "
                 + "with every model, run and trace file beside them; the student is also exported to ONNX and served by "
                 + "ONNX Runtime.",
-                "The full run takes about a quarter of an hour on two cores; --quick about five minutes."})
+                "The full run takes about ten minutes on two cores; --quick about three."})
 final class DemoCommand implements Callable<Integer> {
 
-    @Option(names = "--quick", description = "Every stage, smaller: 40 RL steps instead of 150, a quarter of the traces, "
-            + "half the evaluation samples.")
+    @Option(names = "--quick", description = "Every stage, smaller: 40 RL steps instead of 150, half the traces and SFT "
+            + "steps, 2 samples per evaluation problem instead of 4 (about three minutes on two cores).")
     boolean quick;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Where everything goes (default: a new runs/demo-DATE-TIME). "

@@ -51,9 +51,9 @@ record DemoPlan(String name, int evalProblems, int evalSamples, GrpoConfig grpo,
         return new DemoPlan("full", 200, 4, recipe(150).build(), 2000, 4, sft(300).build());
     }
 
-    /** Every stage, smaller: fewer evaluation samples, 40 RL steps, a quarter of the traces. */
+    /** Every stage, smaller: 2 samples per evaluation problem, 40 RL steps, half the traces and SFT steps. */
     static DemoPlan quick() {
-        return new DemoPlan("quick", 100, 2, recipe(40).build(), 500, 4, sft(100).build());
+        return new DemoPlan("quick", 200, 2, recipe(40).build(), 1000, 4, sft(150).build());
     }
 
     /** Every stage at toy size, to check that the demo runs (its numbers mean nothing). */

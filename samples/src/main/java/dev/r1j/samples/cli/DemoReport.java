@@ -87,8 +87,9 @@ final class DemoReport {
         h.append("<h2>The teacher during RL</h2>\n<div class=\"charts\">\n");
         MetricsTable m = MetricsTable.read(o.grpoRun().resolve("metrics.jsonl"));
         double[] step = m.column("step");
-        h.append(RunReport.image(new LineChart("Reward and accuracy", "step", "mean over the batch")
-                .with("reward", step, m.column("reward")).with("accuracy", step, m.column("accuracy"))));
+        // The reward is the outcome alone, so it equals the accuracy: one curve.
+        h.append(RunReport.image(new LineChart("Accuracy (= the reward)", "step", "share of the batch correct")
+                .with("accuracy", step, m.column("accuracy"))));
         h.append(RunReport.image(new LineChart("Think-rate", "step", "share with a <think> block")
                 .with("think_rate", step, m.column("think_rate"))));
         h.append(RunReport.image(new LineChart("Completion length", "step", "tokens")

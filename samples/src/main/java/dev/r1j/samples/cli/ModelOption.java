@@ -21,9 +21,9 @@ final class ModelOption {
     @Option(names = "--model", required = true, paramLabel = "REF",
             description = "A model directory in Hugging Face layout (config.json, model.safetensors or a sharded "
                     + "index, tokenizer.json), or builtin:NAME for a model r1j ships (arith-teacher-base, "
-                    + "arith-student-base). generate, eval, traces and logits also take an ONNX model: FILE.onnx, or a "
-                    + "directory with model.onnx and no safetensors (r1j export-onnx or Optimum layout, tokenizer.json "
-                    + "beside it); it runs on ONNX Runtime.")
+                    + "arith-teacher-rl, arith-student-base). generate, eval, traces and logits also take an ONNX "
+                    + "model: FILE.onnx, or a directory with model.onnx and no safetensors (r1j export-onnx or Optimum "
+                    + "layout, tokenizer.json beside it); it runs on ONNX Runtime.")
     String model;
 
     /**
