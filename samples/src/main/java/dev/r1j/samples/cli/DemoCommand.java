@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
                 + "again. Writes OUT/report.html (tables, curves, answers before and after, cost) and OUT/summary.json, "
                 + "with every model, run and trace file beside them; the student is also exported to ONNX and served by "
                 + "ONNX Runtime.",
-                "The full run takes about ten minutes on two cores; --quick about three."})
+                "The full run takes about 11 minutes on two cores; --quick about 3."})
 final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--quick", description = "Every stage, smaller: 40 RL steps instead of 150, half the traces and SFT "

@@ -46,7 +46,7 @@ record DemoPlan(String name, int evalProblems, int evalSamples, GrpoConfig grpo,
                 .seed(0);
     }
 
-    /** The measurements of docs/results.md, end to end (about a quarter of an hour on two cores). */
+    /** The measurements of docs/results.md, end to end (11 minutes on two cores). */
     static DemoPlan full() {
         return new DemoPlan("full", 200, 4, recipe(150).build(), 2000, 4, sft(300).build());
     }
