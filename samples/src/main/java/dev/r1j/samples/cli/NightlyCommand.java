@@ -70,7 +70,7 @@ final class NightlyCommand implements Callable<Integer> {
         return ModelExporter.onnx();
     }
 
-    /** The settings of {@code --quick}: a few minutes on two cores. */
+    /** The settings of {@code --quick}: under a minute on two quiet cores. */
     static NightlyConfig quick() {
         return NightlyConfig.builder().teacher("builtin:arith-teacher-rl").studentBase("builtin:arith-student-base")
                 .task("arith").traceProblems(300).samplesPerProblem(2).traceMaxNewTokens(96)
