@@ -1,6 +1,7 @@
 package dev.r1j.distill.onnx.internal;
 
 import static dev.r1j.distill.onnx.internal.GraphBuilder.in;
+import static dev.r1j.rl.model.internal.DecoderWeights.concat;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
@@ -305,20 +306,6 @@ public final class DecoderGraph {
         String meanSquare = gb.op("ReduceMean", in(gb.op("Mul", in(x, x))), Attr.ints("axes", -1), Attr.i("keepdims", 1));
         String rms = gb.op("Sqrt", in(gb.op("Add", in(meanSquare, eps))));
         return gb.op("Mul", in(gb.op("Div", in(x, rms)), gain));
-    }
-
-    private static float[] concat(float[]... parts) {
-        int n = 0;
-        for (float[] p : parts) {
-            n += p.length;
-        }
-        float[] out = new float[n];
-        int at = 0;
-        for (float[] p : parts) {
-            System.arraycopy(p, 0, out, at, p.length);
-            at += p.length;
-        }
-        return out;
     }
 
     // ---------------------------------------------------------------------------------------------

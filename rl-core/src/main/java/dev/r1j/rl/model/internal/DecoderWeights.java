@@ -320,7 +320,8 @@ public final class DecoderWeights {
         return parts;
     }
 
-    private static float[] concat(float[]... parts) {
+    /** The arrays one after the other: how q/k/v and gate/up weights are fused (here and in the ONNX export). */
+    public static float[] concat(float[]... parts) {
         int n = 0;
         for (float[] p : parts) {
             n += p.length;
