@@ -25,7 +25,7 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "nightly", mixinStandardHelpOptions = true,
         description = {"Runs one night of distillation in --workdir: the teacher writes verified traces of tonight's "
                 + "problems, the student base is fine-tuned on them, the new student and the published one are evaluated "
-                + "on the same held-out problems, and the new one is exported and published only when the 95% "
+                + "on the same held-out problems, and the new one is exported and published only when the 95%% "
                 + "paired-bootstrap interval of the difference in pass@1 lies above gate.min_improvement. Every stage is "
                 + "resumable: re-running the same night continues it, and a finished night does nothing. See "
                 + "docs/nightly.md for the settings, the directory layout and scheduling.",

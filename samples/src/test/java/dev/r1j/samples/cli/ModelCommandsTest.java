@@ -135,17 +135,6 @@ class ModelCommandsTest {
     }
 
     @Test
-    void everyCommandHasHelp() {
-        for (String cmd : new String[] {"generate", "logits", "info", "init", "eval", "grade", "bench", "pretrain", "grpo",
-            "traces", "sft", "distill", "plot", "nightly"}) {
-            CliRun r = run(cmd, "--help");
-            assertEquals(0, r.exit(), cmd);
-            assertTrue(r.out().contains("Usage: r1j " + cmd), r.out());
-        }
-        assertEquals(0, run("--help").exit());
-    }
-
-    @Test
     void badInputExitsWithTwoAndNamesTheProblem() throws Exception {
         assertBad(run("logits", "--model", tmp.resolve("missing").toString(), "--ids", "1"), "no such directory");
         assertBad(run("logits", "--model", model.toString(), "--ids", "1,x"), "'x'");
