@@ -22,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@RequiresSandbox
 class CodeRewardTest {
 
     private static final Problem ADD = new Problem("t/add", "def add(a, b):\n    \"\"\"Sum of a and b.\"\"\"\n", "",

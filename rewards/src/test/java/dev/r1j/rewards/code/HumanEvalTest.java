@@ -40,6 +40,7 @@ class HumanEvalTest {
     }
 
     @Test
+    @RequiresSandbox
     void everyCanonicalSolutionPassesAndEveryEmptyBodyFails() {
         List<Problem> problems = HumanEval.builtin();
         List<Problem> twice = new ArrayList<>();

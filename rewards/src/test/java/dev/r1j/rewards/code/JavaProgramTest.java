@@ -16,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@RequiresSandbox
 class JavaProgramTest {
 
     private static final Problem SUM = new Problem("j/sum", "Print the sum of the numbers on stdin.", "",

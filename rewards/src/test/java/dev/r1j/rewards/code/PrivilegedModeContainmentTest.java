@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * Containment of the fallback used as root where unprivileged user namespaces are not allowed
  * (privileged bubblewrap, program on a per-run uid). Needs root, so it is skipped elsewhere.
  */
+@RequiresSandbox
 class PrivilegedModeContainmentTest extends AbstractSandboxContainmentTest {
 
     private static Sandbox privileged;

@@ -78,7 +78,8 @@ class GradeCommandTest {
 
     @Test
     void codeRunsInTheSandbox() throws Exception {
-        assumeTrue(sandboxWorks(), "bubblewrap is not usable here");
+        // Skipped only off CI: under CI a lost sandbox must fail, not pass by skipping.
+        assumeTrue(sandboxWorks() || System.getenv("CI") != null, "no sandbox here: apt-get install bubblewrap procps python3-minimal");
         Path in = tmp.resolve("code.jsonl");
         Files.writeString(in, "{\"prompt\": \"def add(a, b):\\n\", \"test\": \"def check(f):\\n    assert f(2, 3) == 5\\n\", "
                 + "\"entry_point\": \"add\", \"completion\": \"    return a + b\\n\"}\n"
