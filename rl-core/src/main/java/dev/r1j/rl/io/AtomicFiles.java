@@ -51,7 +51,7 @@ public final class AtomicFiles {
         Path tmp = null;
         try {
             Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, "." + target.getFileName() + ".tmp-", "");
+            tmp = Files.createFile(uniqueSibling(dir, "." + target.getFileName() + ".tmp-"));
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE);
                  OutputStream out = java.nio.channels.Channels.newOutputStream(ch)) {
                 writer.write(out);
@@ -80,7 +80,7 @@ public final class AtomicFiles {
         Path old = null;
         try {
             Files.createDirectories(parent);
-            tmp = Files.createTempDirectory(parent, "." + target.getFileName() + ".tmp-");
+            tmp = Files.createDirectory(uniqueSibling(parent, "." + target.getFileName() + ".tmp-"));
             writer.write(tmp);
             fsyncDirectoryEntries(tmp);
             if (Files.exists(target)) {
@@ -103,6 +103,16 @@ public final class AtomicFiles {
             deleteRecursivelyQuietly(tmp);
             deleteRecursivelyQuietly(old);
         }
+    }
+
+    /**
+     * A fresh name in {@code dir}. Created with {@code createFile}/{@code createDirectory}, which honour
+     * the process's umask (so a web server or serving user can read what r1j writes, as with any other
+     * tool), unlike {@code createTempFile}/{@code createTempDirectory}, which force 0600/0700. Creation
+     * fails if the name exists, so two writers never share a temporary.
+     */
+    private static Path uniqueSibling(Path dir, String prefix) {
+        return dir.resolve(prefix + Long.toUnsignedString(java.util.concurrent.ThreadLocalRandom.current().nextLong(), 36));
     }
 
     private static Path parentOf(Path target) {
