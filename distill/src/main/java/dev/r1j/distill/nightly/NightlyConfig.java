@@ -1,8 +1,8 @@
 package dev.r1j.distill.nightly;
 
+import dev.r1j.rewards.tasks.Task;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.r1j.distill.nightly.internal.NightlyTasks;
 import dev.r1j.distill.traces.TraceSelection;
 import dev.r1j.rewards.BadInputException;
 import dev.r1j.rl.train.SupervisedConfig;
@@ -80,11 +80,14 @@ public record NightlyConfig(String teacher, String studentBase, String task, int
         require(teacher != null && !teacher.isBlank(), "teacher", "is required (a model directory or builtin:NAME)");
         require(studentBase != null && !studentBase.isBlank(), "student_base", "is required (a model directory or builtin:NAME)");
         require(task != null && !task.isBlank(), "task", "is required");
+        Task named;
         try {
-            NightlyTasks.generator(task);
+            named = Task.named(task);
         } catch (IllegalArgumentException e) {
             throw new Invalid("task", "must be a generated task: " + e.getMessage());
         }
+        require(named.generator().isPresent(), "task", "must be a generated task (every night draws new problems from "
+                + "its own seed), such as arith, countdown or a generator name; '" + task + "' is a fixed data set");
         require(traceProblems >= 1, "traces.problems", "must be >= 1, was " + traceProblems);
         require(traceSeed == null || traceSeed != evalSeed, "traces.seed",
                 "must differ from eval.seed (" + evalSeed + "), or the students would be tested on their training problems");

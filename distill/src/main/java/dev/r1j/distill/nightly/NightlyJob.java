@@ -1,12 +1,12 @@
 package dev.r1j.distill.nightly;
 
+import dev.r1j.rewards.tasks.Task;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.r1j.distill.nightly.internal.Gate;
 import dev.r1j.distill.nightly.internal.Hashes;
 import dev.r1j.distill.nightly.internal.Manifest;
-import dev.r1j.distill.nightly.internal.NightlyTasks;
 import dev.r1j.distill.nightly.internal.PairedEvaluation;
 import dev.r1j.distill.nightly.internal.Publisher;
 import dev.r1j.distill.sft.TraceExamples;
@@ -201,8 +201,9 @@ public final class NightlyJob {
             requireUnchanged("student_base", studentBaseSha);
         }
 
-        TaskGenerator task = NightlyTasks.generator(config.task());
-        Reward reward = NightlyTasks.correctness(config.task());
+        Task named = Task.named(config.task());
+        TaskGenerator task = named.generator().orElseThrow();
+        Reward reward = named.correctness(false, 1);
         List<Problem> heldOut = task.generate(config.evalProblems(), config.evalSeed());
 
         Path traces = dir.resolve("traces.jsonl");
@@ -229,7 +230,7 @@ public final class NightlyJob {
         }
         if (manifest.stageFinished(Stage.EVALUATE) && !baselineSha.equals(manifest.decision().path("baseline_sha256").asText())) {
             progress.note("the published student changed since night " + night + " was evaluated; evaluating again");
-            manifest.stage(Stage.EVALUATE).put("status", "pending");
+            manifest.status(Stage.EVALUATE, Manifest.StageStatus.PENDING);
         }
         stage(Stage.EVALUATE, () -> evaluate(task, reward, heldOut, student, baselineName, baselineDir, baselineSha, evalFile));
         boolean publish = manifest.decision().path("published").asBoolean(false);
@@ -240,8 +241,8 @@ public final class NightlyJob {
             skip(Stage.EXPORT, kept + "; nothing to export");
             skip(Stage.PUBLISH, kept);
         } else {
-            if (manifest.stage(Stage.EXPORT).path("status").asText().equals(Manifest.SKIPPED)) {
-                manifest.stage(Stage.EXPORT).put("status", "pending");
+            if (manifest.status(Stage.EXPORT) == Manifest.StageStatus.SKIPPED) {
+                manifest.status(Stage.EXPORT, Manifest.StageStatus.PENDING);
             }
             stage(Stage.EXPORT, () -> export(student, export));
             stage(Stage.PUBLISH, () -> publish(student, export, ownRelease));
@@ -261,7 +262,7 @@ public final class NightlyJob {
     private void stage(Stage s, Body body) {
         if (manifest.stageFinished(s)) {
             verifyOutputs(manifest, s, manifest.file());
-            progress.stageFinished(s, "reused", manifest.stage(s).path("summary").asText(""));
+            progress.stageFinished(s, StageOutcome.REUSED, manifest.stage(s).path("summary").asText(""));
             return;
         }
         progress.stageStarted(s);
@@ -281,15 +282,15 @@ public final class NightlyJob {
                 outputs.put(relative(p), Hashes.sha256(p));
             }
         }
-        manifest.finished(s, Manifest.DONE, outputs, done.figures(), done.summary(), (System.nanoTime() - t0) / 1e9);
-        progress.stageFinished(s, Manifest.DONE, done.summary());
+        manifest.finished(s, Manifest.StageStatus.DONE, outputs, done.figures(), done.summary(), (System.nanoTime() - t0) / 1e9);
+        progress.stageFinished(s, StageOutcome.DONE, done.summary());
     }
 
     private void skip(Stage s, String why) {
-        if (!manifest.stage(s).path("status").asText().equals(Manifest.SKIPPED)) {
-            manifest.finished(s, Manifest.SKIPPED, Map.of(), null, why, 0);
+        if (manifest.status(s) != Manifest.StageStatus.SKIPPED) {
+            manifest.finished(s, Manifest.StageStatus.SKIPPED, Map.of(), null, why, 0);
         }
-        progress.stageFinished(s, Manifest.SKIPPED, why);
+        progress.stageFinished(s, StageOutcome.SKIPPED, why);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -456,7 +457,7 @@ public final class NightlyJob {
     }
 
     private static boolean isDone(Manifest m, Stage s) {
-        return Manifest.DONE.equals(m.stage(s).path("status").asText());
+        return m.status(s) == Manifest.StageStatus.DONE;
     }
 
     /** Each recorded output of {@code s} must exist with its recorded hash; a publish stage's pruned release is skipped. */

@@ -12,11 +12,11 @@ public interface NightlyProgress extends ProgressListener {
     default void stageStarted(Stage stage) {}
 
     /**
-     * {@code stage} is recorded in the manifest as finished ({@code skipped} when it had nothing to do,
-     * as the export of a student the gate refused), or was found finished by an earlier run
-     * ({@code reused}).
+     * {@code stage} is recorded in the manifest as finished ({@link StageOutcome#SKIPPED} when it had
+     * nothing to do, as the export of a student the gate refused), or was found finished by an earlier
+     * run ({@link StageOutcome#REUSED}).
      */
-    default void stageFinished(Stage stage, String status, String summary) {}
+    default void stageFinished(Stage stage, StageOutcome outcome, String summary) {}
 
     /** A listener that ignores everything. */
     static NightlyProgress silent() {

@@ -100,7 +100,7 @@ class NightlyJobTest {
         Path work = root.resolve("interrupted");
         Boom afterTraces = assertThrows(Boom.class, () -> job(work, NIGHT, new NightlyProgress() {
             @Override
-            public void stageFinished(Stage stage, String status, String summary) {
+            public void stageFinished(Stage stage, StageOutcome outcome, String summary) {
                 if (stage == Stage.TRACES) {
                     throw new Boom("killed after the traces stage");
                 }
@@ -132,8 +132,8 @@ class NightlyJobTest {
         List<String> events = new ArrayList<>();
         NightlyResult r = job(work, NIGHT, new NightlyProgress() {
             @Override
-            public void stageFinished(Stage stage, String status, String summary) {
-                events.add(stage.key() + " " + status);
+            public void stageFinished(Stage stage, StageOutcome outcome, String summary) {
+                events.add(stage.key() + " " + outcome.key());
             }
 
             @Override

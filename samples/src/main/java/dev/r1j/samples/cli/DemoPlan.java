@@ -1,5 +1,6 @@
 package dev.r1j.samples.cli;
 
+import dev.r1j.rewards.tasks.Task;
 import dev.r1j.rl.grpo.AdvantageScaling;
 import dev.r1j.rl.grpo.GrpoConfig;
 import dev.r1j.rl.grpo.LossAggregation;
@@ -26,7 +27,7 @@ record DemoPlan(String name, int evalProblems, int evalSamples, GrpoConfig grpo,
 
     static final String TEACHER = "builtin:arith-teacher-base";
     static final String STUDENT = "builtin:arith-student-base";
-    static final String TASK = "arith";
+    static final Task TASK = Task.named("arith");
     static final long EVAL_SEED = 7;
     static final long TRACE_SEED = 11;
     /** Completion length for the teacher's RL and traces: a worked arith answer takes about 30 tokens. */

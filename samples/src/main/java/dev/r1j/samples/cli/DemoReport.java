@@ -31,7 +31,7 @@ final class DemoReport {
     }
 
     static ObjectNode summary(DemoRun.Outcome o) {
-        ObjectNode root = JSON.createObjectNode().put("plan", o.plan().name()).put("task", DemoPlan.TASK)
+        ObjectNode root = JSON.createObjectNode().put("plan", o.plan().name()).put("task", DemoPlan.TASK.id())
                 .put("command", o.command()).put("finished", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
         root.putObject("evaluation").put("problems", o.plan().evalProblems()).put("samples_per_problem", o.plan().evalSamples())
                 .put("seed", DemoPlan.EVAL_SEED).put("temperature", 1.0);

@@ -77,8 +77,8 @@ final class DemoRun {
         this.out = out;
         this.console = console;
         this.command = command;
-        this.evalSet = Tasks.problems(DemoPlan.TASK, plan.evalProblems(), DemoPlan.EVAL_SEED, null);
-        this.correctness = Tasks.correctness(DemoPlan.TASK, false, Runtime.getRuntime().availableProcessors());
+        this.evalSet = DemoPlan.TASK.problems(plan.evalProblems(), DemoPlan.EVAL_SEED, null);
+        this.correctness = DemoPlan.TASK.correctness(false, Runtime.getRuntime().availableProcessors());
     }
 
     Outcome run() {
@@ -166,7 +166,7 @@ final class DemoRun {
 
     /** GRPO on the teacher, in place; its run directory keeps metrics, samples, ledger and its own report. */
     private double grpo(Checkpoint teacher, Path runDir, Path modelOut) {
-        GrpoCommand.RunSettings settings = new GrpoCommand.RunSettings(DemoPlan.TEACHER, DemoPlan.TASK, 0, 0, plan.grpo());
+        GrpoCommand.RunSettings settings = new GrpoCommand.RunSettings(DemoPlan.TEACHER, DemoPlan.TASK.id(), 0, 0, plan.grpo());
         PromptTemplate template = teacher.template().orElse(PromptTemplate.DEFAULT);
         console.printf("  %d steps of %d prompts x %d completions, reward 1 for a correct <answer>, no format reward, no KL%n",
                 plan.grpo().steps(), plan.grpo().promptsPerStep(), plan.grpo().groupSize());
@@ -175,13 +175,13 @@ final class DemoRun {
         try (DjlGenerator gen = new DjlGenerator(teacher.model(), teacher.tokenizer(),
                 Math.max(64, plan.grpo().completionsPerStep()))) {
             result = new GrpoTrainer(teacher.model(), teacher.tokenizer(), template, gen, GrpoCommand.reward(settings),
-                    GrpoCommand.problems(DemoPlan.TASK, plan.grpo()), plan.grpo(), runDir,
+                    GrpoCommand.problems(DemoPlan.TASK.id(), plan.grpo()), plan.grpo(), runDir,
                     new ConsoleProgress(console, "  grpo: ")).train();
         }
         Checkpoint.write(modelOut, teacher.model(), teacher.tokenizer(), template, Provenance.of(plan.grpo().seed(), command,
                 Checkpoint.sha256(BuiltinModels.resolve(DemoPlan.TEACHER)), GrpoCommand.toJson(settings),
-                Map.of("steps", Long.toString(result.steps()), "base_model", DemoPlan.TEACHER, "task", DemoPlan.TASK)));
-        RunReport.write(runDir, "GRPO: " + DemoPlan.TEACHER + " on " + DemoPlan.TASK, GrpoCommand.REPORT_CHARTS, 24);
+                Map.of("steps", Long.toString(result.steps()), "base_model", DemoPlan.TEACHER, "task", DemoPlan.TASK.id())));
+        RunReport.write(runDir, "GRPO: " + DemoPlan.TEACHER + " on " + DemoPlan.TASK.id(), GrpoCommand.REPORT_CHARTS, 24);
         addLedger("grpo", runDir.resolve("ledger.json"));
         double seconds = elapsed();
         stageSeconds.put("grpo", seconds);
@@ -199,7 +199,7 @@ final class DemoRun {
                 .seed(DemoPlan.TRACE_SEED).build();
         TraceGenerator.Settings settings = new TraceGenerator.Settings(plan.traceSamples(), TraceSelection.ALL_CORRECT, 4,
                 sampling, Runtime.getRuntime().availableProcessors());
-        List<Problem> problems = Tasks.problems(DemoPlan.TASK, plan.traceProblems(), DemoPlan.TRACE_SEED, null);
+        List<Problem> problems = DemoPlan.TASK.problems(plan.traceProblems(), DemoPlan.TRACE_SEED, null);
         TraceGenerator.Summary s;
         try (DjlGenerator gen = new DjlGenerator(teacher.model(), teacher.tokenizer())) {
             s = new TraceGenerator(gen, teacher.template().orElse(PromptTemplate.DEFAULT), correctness, "teacher-rl",

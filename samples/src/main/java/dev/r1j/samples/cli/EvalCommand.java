@@ -1,5 +1,6 @@
 package dev.r1j.samples.cli;
 
+import dev.r1j.rewards.tasks.Task;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.r1j.rewards.BadInputException;
@@ -37,9 +38,8 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin
     ModelOption model;
 
-    @Option(names = "--task", required = true, description = "arith, countdown, gsm8k, math, code, or a generator name "
-            + "(mulAxB, exprMIN-MAX[:TOP], countdownN[:TOP]).")
-    String task;
+    @Option(names = "--task", required = true, converter = TaskConverter.class, description = Task.NAMES + ".")
+    Task task;
 
     @Option(names = "--n", defaultValue = "100", description = "Problems to evaluate (default: ${DEFAULT-VALUE}).")
     int n;
@@ -80,8 +80,8 @@ final class EvalCommand implements Callable<Integer> {
         if (n < 1 || k < 1) {
             throw new BadInputException("--n and --k must be >= 1, were " + n + " and " + k);
         }
-        List<Problem> set = Tasks.problems(task, n, seed, problems);
-        Reward reward = Tasks.correctness(task, lenient, Runtime.getRuntime().availableProcessors());
+        List<Problem> set = task.problems(n, seed, problems);
+        Reward reward = task.correctness(lenient, Runtime.getRuntime().availableProcessors());
         PrintWriter err = spec.commandLine().getErr();
         EvalReport r;
         try (ModelOption.LoadedModel cp = model.open(); Generator gen = cp.generator()) {
@@ -98,7 +98,7 @@ final class EvalCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             ObjectMapper m = new ObjectMapper();
-            ObjectNode o = m.createObjectNode().put("task", task).put("problems", r.problems()).put("k", r.k())
+            ObjectNode o = m.createObjectNode().put("task", task.id()).put("problems", r.problems()).put("k", r.k())
                     .put("seed", seed).put("temperature", temperature).put("opening", opening.name().toLowerCase(java.util.Locale.ROOT));
             put(o, "pass_at_1", r.passAt1(), r.passAt1Interval());
             put(o, "pass_at_k", r.passAtK(), r.passAtKInterval());

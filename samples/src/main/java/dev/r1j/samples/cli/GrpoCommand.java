@@ -1,5 +1,6 @@
 package dev.r1j.samples.cli;
 
+import dev.r1j.rewards.tasks.Task;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
@@ -7,8 +8,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.r1j.rewards.BadInputException;
 import dev.r1j.rewards.Reward;
 import dev.r1j.rewards.WeightedReward;
-import dev.r1j.rewards.code.HumanEval;
-import dev.r1j.rewards.data.Gsm8k;
 import dev.r1j.rewards.format.OverlongPenalty;
 import dev.r1j.rewards.format.ThinkAnswerFormat;
 import dev.r1j.rl.checkpoint.BuiltinModels;
@@ -170,7 +169,7 @@ final class GrpoCommand implements Callable<Integer> {
                     "optimisation_seconds")));
 
     static Reward reward(RunSettings s) {
-        Reward correctness = Tasks.correctness(s.task(), false, s.grpo().rewardThreads());
+        Reward correctness = TaskConverter.resolve(s.task()).correctness(false, s.grpo().rewardThreads());
         WeightedReward.Builder b = WeightedReward.builder().add("correct", 1.0, correctness);
         if (s.formatWeight() != 0) {
             b.add("format", s.formatWeight(), new ThinkAnswerFormat());
@@ -183,13 +182,11 @@ final class GrpoCommand implements Callable<Integer> {
 
     static ProblemStream problems(String task, GrpoConfig c) {
         int rounds = c.dynamicSampling() ? c.maxSamplingRounds() : 1;
-        return switch (task) {
-            case "gsm8k" -> ProblemStream.cycling(Gsm8k.builtinTrain(), c.seed(), rounds);
-            case "code" -> ProblemStream.cycling(HumanEval.builtin(), c.seed(), rounds);
-            case "math" -> throw new BadInputException("task math has no bundled training set; use gsm8k, arith, countdown, "
-                    + "code or a generator name");
-            default -> ProblemStream.of(Tasks.generator(task), c.seed());
-        };
+        Task t = TaskConverter.resolve(task);
+        if (t instanceof Task.Dataset d) {
+            return ProblemStream.cycling(d.trainingSet(), c.seed(), rounds);
+        }
+        return ProblemStream.of(t.generator().orElseThrow(), c.seed());
     }
 
     /** Settings from a file (or defaults when null), without the flags. */

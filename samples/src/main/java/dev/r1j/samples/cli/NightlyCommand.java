@@ -8,6 +8,7 @@ import dev.r1j.distill.nightly.NightlyJob;
 import dev.r1j.distill.nightly.NightlyProgress;
 import dev.r1j.distill.nightly.NightlyResult;
 import dev.r1j.distill.nightly.Stage;
+import dev.r1j.distill.nightly.StageOutcome;
 import dev.r1j.rewards.BadInputException;
 import dev.r1j.rl.train.SupervisedConfig;
 import java.io.PrintWriter;
@@ -150,9 +151,10 @@ final class NightlyCommand implements Callable<Integer> {
         }
 
         @Override
-        public void stageFinished(Stage stage, String status, String summary) {
-            String time = status.equals("done") ? String.format(Locale.ROOT, " in %.1f s", (System.nanoTime() - stageStart) / 1e9) : "";
-            err.println("nightly: stage " + stage.key() + " " + status + time + (summary.isEmpty() ? "" : ": " + summary));
+        public void stageFinished(Stage stage, StageOutcome outcome, String summary) {
+            String time = outcome == StageOutcome.DONE
+                    ? String.format(Locale.ROOT, " in %.1f s", (System.nanoTime() - stageStart) / 1e9) : "";
+            err.println("nightly: stage " + stage.key() + " " + outcome.key() + time + (summary.isEmpty() ? "" : ": " + summary));
             err.flush();
         }
 

@@ -1,5 +1,6 @@
 package dev.r1j.samples.cli;
 
+import dev.r1j.rewards.tasks.Task;
 import dev.r1j.distill.traces.TraceGenerator;
 import dev.r1j.distill.traces.TraceSelection;
 import dev.r1j.rewards.BadInputException;
@@ -29,8 +30,9 @@ final class TracesCommand implements Callable<Integer> {
     @Mixin
     ModelOption model;
 
-    @Option(names = "--task", required = true, description = "The problems and their verifier: " + Tasks.NAMES + ".")
-    String task;
+    @Option(names = "--task", required = true, converter = TaskConverter.class,
+            description = "The problems and their verifier: " + Task.NAMES + ".")
+    Task task;
 
     @Option(names = "--problems", paramLabel = "FILE", description = "Problems from JSONL instead of the generator.")
     Path problems;
@@ -78,13 +80,13 @@ final class TracesCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new BadInputException(e.getMessage());
         }
-        List<Problem> set = Tasks.problems(task, n, seed, problems);
+        List<Problem> set = task.problems(n, seed, problems);
         PrintWriter err = spec.commandLine().getErr();
         TraceGenerator.Summary s;
         try (RunLock lock = RunLock.forFile(out);
              ModelOption.LoadedModel cp = model.open(); Generator gen = cp.generator()) {
             TraceGenerator traces = new TraceGenerator(gen, cp.template().orElse(PromptTemplate.DEFAULT),
-                    Tasks.correctness(task, false, settings.rewardThreads()), model.model, cp.sha256(),
+                    task.correctness(false, settings.rewardThreads()), model.model, cp.sha256(),
                     settings, cp.parameterCount());
             s = traces.generate(set, out, new ConsoleProgress(err, "traces: "));
         }

@@ -23,9 +23,22 @@ import java.util.Map;
 public final class Manifest {
 
     public static final String FILE = "manifest.json";
-    public static final String DONE = "done";
-    public static final String SKIPPED = "skipped";
-    public static final String RUNNING = "running";
+
+    /** A stage's {@code status} in the file: lower-case names. */
+    public enum StageStatus {
+        /** Not started, or to be run again (its inputs changed). */
+        PENDING,
+        /** Started and not finished: a run was interrupted here, or is running now. */
+        RUNNING,
+        /** Finished with its outputs recorded. */
+        DONE,
+        /** Finished with nothing to do. */
+        SKIPPED;
+
+        String key() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -42,12 +55,12 @@ public final class Manifest {
         ObjectNode o = JSON.createObjectNode();
         o.put("night", night);
         o.put("r1j_version", Provenance.currentLibraryVersion());
-        o.put("status", RUNNING);
+        o.put("status", StageStatus.RUNNING.key());
         o.put("created", Instant.now().toString());
         o.set("inputs", inputs);
         ObjectNode stages = o.putObject("stages");
         for (Stage s : Stage.values()) {
-            stages.putObject(s.key()).put("status", "pending").put("attempts", 0);
+            stages.putObject(s.key()).put("status", StageStatus.PENDING.key()).put("attempts", 0);
         }
         o.putObject("metrics");
         o.putNull("decision");
@@ -94,15 +107,36 @@ public final class Manifest {
         ObjectNode stages = (ObjectNode) root.get("stages");
         JsonNode n = stages.get(s.key());
         if (n == null || !n.isObject()) {
-            n = stages.putObject(s.key()).put("status", "pending").put("attempts", 0);
+            n = stages.putObject(s.key()).put("status", StageStatus.PENDING.key()).put("attempts", 0);
         }
         return (ObjectNode) n;
     }
 
+    /**
+     * The recorded status of {@code s}.
+     *
+     * @throws CorruptionException when the manifest holds a status no night writes
+     */
+    public StageStatus status(Stage s) {
+        String st = stage(s).path("status").asText();
+        for (StageStatus v : StageStatus.values()) {
+            if (v.key().equals(st)) {
+                return v;
+            }
+        }
+        throw new CorruptionException(file, "stage " + s.key() + " has status '" + st + "', which no night writes "
+                + "(pending, running, done or skipped)");
+    }
+
+    /** Sets the status of {@code s} without writing (the next write records it). */
+    public void status(Stage s, StageStatus status) {
+        stage(s).put("status", status.key());
+    }
+
     /** Whether {@code s} finished (done or skipped) in an earlier run. */
     public boolean stageFinished(Stage s) {
-        String st = stage(s).path("status").asText();
-        return DONE.equals(st) || SKIPPED.equals(st);
+        StageStatus st = status(s);
+        return st == StageStatus.DONE || st == StageStatus.SKIPPED;
     }
 
     /** The recorded outputs of {@code s}: path relative to the work directory, to SHA-256. */
@@ -115,15 +149,19 @@ public final class Manifest {
     /** Marks {@code s} as running (one more attempt) and writes the manifest. */
     public void started(Stage s) {
         ObjectNode st = stage(s);
-        st.put("status", RUNNING).put("attempts", st.path("attempts").asInt(0) + 1).put("started", Instant.now().toString());
+        st.put("status", StageStatus.RUNNING.key()).put("attempts", st.path("attempts").asInt(0) + 1).put("started", Instant.now().toString());
         st.remove("finished");
         write();
     }
 
     /** Records {@code s} as finished with {@code status} (done or skipped), its outputs, figures and duration, and writes. */
-    public void finished(Stage s, String status, Map<String, String> outputs, ObjectNode figures, String summary, double seconds) {
+    public void finished(Stage s, StageStatus status, Map<String, String> outputs, ObjectNode figures, String summary,
+                         double seconds) {
+        if (status != StageStatus.DONE && status != StageStatus.SKIPPED) {
+            throw new IllegalArgumentException("a stage finishes done or skipped, not " + status.key());
+        }
         ObjectNode st = stage(s);
-        st.put("status", status).put("finished", Instant.now().toString()).put("seconds", Math.round(seconds * 100) / 100.0)
+        st.put("status", status.key()).put("finished", Instant.now().toString()).put("seconds", Math.round(seconds * 100) / 100.0)
                 .put("summary", summary);
         ObjectNode o = st.putObject("outputs");
         outputs.forEach(o::put);
