@@ -43,7 +43,7 @@ public final class CostLedger {
     public static final double UTILISATION = 0.4;
 
     /** The basis of every GPU-hour equivalent, in words; written beside the figures it explains. */
-    static final String GPU_HOUR_BASIS = String.format(java.util.Locale.ROOT,
+    public static final String GPU_HOUR_BASIS = String.format(java.util.Locale.ROOT,
             "GPU-hour equivalent = FLOPs / (%.0f TFLOP/s peak, H100-class dense BF16, x %.2f utilisation) / 3600 s",
             PEAK_FLOPS_PER_SECOND / 1e12, UTILISATION);
 

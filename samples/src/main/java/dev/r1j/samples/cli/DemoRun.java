@@ -21,7 +21,7 @@ import dev.r1j.rl.generate.DjlGenerator;
 import dev.r1j.rl.generate.SamplingParams;
 import dev.r1j.rl.grpo.GrpoTrainer;
 import dev.r1j.rl.run.CostLedger;
-import dev.r1j.rl.run.RunReport;
+import dev.r1j.report.RunReport;
 import dev.r1j.rl.tokenizer.PromptTemplate;
 import dev.r1j.rl.train.SupervisedTrainer;
 import dev.r1j.rl.train.TrainingExample;

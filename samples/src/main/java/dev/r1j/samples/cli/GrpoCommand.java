@@ -19,7 +19,7 @@ import dev.r1j.rl.grpo.GrpoTrainer;
 import dev.r1j.rl.grpo.ProblemStream;
 import dev.r1j.rl.io.AtomicFiles;
 import dev.r1j.rl.run.RunLock;
-import dev.r1j.rl.run.RunReport;
+import dev.r1j.report.RunReport;
 import dev.r1j.rl.tokenizer.PromptTemplate;
 import java.io.IOException;
 import java.io.PrintWriter;

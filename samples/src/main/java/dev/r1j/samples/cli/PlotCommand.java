@@ -1,8 +1,8 @@
 package dev.r1j.samples.cli;
 
 import dev.r1j.rewards.BadInputException;
-import dev.r1j.rl.run.LineChart;
-import dev.r1j.rl.run.MetricsTable;
+import dev.r1j.report.LineChart;
+import dev.r1j.report.MetricsTable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.r1j.distill.traces.TraceGenerator;
 import dev.r1j.rl.checkpoint.BuiltinModels;
-import dev.r1j.rl.run.MetricsTable;
+import dev.r1j.report.MetricsTable;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

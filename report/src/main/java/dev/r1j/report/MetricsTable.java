@@ -1,4 +1,4 @@
-package dev.r1j.rl.run;
+package dev.r1j.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

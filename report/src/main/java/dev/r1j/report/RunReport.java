@@ -1,5 +1,6 @@
-package dev.r1j.rl.run;
+package dev.r1j.report;
 
+import dev.r1j.rl.run.CostLedger;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.r1j.rewards.BadInputException;

@@ -1,5 +1,6 @@
-package dev.r1j.rl.run;
+package dev.r1j.report;
 
+import dev.r1j.rl.run.CostLedger;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

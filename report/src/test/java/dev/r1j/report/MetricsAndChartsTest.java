@@ -1,4 +1,4 @@
-package dev.r1j.rl.run;
+package dev.r1j.report;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -8,14 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.r1j.rewards.BadInputException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class RunFilesTest {
+class MetricsAndChartsTest {
 
     @TempDir
     Path tmp;
@@ -44,20 +40,5 @@ class RunFilesTest {
         assertEquals((byte) 0x89, b[0]);
         assertEquals("PNG", new String(b, 1, 3, java.nio.charset.StandardCharsets.US_ASCII));
         assertThrows(IllegalArgumentException.class, () -> c.with("bad", new double[] {1}, new double[] {1, 2}));
-    }
-
-    @Test
-    void plainProgressLinesCarryTheFigures() {
-        List<String> lines = new ArrayList<>();
-        ProgressListener p = ProgressListener.lines(lines::add);
-        p.started("train", 4, 10);
-        Map<String, Double> f = new LinkedHashMap<>();
-        f.put("loss", 1.23456);
-        f.put("lr", 0.0005);
-        f.put("tok/s", 4321.7);
-        f.put("kl", Double.NaN);
-        p.step(5, f);
-        assertEquals("train: steps 5..10", lines.get(0));
-        assertEquals("step 5/10  loss 1.235  lr 5.00e-04  tok/s 4322  kl -", lines.get(1));
     }
 }

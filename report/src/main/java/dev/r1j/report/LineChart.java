@@ -1,4 +1,4 @@
-package dev.r1j.rl.run;
+package dev.r1j.report;
 
 import java.awt.Color;
 import java.io.ByteArrayOutputStream;
