@@ -200,9 +200,16 @@ class CodeRewardTest {
                 () -> trusted.score(ADD, "    import time\n    time.sleep(30)\n")).reason());
     }
 
+    /** What the sandbox benchmark (and GRPO's batch scoring) relies on: each verdict stays with its completion. */
     @Test
-    void benchmarkReportsAPositiveRate() {
-        double rate = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> SandboxBenchmark.executionsPerSecond(2, 8));
-        assertTrue(rate > 0 && Double.isFinite(rate), "rate " + rate);
+    void parallelScoringKeepsEachVerdictWithItsCompletion() {
+        CodeReward parallel = CodeReward.builder().workers(2).limits(SandboxLimits.defaults()
+                .withWallTime(Duration.ofSeconds(5)).withCpuSeconds(2)).build();
+        List<String> completions = List.of("    return a + b\n", "    return a - b\n", "    return b + a\n",
+                "    return a +\n", "    return (a + b) * 1\n", "    raise ValueError()\n");
+        List<RewardResult> results = assertTimeoutPreemptively(Duration.ofSeconds(60),
+                () -> parallel.scoreAll(java.util.Collections.nCopies(completions.size(), ADD), completions));
+        assertEquals(List.of(true, false, true, false, true, false), results.stream().map(RewardResult::correct).toList());
+        assertThrows(IllegalArgumentException.class, () -> SandboxBenchmark.executionsPerSecond(2, 0));
     }
 }
