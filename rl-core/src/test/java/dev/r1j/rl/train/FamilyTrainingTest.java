@@ -1,15 +1,14 @@
-package dev.r1j.rl.model;
+package dev.r1j.rl.train;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.r1j.rl.model.CausalLm;
+import dev.r1j.rl.model.ModelFamily;
+import dev.r1j.rl.model.RopeScaling;
+import dev.r1j.rl.model.TransformerConfig;
 import dev.r1j.rl.run.ProgressListener;
-import dev.r1j.rl.train.SupervisedConfig;
-import dev.r1j.rl.train.SupervisedTrainer;
-import dev.r1j.rl.train.TrainingExample;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -20,7 +19,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The supervised trainer (AdamW, the engine's autograd) on tiny models of the added families: a few
  * steps lower the loss on a learnable pattern, and qwen3's q/k norm gains learn (they start equal, at
  * 1, so only their gradients can make them differ: decoupled weight decay moves them all alike).
- * Sequences are longer than mistral's window, so training runs through the windowed mask.
+ * Sequences are longer than mistral's window, so training runs through the windowed mask. The data is
+ * {@link SupervisedTrainerTest#corpus}'s counting pattern.
  */
 class FamilyTrainingTest {
 
@@ -39,21 +39,6 @@ class FamilyTrainingTest {
                         .slidingWindow(4).build()));
     }
 
-    /** Counting up modulo 10 from a random start: learnable in a few steps. */
-    static List<TrainingExample> corpus(int n, long seed) {
-        Random r = new Random(seed);
-        List<TrainingExample> out = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            int start = r.nextInt(10);
-            int[] seq = new int[8];
-            for (int j = 0; j < 8; j++) {
-                seq[j] = 1 + (start + j) % 10;
-            }
-            out.add(new TrainingExample(seq, 0));
-        }
-        return out;
-    }
-
     @ParameterizedTest(name = "{0}")
     @MethodSource("configs")
     void aFewStepsLowerTheLoss(String name, TransformerConfig config) {
@@ -62,9 +47,9 @@ class FamilyTrainingTest {
         try (CausalLm model = CausalLm.randomInit(config, 5)) {
             SupervisedTrainer trainer = new SupervisedTrainer(model, sft, tmp.resolve(name.replace(' ', '-')), 0,
                     ProgressListener.silent());
-            double before = trainer.evaluate(corpus(16, 9));
-            trainer.train(corpus(120, 1), List.of());
-            double after = trainer.evaluate(corpus(16, 9));
+            double before = trainer.evaluate(SupervisedTrainerTest.corpus(16, 9));
+            trainer.train(SupervisedTrainerTest.corpus(120, 1), List.of());
+            double after = trainer.evaluate(SupervisedTrainerTest.corpus(16, 9));
             assertTrue(after < before * 0.6, name + ": loss " + before + " -> " + after);
             if (config.queryKeyNorm()) {
                 for (String norm : new String[] {"q_norm", "k_norm"}) {
