@@ -1,5 +1,8 @@
 package dev.r1j.distill.onnx;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.r1j.rl.checkpoint.Checkpoint;
 import dev.r1j.rl.model.CausalLm;
 import dev.r1j.rl.model.ModelFamily;
 import dev.r1j.rl.model.RopeScaling;
@@ -9,6 +12,7 @@ import dev.r1j.rl.tokenizer.PromptTemplate;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * {@link OnnxParityTest}'s checks (left-padded batch logits, incremental decoding with the cache and row
@@ -54,6 +58,26 @@ class OnnxFamilyParityTest extends OnnxParityTest {
             Path file = tmp.resolve(variant).resolve("model.onnx");
             OnnxExporter.export(djl, tokenizer, new PromptTemplate("Q: {prompt}\nA:"), file, false);
             fixtures.put(variant, new Fixture(djl, OnnxModel.load(file, 1)));
+        }
+    }
+
+    /** A qwen3 checkpoint directory exports as the in-memory model does: its q/k norms streamed by name. */
+    @Test
+    void aQwen3CheckpointDirectoryExportsWithTheModelsLogits() {
+        Fixture f = fixtures.get("qwen3-bias-yarn-tied");
+        Path dir = tmp.resolve("qwen3-checkpoint");
+        Checkpoint.write(dir, f.djl(), tokenizer, null, null);
+        Path file = tmp.resolve("qwen3-from-dir").resolve("model.onnx");
+        OnnxExporter.export(dir, dir.toString(), file, false);
+        int[] ids = PROMPTS[0];
+        float[][] expected = f.djl().logits(ids);
+        try (OnnxModel onnx = OnnxModel.load(file, 1)) {
+            float[][] actual = onnx.logits(ids);
+            double maxDiff = 0;
+            for (int i = 0; i < ids.length; i++) {
+                maxDiff = Math.max(maxDiff, maxDiff(expected[i], actual[i]));
+            }
+            assertTrue(maxDiff < TOLERANCE, "max abs logit difference " + maxDiff);
         }
     }
 }
