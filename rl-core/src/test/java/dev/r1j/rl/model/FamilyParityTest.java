@@ -1,5 +1,6 @@
 package dev.r1j.rl.model;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
@@ -81,6 +82,21 @@ class FamilyParityTest extends ModelParityTest {
                 }
             }
             assertTrue(maxDiff > 1e-2, name + ": the logits barely change without it (" + maxDiff + ")");
+        }
+    }
+
+    /** The q/k norm gains and masks are temporaries of the pass: the weights' manager does not grow. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("configs")
+    void forwardPassesLeaveNoArraysWithTheWeights(String name, TransformerConfig config) {
+        try (CausalLm model = randomModel(config, 1)) {
+            int[] ids = new Random(3).ints(6, 0, config.vocabSize()).toArray();
+            model.logits(ids);
+            int arrays = model.manager().getManagedArrays().size();
+            for (int i = 0; i < 5; i++) {
+                model.logits(ids);
+            }
+            assertEquals(arrays, model.manager().getManagedArrays().size(), name);
         }
     }
 }

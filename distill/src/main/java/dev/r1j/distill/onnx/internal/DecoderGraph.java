@@ -26,8 +26,9 @@ import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 
 /**
- * Writes a decoder of any family r1j implements (qwen2, llama, qwen3, mistral) as one ONNX graph (opset 17, standard operators only) with the
- * inputs and outputs Hugging Face Optimum gives its "with past" decoder exports:
+ * Writes a decoder of any family r1j implements (qwen2, llama, qwen3, mistral) as one ONNX graph
+ * (opset 17, standard operators only) with the inputs and outputs Hugging Face Optimum gives its "with
+ * past" decoder exports:
  *
  * <pre>
  * input_ids                   int64 [batch_size, sequence_length]
