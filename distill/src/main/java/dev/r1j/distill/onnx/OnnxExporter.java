@@ -22,8 +22,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Exports an r1j model (Llama or Qwen2 family: RMSNorm, rotary positions, grouped- or multi-query
- * attention, optional q/k/v, output and MLP biases, SwiGLU, tied or untied head) to one ONNX file that
+ * Exports an r1j model (any family it implements, qwen2, llama, qwen3 or mistral: RMSNorm, rotary
+ * positions with their scaling, grouped- or multi-query attention, optional q/k/v, output and MLP biases,
+ * qwen3's per-head q/k norm, mistral's sliding window, SwiGLU, tied or untied head) to one ONNX file that
  * ONNX Runtime, and anything else that reads ONNX, can run without r1j. The graph uses standard
  * operators of opset {@value DecoderGraph#OPSET} and Hugging Face Optimum's decoder input/output names
  * ({@code input_ids}, {@code attention_mask}, {@code position_ids}, {@code past_key_values.{i}.key/.value}

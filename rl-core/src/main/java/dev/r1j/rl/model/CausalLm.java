@@ -14,10 +14,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A Llama/Qwen2-family decoder-only language model on DJL's PyTorch engine: token embedding, N blocks
- * of (RMSNorm, grouped-query attention with rotary positions, residual, RMSNorm, SwiGLU MLP, residual),
- * a final RMSNorm and the output head. The math is Hugging Face's for these families, so their
- * checkpoints load unchanged.
+ * A decoder-only language model of the {@link ModelFamily families} r1j implements (qwen2, llama,
+ * qwen3, mistral) on DJL's PyTorch engine: token embedding, N blocks of (RMSNorm, grouped-query attention
+ * with rotary positions, residual, RMSNorm, SwiGLU MLP, residual), a final RMSNorm and the output head.
+ * Per family: optional biases, qwen3's per-head q/k RMSNorm before the rotation, mistral's sliding
+ * window in the attention mask; for all, the rotary scaling of {@link RopeScaling}. The math is Hugging
+ * Face's for these families, so their checkpoints load unchanged.
  *
  * <p>Shapes in comments: B batch, T new positions, S attended positions (cached + new), H hidden size,
  * Hq query heads, Hkv key/value heads, G = Hq / Hkv, D head size, I intermediate size, V vocabulary.
@@ -39,7 +41,7 @@ public final class CausalLm implements AutoCloseable {
         this.config = config;
         this.manager = manager;
         this.weights = weights;
-        this.rotary = new RotaryTables(config.headDim(), config.ropeTheta());
+        this.rotary = new RotaryTables(config);
     }
 
     /** A model with fresh random weights (normal(0, 0.02) matrices), deterministic for {@code seed}. */
@@ -168,7 +170,8 @@ public final class CausalLm implements AutoCloseable {
         rotary.fill(positionIds, cos, sin);
         NDArray cosArr = m.create(cos, new Shape(b, 1, t, d));
         NDArray sinArr = m.create(sin, new Shape(b, 1, t, d));
-        NDArray mask = m.create(additiveMask(attentionMask, b, t, past), new Shape(b, 1, 1, t, s)); // [B,1,1,T,S]
+        NDArray mask = m.create(additiveMask(attentionMask, b, t, past, config.slidingWindow()),
+                new Shape(b, 1, 1, t, s));                                                            // [B,1,1,T,S]
 
         // The residual stream is kept as [B*T, H] so that every projection is one plain 2-D product.
         NDArray x = embed(ids).reshape(b * t, config.hiddenSize()); // [B*T, H]
@@ -274,8 +277,13 @@ public final class CausalLm implements AutoCloseable {
             qkv = qkv.add(w.qkvBias);
         }
         NDList parts = qkv.split(new long[] {(hq + hkv) * d}, 1);
+        NDArray qkHeads = parts.get(0).reshape(b, t, hq + hkv, d);           // [B, T, Hq + Hkv, D]
+        if (w.qNorm != null) {
+            // Qwen3: RMSNorm of every query and key head over D, before the rotation.
+            qkHeads = rmsNorm(qkHeads, queryKeyGain(w, qkHeads.getManager(), hq, hkv));
+        }
         // Queries and keys rotate together: one rotary pass over [B, Hq + Hkv, T, D].
-        NDArray qk = rotate(parts.get(0).reshape(b, t, hq + hkv, d).transpose(0, 2, 1, 3), cos, sin);
+        NDArray qk = rotate(qkHeads.transpose(0, 2, 1, 3), cos, sin);
         NDList qAndK = qk.split(new long[] {hq}, 1);
         NDArray q = qAndK.get(0);                                             // [B, Hq, T, D]
         NDArray k = qAndK.get(1);                                             // [B, Hkv, T, D]
@@ -329,6 +337,18 @@ public final class CausalLm implements AutoCloseable {
         return x.div(rms).mul(gain);
     }
 
+    /**
+     * The gains of the per-head query and key norms as one [Hq + Hkv, D] array (q_norm repeated over the
+     * query heads, k_norm over the key heads), so that one RMSNorm serves the fused [.., Hq + Hkv, D]
+     * projection. Built from the parameters on every call so gradients reach them; the ones come first so
+     * the result belongs to {@code m}, not to the weights' manager.
+     */
+    private static NDArray queryKeyGain(DecoderWeights.Block w, NDManager m, int hq, int hkv) {
+        NDArray q = m.ones(new Shape(hq, 1)).mul(w.qNorm);   // [Hq, D]
+        NDArray k = m.ones(new Shape(hkv, 1)).mul(w.kNorm);  // [Hkv, D]
+        return q.concat(k, 0);                                // [Hq + Hkv, D]
+    }
+
     /** Rotary embedding, rotate-half form: x * cos + [-x2, x1] * sin, with x = [x1, x2] split in halves. */
     private static NDArray rotate(NDArray x, NDArray cos, NDArray sin) {
         NDList halves = x.split(2, 3);
@@ -338,17 +358,20 @@ public final class CausalLm implements AutoCloseable {
 
     /**
      * The additive attention mask [B, T, S] (flattened) for T new queries after {@code past} cached
-     * positions: 0 where the query may attend, {@link #MASKED} elsewhere.
+     * positions: 0 where the query may attend, {@link #MASKED} elsewhere. With a sliding {@code window}
+     * (0: none) a query sees only the last {@code window} keys up to itself, counted in sequence
+     * indices as Hugging Face counts them; with left padding these equal position differences.
      */
-    static float[] additiveMask(float[] keep, int b, int t, int past) {
+    static float[] additiveMask(float[] keep, int b, int t, int past, int window) {
         int s = past + t;
         float[] mask = new float[b * t * s];
         for (int row = 0; row < b; row++) {
             for (int q = 0; q < t; q++) {
                 int base = (row * t + q) * s;
                 int visible = past + q; // last key index this query may see
+                int first = window > 0 ? visible - window + 1 : 0; // first key index inside the window
                 for (int key = 0; key < s; key++) {
-                    mask[base + key] = key <= visible && keep[row * s + key] != 0f ? 0f : MASKED;
+                    mask[base + key] = key <= visible && key >= first && keep[row * s + key] != 0f ? 0f : MASKED;
                 }
             }
         }

@@ -18,11 +18,20 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Settings of a Llama/Qwen2-family decoder, with Hugging Face {@code config.json} field names so that
- * real checkpoints load unchanged. Immutable; build one with {@link #builder()} or read one with
- * {@link #read(Path)}. All validation happens in the constructor, with messages that state the rule.
+ * Settings of a decoder of one of the {@link ModelFamily families} r1j implements ({@code model_type}
+ * {@code qwen2}, {@code llama}, {@code qwen3}, {@code mistral}), with Hugging Face {@code config.json}
+ * field names so that real checkpoints load unchanged. Immutable; build one with {@link #builder()} or
+ * read one with {@link #read(Path)}. The record's invariants are checked in the constructor, and what
+ * {@code config.json} may hold beyond them in {@link #fromJson}, both with messages that state the rule.
  *
- * @param family                which decoder family ({@code model_type}); decides which projections have biases
+ * <p>Reading refuses, naming the field and what is supported, anything that would change the math in
+ * a way r1j does not implement: another {@code model_type}, {@code hidden_act} other than {@code silu},
+ * {@code rope_scaling} types other than {@value RopeScaling#SUPPORTED}, partial rotary factors,
+ * attention dropout, and Qwen's per-layer sliding window ({@code use_sliding_window: true}, or
+ * {@code layer_types} with sliding layers).
+ *
+ * @param family                which decoder family ({@code model_type}); decides which projections have
+ *                              biases, whether q/k are normalised per head, and defaults of absent fields
  * @param vocabSize             {@code vocab_size}: rows of the embedding and of the output head
  * @param hiddenSize            {@code hidden_size}: width of the residual stream
  * @param intermediateSize      {@code intermediate_size}: width of the SwiGLU MLP
@@ -30,15 +39,25 @@ import java.util.Set;
  * @param numAttentionHeads     {@code num_attention_heads}: query heads
  * @param numKeyValueHeads      {@code num_key_value_heads}: key/value heads (grouped-query attention when fewer
  *                              than the query heads); default: {@code num_attention_heads}
- * @param headDim               {@code head_dim}; default {@code hidden_size / num_attention_heads}; must be even (RoPE)
+ * @param headDim               {@code head_dim}; default {@code hidden_size / num_attention_heads} (reading a qwen3
+ *                              {@code config.json} without it: 128, as transformers does); must be even (RoPE).
+ *                              It may differ from hidden / heads (Qwen3-0.6B: 1024 / 16 heads, head_dim 128).
  * @param ropeTheta             {@code rope_theta}: base of the rotary frequencies; default 10000
- * @param rmsNormEps            {@code rms_norm_eps}; default 1e-6
+ * @param ropeScaling           {@code rope_scaling} (or {@code rope_parameters}): how the rotary frequencies are
+ *                              rescaled for long contexts; default {@link RopeScaling#NONE}, never null
+ * @param rmsNormEps            {@code rms_norm_eps}; default 1e-6 (also the epsilon of qwen3's q/k norms)
  * @param maxPositionEmbeddings {@code max_position_embeddings}: the longest sequence the model accepts;
- *                              default 32768 (qwen2) or 2048 (llama)
+ *                              default 32768 (qwen2, qwen3), 2048 (llama) or 131072 (mistral)
+ * @param slidingWindow         {@code sliding_window} (mistral only): a query attends to at most this many
+ *                              positions, itself included; 0 for full attention (JSON null). Reading a mistral
+ *                              {@code config.json} without the field gives 4096, as transformers does; the
+ *                              builder's default is 0. Qwen's inert {@code sliding_window} stays in {@code extra}.
  * @param tieWordEmbeddings     {@code tie_word_embeddings}: the output head reuses the embedding matrix; default false
- * @param attentionBias         {@code attention_bias} (llama only): bias on q/k/v/o; default false. Qwen2 always
- *                              has q/k/v biases and never an o bias, whatever this says.
- * @param mlpBias               {@code mlp_bias} (llama only): bias on gate/up/down; default false
+ * @param attentionBias         {@code attention_bias} (llama, qwen3): bias on q/k/v/o; default false. Must be false
+ *                              for the other families: Qwen2 always has q/k/v biases and never an o bias,
+ *                              Mistral has none.
+ * @param mlpBias               {@code mlp_bias} (llama only): bias on gate/up/down; default false; must be false
+ *                              for the other families
  * @param bosTokenId            {@code bos_token_id}, or -1 when absent
  * @param eosTokenId            {@code eos_token_id} (the first one when a list), or -1 when absent
  * @param padTokenId            {@code pad_token_id}, or -1 when absent
@@ -54,8 +73,10 @@ public record TransformerConfig(
         int numKeyValueHeads,
         int headDim,
         double ropeTheta,
+        RopeScaling ropeScaling,
         double rmsNormEps,
         int maxPositionEmbeddings,
+        int slidingWindow,
         boolean tieWordEmbeddings,
         boolean attentionBias,
         boolean mlpBias,
@@ -65,6 +86,9 @@ public record TransformerConfig(
         Map<String, Object> extra) {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /** {@code sliding_window} of a mistral {@code config.json} that has none (transformers' MistralConfig default). */
+    static final int MISTRAL_DEFAULT_SLIDING_WINDOW = 4096;
 
     /** Fields that r1j reads; everything else is kept in {@link #extra()} (after the math checks below). */
     private static final Set<String> INTERPRETED = Set.of(
@@ -76,8 +100,9 @@ public record TransformerConfig(
 
     public TransformerConfig {
         if (family == null) {
-            throw new IllegalArgumentException("model family must be given (model_type qwen2 or llama)");
+            throw new IllegalArgumentException("model family must be given (model_type " + ModelFamily.supportedModelTypes() + ")");
         }
+        ropeScaling = ropeScaling == null ? RopeScaling.NONE : ropeScaling;
         requirePositive("vocab_size", vocabSize);
         requirePositive("hidden_size", hiddenSize);
         requirePositive("intermediate_size", intermediateSize);
@@ -99,6 +124,21 @@ public record TransformerConfig(
         if (!(rmsNormEps > 0) || rmsNormEps >= 1) {
             throw new IllegalArgumentException("rms_norm_eps must be in (0, 1), was " + rmsNormEps);
         }
+        if (slidingWindow < 0) {
+            throw new IllegalArgumentException("sliding_window must be a positive integer, or null (0 here) for full "
+                    + "attention, was " + slidingWindow);
+        }
+        if (slidingWindow > 0 && !family.readsSlidingWindow()) {
+            throw new IllegalArgumentException("sliding_window applies to mistral only; " + family.modelType()
+                    + " attends to every earlier position (Qwen's per-layer window is not implemented)");
+        }
+        if (attentionBias && !family.readsAttentionBias()) {
+            throw new IllegalArgumentException("attention_bias applies to llama and qwen3 only; " + family.modelType()
+                    + (family == ModelFamily.QWEN2 ? " always has q/k/v biases and no output bias" : " has no attention biases"));
+        }
+        if (mlpBias && !family.readsMlpBias()) {
+            throw new IllegalArgumentException("mlp_bias applies to llama only; the " + family.modelType() + " MLP has no bias");
+        }
         // Special ids are not checked against vocab_size: Hugging Face configs of shrunken test models
         // often keep the ids of the full vocabulary, and the tokenizer is the authority on them.
         for (int id : new int[] {bosTokenId, eosTokenId, padTokenId}) {
@@ -109,6 +149,19 @@ public record TransformerConfig(
         extra = extra == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(extra));
     }
 
+    /**
+     * The constructor of the fields this record had before rotary scaling and sliding windows: no
+     * scaling, full attention. Kept so that code written against it still compiles.
+     */
+    public TransformerConfig(ModelFamily family, int vocabSize, int hiddenSize, int intermediateSize, int numHiddenLayers,
+                             int numAttentionHeads, int numKeyValueHeads, int headDim, double ropeTheta, double rmsNormEps,
+                             int maxPositionEmbeddings, boolean tieWordEmbeddings, boolean attentionBias, boolean mlpBias,
+                             int bosTokenId, int eosTokenId, int padTokenId, Map<String, Object> extra) {
+        this(family, vocabSize, hiddenSize, intermediateSize, numHiddenLayers, numAttentionHeads, numKeyValueHeads, headDim,
+                ropeTheta, RopeScaling.NONE, rmsNormEps, maxPositionEmbeddings, 0, tieWordEmbeddings, attentionBias, mlpBias,
+                bosTokenId, eosTokenId, padTokenId, extra);
+    }
+
     private static void requirePositive(String field, int value) {
         if (value <= 0) {
             throw new IllegalArgumentException(field + " must be a positive integer, was " + value);
@@ -117,12 +170,22 @@ public record TransformerConfig(
 
     /** Whether the q, k and v projections carry a bias. */
     public boolean qkvBias() {
-        return family == ModelFamily.QWEN2 || attentionBias;
+        return family.qkvBias(attentionBias);
     }
 
     /** Whether the attention output projection carries a bias. */
     public boolean outputProjectionBias() {
-        return family == ModelFamily.LLAMA && attentionBias;
+        return family.outputProjectionBias(attentionBias);
+    }
+
+    /** Whether each query and key head is RMS-normalised before the rotary embedding (qwen3's q_norm/k_norm). */
+    public boolean queryKeyNorm() {
+        return family.queryKeyNorm();
+    }
+
+    /** Whether attention is limited to the last {@link #slidingWindow()} positions. */
+    public boolean hasSlidingWindow() {
+        return slidingWindow > 0;
     }
 
     /** Query heads that share one key/value head. */
@@ -138,7 +201,7 @@ public record TransformerConfig(
         long perLayer = h * (q + 2 * kv) + (qkvBias() ? q + 2 * kv : 0)
                 + q * h + (outputProjectionBias() ? h : 0)
                 + 3 * h * intermediateSize + (mlpBias ? 2L * intermediateSize + h : 0)
-                + 2 * h;
+                + 2 * h + (queryKeyNorm() ? 2L * headDim : 0);
         return (long) vocabSize * h * (tieWordEmbeddings ? 1 : 2) + numHiddenLayers * perLayer + h;
     }
 
@@ -190,19 +253,27 @@ public record TransformerConfig(
         Fields f = new Fields(root, source);
         String modelType = f.requiredText("model_type");
         ModelFamily family = ModelFamily.fromModelType(modelType).orElseThrow(() -> BadInputException.at(source, 0,
-                "model_type", "'" + modelType + "' is not supported; r1j implements qwen2 and llama"));
-        f.rejectUnlessDefault("hidden_act", "silu", "the MLP activation must be silu (SwiGLU)");
-        f.rejectIfPresentAndNotNull("rope_scaling", "rotary scaling changes the position math, which r1j does not support");
+                "model_type", "'" + modelType + "' is not supported; r1j implements " + ModelFamily.supportedModelTypes()));
+        f.rejectUnlessDefault("hidden_act", "silu", "the MLP activation must be silu (SwiGLU), the only one r1j implements");
         f.rejectUnlessDefault("partial_rotary_factor", 1.0, "rotary embeddings must cover the whole head");
-        // Newer Hugging Face releases move rope_theta into rope_parameters; only the default rope type is
-        // the math r1j implements.
-        JsonNode ropeParameters = root.get("rope_parameters");
         double ropeTheta = f.optionalDouble("rope_theta", 10000.0);
+        RopeScaling ropeScaling = RopeScalingReader.read(root.get("rope_scaling"), source, "rope_scaling");
+        // Newer Hugging Face releases move rope_theta and the scaling into rope_parameters.
+        JsonNode ropeParameters = root.get("rope_parameters");
         if (ropeParameters != null && !ropeParameters.isNull()) {
-            String ropeType = ropeParameters.path("rope_type").asText("default");
-            if (!ropeType.equals("default")) {
-                throw BadInputException.at(source, 0, "rope_parameters.rope_type", "is '" + ropeType
-                        + "': rotary scaling changes the position math, which r1j does not support");
+            RopeScaling fromParameters = RopeScalingReader.read(ropeParameters.has("rope_type") || ropeParameters.has("type")
+                    ? ropeParameters : null, source, "rope_parameters");
+            if (ropeScaling != RopeScaling.NONE && fromParameters != RopeScaling.NONE && !ropeScaling.equals(fromParameters)) {
+                throw BadInputException.at(source, 0, "rope_parameters", "and rope_scaling describe different rotary "
+                        + "scalings; give one of them");
+            }
+            if (fromParameters != RopeScaling.NONE) {
+                ropeScaling = fromParameters;
+            }
+            JsonNode partial = ropeParameters.get("partial_rotary_factor");
+            if (partial != null && !partial.isNull() && !(partial.isNumber() && partial.asDouble() == 1.0)) {
+                throw BadInputException.at(source, 0, "rope_parameters.partial_rotary_factor", "is " + partial
+                        + ", but rotary embeddings must cover the whole head");
             }
             JsonNode theta = ropeParameters.get("rope_theta");
             if (theta != null && theta.isNumber()) {
@@ -213,13 +284,35 @@ public record TransformerConfig(
             throw BadInputException.at(source, 0, "attention_dropout", "is " + root.get("attention_dropout")
                     + "; r1j trains without dropout, so it must be 0");
         }
-        if (root.path("use_sliding_window").asBoolean(false)) {
-            throw BadInputException.at(source, 0, "use_sliding_window",
-                    "sliding-window attention changes the attention math, which r1j does not support");
+        if (family.slidingWindowBehindFlag() && root.path("use_sliding_window").asBoolean(false)) {
+            throw BadInputException.at(source, 0, "use_sliding_window", "is true: " + modelType + "'s per-layer "
+                    + "sliding-window attention is not implemented (r1j implements the window of model_type mistral)");
+        }
+        JsonNode layerTypes = root.get("layer_types");
+        if (!family.readsSlidingWindow() && layerTypes != null && layerTypes.isArray()) {
+            for (int i = 0; i < layerTypes.size(); i++) {
+                if (!layerTypes.get(i).asText().equals("full_attention")) {
+                    throw BadInputException.at(source, 0, "layer_types", "layer " + i + " is " + layerTypes.get(i)
+                            + "; r1j implements only full_attention layers for " + modelType);
+                }
+            }
+        }
+        int slidingWindow = 0;
+        if (family.readsSlidingWindow()) {
+            JsonNode w = root.get("sliding_window");
+            if (w == null) {
+                slidingWindow = MISTRAL_DEFAULT_SLIDING_WINDOW;
+            } else if (!w.isNull()) {
+                slidingWindow = f.optionalInt("sliding_window", 0);
+                if (slidingWindow <= 0) {
+                    throw BadInputException.at(source, 0, "sliding_window", "must be a positive integer, or null for "
+                            + "full attention, was " + w);
+                }
+            }
         }
         int heads = f.requiredInt("num_attention_heads");
         int hidden = f.requiredInt("hidden_size");
-        if (!root.has("head_dim") && heads > 0 && hidden % heads != 0) {
+        if (!root.hasNonNull("head_dim") && !family.hasFixedDefaultHeadDim() && heads > 0 && hidden % heads != 0) {
             throw BadInputException.at(source, 0, "hidden_size", "must be a multiple of num_attention_heads ("
                     + heads + ") when head_dim is not given, was " + hidden);
         }
@@ -230,8 +323,8 @@ public record TransformerConfig(
                 extra.put(e.getKey(), JSON.convertValue(e.getValue(), Object.class));
             }
         }
-        for (String k : new String[] {"sliding_window", "attention_dropout"}) {
-            if (root.has(k)) {
+        for (String k : new String[] {"sliding_window", "attention_dropout", "use_sliding_window"}) {
+            if (root.has(k) && !(k.equals("sliding_window") && family.readsSlidingWindow())) {
                 extra.put(k, JSON.convertValue(root.get(k), Object.class));
             }
         }
@@ -244,13 +337,15 @@ public record TransformerConfig(
                     f.requiredInt("num_hidden_layers"),
                     heads,
                     f.optionalInt("num_key_value_heads", heads),
-                    f.optionalInt("head_dim", heads > 0 ? hidden / heads : 0),
+                    f.optionalInt("head_dim", family.defaultHeadDim(hidden, heads)),
                     ropeTheta,
+                    ropeScaling,
                     f.optionalDouble("rms_norm_eps", 1e-6),
                     f.optionalInt("max_position_embeddings", family.defaultMaxPositions()),
+                    slidingWindow,
                     f.optionalBoolean("tie_word_embeddings", false),
-                    family == ModelFamily.LLAMA && f.optionalBoolean("attention_bias", false),
-                    family == ModelFamily.LLAMA && f.optionalBoolean("mlp_bias", false),
+                    family.readsAttentionBias() && f.optionalBoolean("attention_bias", false),
+                    family.readsMlpBias() && f.optionalBoolean("mlp_bias", false),
                     f.tokenId("bos_token_id"),
                     f.tokenId("eos_token_id"),
                     f.tokenId("pad_token_id"),
@@ -276,11 +371,23 @@ public record TransformerConfig(
         o.put("head_dim", headDim);
         o.put("hidden_act", "silu");
         o.put("rope_theta", ropeTheta);
+        if (ropeScaling != RopeScaling.NONE) {
+            o.set("rope_scaling", JSON.valueToTree(ropeScaling.toJson()));
+        }
         o.put("rms_norm_eps", rmsNormEps);
         o.put("max_position_embeddings", maxPositionEmbeddings);
+        if (family.readsSlidingWindow()) {
+            if (slidingWindow > 0) {
+                o.put("sliding_window", slidingWindow);
+            } else {
+                o.putNull("sliding_window");
+            }
+        }
         o.put("tie_word_embeddings", tieWordEmbeddings);
-        if (family == ModelFamily.LLAMA) {
+        if (family.readsAttentionBias()) {
             o.put("attention_bias", attentionBias);
+        }
+        if (family.readsMlpBias()) {
             o.put("mlp_bias", mlpBias);
         }
         putId(o, "bos_token_id", bosTokenId);
@@ -324,8 +431,10 @@ public record TransformerConfig(
         b.numKeyValueHeads = numKeyValueHeads;
         b.headDim = headDim;
         b.ropeTheta = ropeTheta;
+        b.ropeScaling = ropeScaling;
         b.rmsNormEps = rmsNormEps;
         b.maxPositionEmbeddings = maxPositionEmbeddings;
+        b.slidingWindow = slidingWindow;
         b.tieWordEmbeddings = tieWordEmbeddings;
         b.attentionBias = attentionBias;
         b.mlpBias = mlpBias;
@@ -336,7 +445,10 @@ public record TransformerConfig(
         return b;
     }
 
-    /** Builds a {@link TransformerConfig}; unset key/value heads and head size follow the query heads. */
+    /**
+     * Builds a {@link TransformerConfig}; unset key/value heads and head size follow the query heads (for
+     * every family: the builder's defaults are those of a small model, not of a family's config class).
+     */
     public static final class Builder {
         private ModelFamily family = ModelFamily.QWEN2;
         private int vocabSize = 64;
@@ -347,8 +459,10 @@ public record TransformerConfig(
         private int numKeyValueHeads = -1;
         private int headDim = -1;
         private double ropeTheta = 10000.0;
+        private RopeScaling ropeScaling = RopeScaling.NONE;
         private double rmsNormEps = 1e-6;
         private int maxPositionEmbeddings = 2048;
+        private int slidingWindow = 0;
         private boolean tieWordEmbeddings = false;
         private boolean attentionBias = false;
         private boolean mlpBias = false;
@@ -368,6 +482,10 @@ public record TransformerConfig(
         public Builder numKeyValueHeads(int v) { numKeyValueHeads = v; return this; }
         public Builder headDim(int v) { headDim = v; return this; }
         public Builder ropeTheta(double v) { ropeTheta = v; return this; }
+        /** {@code rope_scaling}; {@link RopeScaling#NONE} by default. */
+        public Builder ropeScaling(RopeScaling v) { ropeScaling = v; return this; }
+        /** {@code sliding_window} (mistral): positions a query attends to, itself included; 0 (default) for all. */
+        public Builder slidingWindow(int v) { slidingWindow = v; return this; }
         public Builder rmsNormEps(double v) { rmsNormEps = v; return this; }
         public Builder maxPositionEmbeddings(int v) { maxPositionEmbeddings = v; return this; }
         public Builder tieWordEmbeddings(boolean v) { tieWordEmbeddings = v; return this; }
@@ -382,8 +500,8 @@ public record TransformerConfig(
             int kv = numKeyValueHeads > 0 ? numKeyValueHeads : numAttentionHeads;
             int hd = headDim > 0 ? headDim : (numAttentionHeads > 0 ? hiddenSize / numAttentionHeads : 0);
             return new TransformerConfig(family, vocabSize, hiddenSize, intermediateSize, numHiddenLayers,
-                    numAttentionHeads, kv, hd, ropeTheta, rmsNormEps, maxPositionEmbeddings, tieWordEmbeddings,
-                    attentionBias, mlpBias, bosTokenId, eosTokenId, padTokenId, extra);
+                    numAttentionHeads, kv, hd, ropeTheta, ropeScaling, rmsNormEps, maxPositionEmbeddings, slidingWindow,
+                    tieWordEmbeddings, attentionBias, mlpBias, bosTokenId, eosTokenId, padTokenId, extra);
         }
     }
 
@@ -456,13 +574,6 @@ public record TransformerConfig(
                     : n.isTextual() && n.asText().equals(expected);
             if (!same) {
                 throw BadInputException.at(source, 0, name, "is " + n + ", but " + why);
-            }
-        }
-
-        void rejectIfPresentAndNotNull(String name, String why) {
-            JsonNode n = root.get(name);
-            if (n != null && !n.isNull()) {
-                throw BadInputException.at(source, 0, name, "is " + n + ": " + why);
             }
         }
 

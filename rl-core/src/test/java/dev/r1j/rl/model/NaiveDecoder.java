@@ -3,19 +3,89 @@ package dev.r1j.rl.model;
 import java.util.Map;
 
 /**
- * An independent, deliberately naive implementation of the Hugging Face Llama/Qwen2 forward pass in
- * plain Java doubles, written from the reference math (not from {@link CausalLm}): weights in Hugging
- * Face layout ([out, in]), keys and values repeated per query head as {@code repeat_kv} does, rotary
- * embedding by rotate-half. Used only to check the engine implementation.
+ * An independent, deliberately naive implementation of the Hugging Face Llama/Qwen2/Qwen3/Mistral
+ * forward pass in plain Java doubles, written from the reference math (not from {@link CausalLm} or
+ * {@link RopeScaling}'s code): weights in Hugging Face layout ([out, in]), keys and values repeated per
+ * query head as {@code repeat_kv} does, rotary embedding by rotate-half with the frequencies of the
+ * published scalings (linear, Llama 3.1's, YaRN's with its attention factor), Qwen3's RMSNorm of each
+ * query and key head before the rotation, and Mistral's sliding window (a query sees itself and the
+ * {@code window - 1} positions before it). Used only to check the engine implementation.
  */
 final class NaiveDecoder {
 
     private final TransformerConfig c;
     private final Map<String, float[]> w;
+    private final double[] inverseFrequency; // [D/2]
+    private final double cosSinScale;
 
     NaiveDecoder(TransformerConfig c, Map<String, float[]> hfTensors) {
         this.c = c;
         this.w = hfTensors;
+        this.inverseFrequency = inverseFrequencies(c);
+        this.cosSinScale = c.ropeScaling() instanceof RopeScaling.Yarn y ? yarnAttentionFactor(y) : 1.0;
+    }
+
+    /** theta^(-2i/D), then the scaling of the config, each written out from its definition. */
+    static double[] inverseFrequencies(TransformerConfig c) {
+        int d = c.headDim();
+        double[] f = new double[d / 2];
+        for (int i = 0; i < d / 2; i++) {
+            double base = Math.pow(c.ropeTheta(), -2.0 * i / d);
+            if (c.ropeScaling() instanceof RopeScaling.Linear lin) {
+                f[i] = base / lin.factor();
+            } else if (c.ropeScaling() instanceof RopeScaling.Llama3 l) {
+                // Llama 3.1: by wavelength; long ones slowed by the factor, short ones kept, a linear blend between.
+                double wavelength = 2 * Math.PI / base;
+                double longest = l.originalMaxPositionEmbeddings() / l.lowFreqFactor();
+                double shortest = l.originalMaxPositionEmbeddings() / l.highFreqFactor();
+                if (wavelength < shortest) {
+                    f[i] = base;
+                } else if (wavelength > longest) {
+                    f[i] = base / l.factor();
+                } else {
+                    double smooth = (l.originalMaxPositionEmbeddings() / wavelength - l.lowFreqFactor())
+                            / (l.highFreqFactor() - l.lowFreqFactor());
+                    f[i] = smooth * base + (1 - smooth) * base / l.factor();
+                }
+            } else if (c.ropeScaling() instanceof RopeScaling.Yarn y) {
+                // YaRN: dimension r of the correction range blends interpolation (base / s) and extrapolation (base).
+                double ctx = y.originalMaxPositionEmbeddings() == 0 ? c.maxPositionEmbeddings() : y.originalMaxPositionEmbeddings();
+                double fast = y.betaFast() == 0 ? 32 : y.betaFast();
+                double slow = y.betaSlow() == 0 ? 1 : y.betaSlow();
+                // The dimension at which a frequency turns `rot` times over ctx: d * ln(ctx / (2 pi rot)) / (2 ln theta).
+                double lo = d * Math.log(ctx / (2 * Math.PI * fast)) / (2 * Math.log(c.ropeTheta()));
+                double hi = d * Math.log(ctx / (2 * Math.PI * slow)) / (2 * Math.log(c.ropeTheta()));
+                if (y.truncate()) {
+                    lo = Math.floor(lo);
+                    hi = Math.ceil(hi);
+                }
+                lo = Math.max(0, lo);
+                hi = Math.min(d - 1, hi);
+                if (hi == lo) {
+                    hi = lo + 0.001;
+                }
+                double gamma = Math.max(0, Math.min(1, (i - lo) / (hi - lo)));
+                f[i] = base * (1 - gamma) + base / y.factor() * gamma;
+            } else {
+                f[i] = base;
+            }
+        }
+        return f;
+    }
+
+    /** YaRN's scale of cos and sin: 0.1 * m * ln(s) + 1 (a ratio of two when mscale and mscale_all_dim are set). */
+    static double yarnAttentionFactor(RopeScaling.Yarn y) {
+        if (y.givenAttentionFactor() != 0) {
+            return y.givenAttentionFactor();
+        }
+        double s = y.factor();
+        if (s <= 1) {
+            return 1;
+        }
+        if (y.mscale() != 0 && y.mscaleAllDim() != 0) {
+            return (0.1 * y.mscale() * Math.log(s) + 1) / (0.1 * y.mscaleAllDim() * Math.log(s) + 1);
+        }
+        return 0.1 * Math.log(s) + 1;
     }
 
     /** Logits [T][V] for one sequence at positions 0..T-1. */
@@ -56,9 +126,15 @@ final class NaiveDecoder {
             k[i] = heads(linear(n, w.get(p + "self_attn.k_proj.weight"), w.get(p + "self_attn.k_proj.bias"), hkv * d), hkv, d);
             v[i] = heads(linear(n, w.get(p + "self_attn.v_proj.weight"), w.get(p + "self_attn.v_proj.bias"), hkv * d), hkv, d);
             for (double[] head : q[i]) {
+                if (c.queryKeyNorm()) {
+                    System.arraycopy(norm(head, w.get(p + "self_attn.q_norm.weight")), 0, head, 0, d);
+                }
                 rope(head, i);
             }
             for (double[] head : k[i]) {
+                if (c.queryKeyNorm()) {
+                    System.arraycopy(norm(head, w.get(p + "self_attn.k_norm.weight")), 0, head, 0, d);
+                }
                 rope(head, i);
             }
         }
@@ -67,9 +143,11 @@ final class NaiveDecoder {
             double[] concat = new double[hq * d];
             for (int head = 0; head < hq; head++) {
                 int kvHead = head / (hq / hkv); // repeat_kv: each kv head serves hq/hkv consecutive query heads
+                // Keys j with i - window < j <= i under a sliding window, else every j <= i.
+                int from = c.slidingWindow() > 0 ? Math.max(0, i - c.slidingWindow() + 1) : 0;
                 double[] scores = new double[i + 1];
                 double max = Double.NEGATIVE_INFINITY;
-                for (int j = 0; j <= i; j++) {
+                for (int j = from; j <= i; j++) {
                     double dot = 0;
                     for (int e = 0; e < d; e++) {
                         dot += q[i][head][e] * k[j][kvHead][e];
@@ -78,11 +156,11 @@ final class NaiveDecoder {
                     max = Math.max(max, scores[j]);
                 }
                 double sum = 0;
-                for (int j = 0; j <= i; j++) {
+                for (int j = from; j <= i; j++) {
                     scores[j] = Math.exp(scores[j] - max);
                     sum += scores[j];
                 }
-                for (int j = 0; j <= i; j++) {
+                for (int j = from; j <= i; j++) {
                     for (int e = 0; e < d; e++) {
                         concat[head * d + e] += scores[j] / sum * v[j][kvHead][e];
                     }
@@ -110,9 +188,9 @@ final class NaiveDecoder {
         double[] out = new double[d];
         for (int i = 0; i < d; i++) {
             int f = i % (d / 2);
-            double angle = pos * Math.pow(c.ropeTheta(), -2.0 * f / d);
+            double angle = pos * inverseFrequency[f];
             double rotated = i < d / 2 ? -x[i + d / 2] : x[i - d / 2];
-            out[i] = x[i] * Math.cos(angle) + rotated * Math.sin(angle);
+            out[i] = x[i] * Math.cos(angle) * cosSinScale + rotated * Math.sin(angle) * cosSinScale;
         }
         System.arraycopy(out, 0, x, 0, d);
     }

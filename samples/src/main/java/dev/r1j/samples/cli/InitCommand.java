@@ -32,7 +32,7 @@ final class InitCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "The model directory to create.")
     Path out;
 
-    @Option(names = "--family", defaultValue = "qwen2", description = "qwen2 or llama (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--family", defaultValue = "qwen2", description = "qwen2, llama, qwen3 or mistral (default: ${DEFAULT-VALUE}).")
     String family;
 
     @Option(names = "--hidden", defaultValue = "128", description = "hidden_size (default: ${DEFAULT-VALUE}).")
@@ -71,7 +71,7 @@ final class InitCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ModelFamily f = ModelFamily.fromModelType(family).orElseThrow(() ->
-                new BadInputException("--family must be qwen2 or llama, was '" + family + "'"));
+                new BadInputException("--family must be one of " + ModelFamily.supportedModelTypes() + ", was '" + family + "'"));
         if (Files.exists(out) && !force) {
             throw new BadInputException("--out " + out + " already exists (use --force to replace it)");
         }

@@ -110,7 +110,7 @@ final class PretrainCommand implements Callable<Integer> {
         TransformerConfig modelConfig;
         try {
             ModelFamily family = ModelFamily.fromModelType(m.text("family", "qwen2")).orElseThrow(() ->
-                    ConfigFile.error(config, "model.family", "must be qwen2 or llama"));
+                    ConfigFile.error(config, "model.family", "must be one of " + ModelFamily.supportedModelTypes()));
             modelConfig = TransformerConfig.builder().family(family).vocabSize(tok.vocabSize()).hiddenSize(m.integer("hidden", 128))
                     .intermediateSize(m.integer("intermediate", 512)).numHiddenLayers(m.integer("layers", 4))
                     .numAttentionHeads(m.integer("heads", 4)).numKeyValueHeads(m.integer("kv_heads", 2))

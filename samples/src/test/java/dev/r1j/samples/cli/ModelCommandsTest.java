@@ -153,7 +153,12 @@ class ModelCommandsTest {
                 Files.readString(model.resolve("config.json")).replace("\"qwen2\"", "\"mamba\""));
         CliRun r = run("logits", "--model", broken.toString(), "--ids", "1");
         assertBad(r, "config.json");
-        assertTrue(r.err().contains("model_type"), r.err());
+        assertTrue(r.err().contains("model_type") && r.err().contains("qwen2, llama, qwen3, mistral"), r.err());
+        Files.writeString(broken.resolve("config.json"), Files.readString(model.resolve("config.json"))
+                .replaceFirst("\\{", "{\"rope_scaling\": {\"rope_type\": \"dynamic\", \"factor\": 2.0},"));
+        r = run("logits", "--model", broken.toString(), "--ids", "1");
+        assertBad(r, "rope_scaling.rope_type");
+        assertTrue(r.err().contains("default, linear, llama3, yarn"), r.err());
     }
 
     private static void assertBad(CliRun r, String fragment) {

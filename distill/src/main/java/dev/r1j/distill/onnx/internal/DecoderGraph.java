@@ -26,8 +26,9 @@ import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 
 /**
- * Writes a Llama/Qwen2-family decoder as one ONNX graph (opset 17, standard operators only) with the
- * inputs and outputs Hugging Face Optimum gives its "with past" decoder exports:
+ * Writes a decoder of any family r1j implements (qwen2, llama, qwen3, mistral) as one ONNX graph
+ * (opset 17, standard operators only) with the inputs and outputs Hugging Face Optimum gives its "with
+ * past" decoder exports:
  *
  * <pre>
  * input_ids                   int64 [batch_size, sequence_length]
@@ -39,7 +40,8 @@ import java.util.Arrays;
  * </pre>
  *
  * The math follows {@code CausalLm} operation for operation (same mask constant, same rotary tables,
- * same order of scaling), so logits agree to float rounding. The residual stream is kept as
+ * rotary scaling included, same order of scaling, qwen3's per-head q/k norm, mistral's sliding window
+ * in the mask), so logits agree to float rounding. The residual stream is kept as
  * [B*T, H] so that every projection is one {@code Gemm} on the Hugging Face [out, in] matrix
  * ({@code transB = 1}); q/k/v and gate/up are fused by stacking their rows.
  *
@@ -124,7 +126,7 @@ public final class DecoderGraph {
         long q = (long) c.numAttentionHeads() * c.headDim();
         long kv = (long) c.numKeyValueHeads() * c.headDim();
         long inter = c.intermediateSize();
-        long perLayer = 2 * h + (q + 2 * kv) * h + q * h + 3 * inter * h;
+        long perLayer = 2 * h + (q + 2 * kv) * h + q * h + 3 * inter * h + (c.queryKeyNorm() ? q + kv : 0);
         long n = (long) c.vocabSize() * h * (c.tieWordEmbeddings() ? 1 : 2) + h + c.numHiddenLayers() * perLayer
                 + 2L * c.maxPositionEmbeddings() * c.headDim();
         return 4 * n;
@@ -185,7 +187,7 @@ public final class DecoderGraph {
         for (int p = 0; p < maxPos; p++) {
             all[p] = p;
         }
-        new RotaryTables(d, c.ropeTheta()).fill(all, cosTable, sinTable);
+        new RotaryTables(c).fill(all, cosTable, sinTable);
         String cosT = sink.put(gb, "rotary.cos", cosTable, maxPos, d);                          // [max, D]
         String sinT = sink.put(gb, "rotary.sin", sinTable, maxPos, d);
         String axis1 = gb.ints(1);
@@ -200,8 +202,14 @@ public final class DecoderGraph {
         String one = gb.scalarInt(1);
         String keyPos = gb.op("Range", in(gb.scalarInt(0), sLen, one));                             // [S]
         String queryPos = gb.op("Range", in(pLen, sLen, one));                                      // [T]
-        String causal = gb.op("LessOrEqual", in(gb.op("Unsqueeze", in(keyPos, gb.ints(0))),
-                gb.op("Unsqueeze", in(queryPos, gb.ints(1)))));                                      // [T, S]
+        String keyRow = gb.op("Unsqueeze", in(keyPos, gb.ints(0)));                                 // [1, S]
+        String causal = gb.op("LessOrEqual", in(keyRow, gb.op("Unsqueeze", in(queryPos, gb.ints(1))))); // [T, S]
+        if (c.hasSlidingWindow()) {
+            // Mistral: query p also needs key s >= p - window + 1 (the last `window` positions, itself included).
+            String first = gb.op("Sub", in(queryPos, gb.scalarInt(c.slidingWindow() - 1L)));       // [T]
+            causal = gb.op("And", in(causal, gb.op("GreaterOrEqual", in(keyRow,
+                    gb.op("Unsqueeze", in(first, gb.ints(1)))))));                                   // [T, S]
+        }
         String real = gb.op("Unsqueeze", in(gb.op("Cast", in("attention_mask"),
                 Attr.i("to", TensorProto.DataType.BOOL_VALUE)), gb.ints(1, 2)));                    // [B, 1, 1, S]
         String mask = gb.op("Where", in(gb.op("And", in(causal, real)), gb.scalarFloat(0f),
@@ -242,8 +250,18 @@ public final class DecoderGraph {
                 qkv = gb.op("Gemm", in(hNorm, wQkv), Attr.i("transB", 1));
             }
             String[] qkAndV = gb.ops("Split", in(qkv, qkvSplit), 2, Attr.i("axis", 1));
-            String qk = gb.op("Transpose", in(gb.op("Reshape", in(qkAndV[0], qkShape))),
-                    Attr.ints("perm", 0, 2, 1, 3));                                                  // [B, Hq+Hkv, T, D]
+            String qkHeads = gb.op("Reshape", in(qkAndV[0], qkShape));                              // [B, T, Hq+Hkv, D]
+            if (c.queryKeyNorm()) {
+                // Qwen3: RMSNorm of each query and key head over D; one gain row per head, q_norm then k_norm.
+                float[] gain = new float[(hq + hkv) * d];
+                float[] qGain = w.read(p + "self_attn.q_norm.weight");
+                float[] kGain = w.read(p + "self_attn.k_norm.weight");
+                for (int head = 0; head < hq + hkv; head++) {
+                    System.arraycopy(head < hq ? qGain : kGain, 0, gain, head * d, d);
+                }
+                qkHeads = rmsNorm(gb, qkHeads, sink.put(gb, p + "self_attn.qk_norm.weight", gain, hq + hkv, d), eps);
+            }
+            String qk = gb.op("Transpose", in(qkHeads), Attr.ints("perm", 0, 2, 1, 3));             // [B, Hq+Hkv, T, D]
             // Rotary, rotate-half form, queries and keys together: x * cos + [-x2, x1] * sin.
             String[] halves = gb.ops("Split", in(qk, halfSplit), 2, Attr.i("axis", 3));            // [B, Hq+Hkv, T, D/2] x2
             String rotated = gb.op("Concat", in(gb.op("Neg", in(halves[1])), halves[0]), Attr.i("axis", 3));

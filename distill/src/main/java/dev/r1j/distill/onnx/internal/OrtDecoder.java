@@ -11,6 +11,7 @@ import ai.onnxruntime.TensorInfo;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.r1j.rewards.BadInputException;
 import dev.r1j.rl.generate.internal.DecodingLoop;
+import dev.r1j.rl.model.ModelFamily;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -173,7 +174,11 @@ public final class OrtDecoder implements AutoCloseable {
             return config.path("head_dim").asInt();
         }
         if (config != null && config.path("hidden_size").asInt() > 0 && config.path("num_attention_heads").asInt() > 0) {
-            return config.path("hidden_size").asInt() / config.path("num_attention_heads").asInt();
+            // The family's default where it has one of its own (qwen3: 128), else hidden / heads.
+            int hidden = config.path("hidden_size").asInt();
+            int heads = config.path("num_attention_heads").asInt();
+            return ModelFamily.fromModelType(config.path("model_type").asText())
+                    .map(f -> f.defaultHeadDim(hidden, heads)).orElse(hidden / heads);
         }
         throw bad(file, "past_key_values.0.key", "its head_dim is symbolic and config.json beside it has neither "
                 + "head_dim nor hidden_size and num_attention_heads");

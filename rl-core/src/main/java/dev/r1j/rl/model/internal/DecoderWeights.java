@@ -30,6 +30,8 @@ public final class DecoderWeights {
         public NDArray inputNorm;     // [H]
         public NDArray qkv;           // [H, (Hq + 2*Hkv) * D]
         public NDArray qkvBias;       // [(Hq + 2*Hkv) * D]
+        public NDArray qNorm;         // [D], shared by the query heads (qwen3), else null
+        public NDArray kNorm;         // [D], shared by the key heads (qwen3), else null
         public NDArray output;        // [Hq * D, H]
         public NDArray outputBias;    // [H]
         public NDArray postNorm;      // [H]
@@ -57,7 +59,7 @@ public final class DecoderWeights {
         out.add(embedding);
         for (Block b : blocks) {
             for (NDArray a : new NDArray[] {b.inputNorm, b.qkv, b.qkvBias, b.output, b.outputBias, b.postNorm,
-                    b.gateUp, b.gateUpBias, b.down, b.downBias}) {
+                    b.gateUp, b.gateUpBias, b.down, b.downBias, b.qNorm, b.kNorm}) {
                 if (a != null) {
                     out.add(a);
                 }
@@ -167,6 +169,10 @@ public final class DecoderWeights {
                 b.qkvBias = m.create(concat(w.read(p + "self_attn.q_proj.bias"), w.read(p + "self_attn.k_proj.bias"),
                         w.read(p + "self_attn.v_proj.bias")), new Shape(q + 2L * kv));
             }
+            if (c.queryKeyNorm()) {
+                b.qNorm = m.create(w.read(p + "self_attn.q_norm.weight"), new Shape(c.headDim()));
+                b.kNorm = m.create(w.read(p + "self_attn.k_norm.weight"), new Shape(c.headDim()));
+            }
             b.output = m.create(transposeConcat(q, w.read(p + "self_attn.o_proj.weight")), new Shape(q, h));
             if (c.outputProjectionBias()) {
                 b.outputBias = m.create(w.read(p + "self_attn.o_proj.bias"), new Shape(h));
@@ -213,6 +219,10 @@ public final class DecoderWeights {
                 t.put(p + "self_attn.k_proj.bias", Arrays.copyOfRange(bias, q, q + kv));
                 t.put(p + "self_attn.v_proj.bias", Arrays.copyOfRange(bias, q + kv, q + 2 * kv));
             }
+            if (b.qNorm != null) {
+                t.put(p + "self_attn.q_norm.weight", b.qNorm.toFloatArray());
+                t.put(p + "self_attn.k_norm.weight", b.kNorm.toFloatArray());
+            }
             t.put(p + "self_attn.o_proj.weight", splitTranspose(b.output.toFloatArray(), q, h)[0]);
             if (b.outputBias != null) {
                 t.put(p + "self_attn.o_proj.bias", b.outputBias.toFloatArray());
@@ -254,6 +264,10 @@ public final class DecoderWeights {
                 s.put(p + "self_attn.q_proj.bias", new long[] {q});
                 s.put(p + "self_attn.k_proj.bias", new long[] {kv});
                 s.put(p + "self_attn.v_proj.bias", new long[] {kv});
+            }
+            if (c.queryKeyNorm()) {
+                s.put(p + "self_attn.q_norm.weight", new long[] {c.headDim()});
+                s.put(p + "self_attn.k_norm.weight", new long[] {c.headDim()});
             }
             s.put(p + "self_attn.o_proj.weight", new long[] {h, q});
             if (c.outputProjectionBias()) {

@@ -1,25 +1,40 @@
 package dev.r1j.rl.model.internal;
 
+import dev.r1j.rl.model.RopeScaling;
+import dev.r1j.rl.model.TransformerConfig;
+
 /**
  * Cosine and sine tables of rotary position embeddings (RoPE), Hugging Face's non-interleaved form:
- * for head size D, frequency i in [0, D/2) is theta^(-2i/D), and a position p rotates the pair
- * (x[i], x[i + D/2]) by angle p * freq[i]. Tables grow on demand and are computed in double precision.
+ * for head size D, frequency i in [0, D/2) is theta^(-2i/D) (rescaled by the config's
+ * {@link RopeScaling}), and a position p rotates the pair (x[i], x[i + D/2]) by angle p * freq[i]. Both
+ * tables are multiplied by the scaling's attention factor (YaRN's; 1 otherwise), as Hugging Face does,
+ * so queries and keys carry it into the scores. Tables grow on demand and are computed in double
+ * precision.
  */
 public final class RotaryTables {
 
     private final int headDim;
     private final double[] inverseFrequencies;
+    private final double attentionFactor;
     private float[] cos = new float[0]; // [positions, D/2]
     private float[] sin = new float[0];
     private int positions;
 
+    /** Unscaled tables for head size {@code headDim} and base {@code theta}. */
     public RotaryTables(int headDim, double theta) {
+        this(headDim, RopeScaling.defaultInverseFrequencies(headDim, theta), 1.0);
+    }
+
+    /** The tables of {@code config}: its head size, {@code rope_theta} and {@code rope_scaling}. */
+    public RotaryTables(TransformerConfig config) {
+        this(config.headDim(), config.ropeScaling().inverseFrequencies(config.headDim(), config.ropeTheta(),
+                config.maxPositionEmbeddings()), config.ropeScaling().attentionFactor());
+    }
+
+    private RotaryTables(int headDim, double[] inverseFrequencies, double attentionFactor) {
         this.headDim = headDim;
-        int half = headDim / 2;
-        inverseFrequencies = new double[half];
-        for (int i = 0; i < half; i++) {
-            inverseFrequencies[i] = 1.0 / Math.pow(theta, (2.0 * i) / headDim);
-        }
+        this.inverseFrequencies = inverseFrequencies;
+        this.attentionFactor = attentionFactor;
     }
 
     private synchronized void ensure(int needed) {
@@ -33,8 +48,8 @@ public final class RotaryTables {
         for (int p = 0; p < n; p++) {
             for (int i = 0; i < half; i++) {
                 double angle = p * inverseFrequencies[i];
-                c[p * half + i] = (float) Math.cos(angle);
-                s[p * half + i] = (float) Math.sin(angle);
+                c[p * half + i] = (float) (Math.cos(angle) * attentionFactor);
+                s[p * half + i] = (float) (Math.sin(angle) * attentionFactor);
             }
         }
         cos = c;
