@@ -48,10 +48,7 @@ public final class EngineBench {
      */
     public Map<String, Object> gemmCeiling() {
         Map<String, Object> out = new LinkedHashMap<>();
-        int[][] shapes = quick
-                ? new int[][] {{1024, 1024, 1024}, {2048, 256, 1024}, {2048, 1024, 256}}
-                : new int[][] {{512, 512, 512}, {1024, 1024, 1024}, {2048, 2048, 2048}, {2048, 256, 1024},
-                    {2048, 1024, 256}, {4096, 256, 1024}, {256, 2048, 1024}};
+        int[][] shapes = gemmShapes(quick);
         double best = 0;
         String bestShape = "";
         try (NDManager m = NDManager.newBaseManager()) {
@@ -75,6 +72,14 @@ public final class EngineBench {
         out.put("ceiling_gflops", round(best / 1e9));
         out.put("ceiling_shape", bestShape);
         return out;
+    }
+
+    /** The [M, K, N] products every GEMM ceiling is the best of, on any engine. */
+    static int[][] gemmShapes(boolean quick) {
+        return quick
+                ? new int[][] {{1024, 1024, 1024}, {2048, 256, 1024}, {2048, 1024, 256}}
+                : new int[][] {{512, 512, 512}, {1024, 1024, 1024}, {2048, 2048, 2048}, {2048, 256, 1024},
+                    {2048, 1024, 256}, {4096, 256, 1024}, {256, 2048, 1024}};
     }
 
     /** Forward + backward of next-token loss on the bench model: tokens/s, achieved GFLOP/s. */
@@ -157,6 +162,11 @@ public final class EngineBench {
         out.put("batch", batch);
         out.put("new_tokens", newTokens);
         out.put("tokens_per_second", round(tokensPerSecond));
+        // A decoded token costs one forward pass at its context length; the mean context of a row is the
+        // prompt plus half the new tokens. The prefill of the prompts is not counted: a lower bound.
+        long flopsPerToken = benchModel().forwardFlopsPerToken(16 + newTokens / 2);
+        out.put("flops_per_token", flopsPerToken);
+        out.put("achieved_gflops", round(tokensPerSecond * flopsPerToken / 1e9));
         progress.accept(String.format("%s generation batch %d: %.0f tokens/s", engine, batch, tokensPerSecond));
         return out;
     }

@@ -1,5 +1,18 @@
 package dev.r1j.samples.bench;
 
+import ai.onnx.proto.OnnxMl.GraphProto;
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.NodeProto;
+import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
+import ai.onnx.proto.OnnxMl.TensorShapeProto;
+import ai.onnx.proto.OnnxMl.TypeProto;
+import ai.onnx.proto.OnnxMl.ValueInfoProto;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
 import dev.r1j.distill.onnx.internal.DecoderGraph;
 import dev.r1j.distill.onnx.internal.OrtDecoder;
 import dev.r1j.rl.generate.internal.DecodingLoop;
@@ -9,9 +22,13 @@ import dev.r1j.rl.model.TransformerConfig;
 import dev.r1j.rl.model.internal.DecoderWeights;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.function.Consumer;
 
 /**
@@ -47,6 +64,115 @@ public final class OnnxBench implements AutoCloseable {
     public Map<String, Object> generation(int batch, int newTokens) {
         return EngineBench.generation(new DecodingLoop(decoder.backend(), -1, 0, ids -> ""), "onnxruntime", batch, newTokens,
                 quick, progress);
+    }
+
+    /**
+     * The GEMM ceiling measured outside MKL: ONNX Runtime's MatMul (its MLAS kernels pick AVX-512 on any
+     * x86 vendor) on a one-node graph, inputs in direct buffers so no copy is timed, on the shapes and
+     * with the timing rule of {@link EngineBench#gemmCeiling()}. fp32 always; bf16 is attempted and,
+     * where this build of ONNX Runtime has no kernel for it, reported as unavailable with the engine's
+     * own message rather than as a rate.
+     */
+    public static Map<String, Object> gemmCeiling(boolean quick, Consumer<String> progress) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        Map<String, Object> fp32 = gemm(TensorProto.DataType.FLOAT, EngineBench.gemmShapes(quick), quick, progress);
+        out.putAll(fp32);
+        // One square shape decides whether bf16 runs at all; the full sweep only where it does.
+        Map<String, Object> bf16 = gemm(TensorProto.DataType.BFLOAT16, new int[][] {{1024, 1024, 1024}}, quick, progress);
+        if (bf16.containsKey("unavailable")) {
+            out.put("bf16_unavailable", bf16.get("unavailable"));
+        } else {
+            bf16 = gemm(TensorProto.DataType.BFLOAT16, EngineBench.gemmShapes(quick), quick, progress);
+            for (Map.Entry<String, Object> e : bf16.entrySet()) {
+                out.put("bf16_" + e.getKey(), e.getValue());
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, Object> gemm(TensorProto.DataType type, int[][] shapes, boolean quick, Consumer<String> progress) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        String label = type == TensorProto.DataType.FLOAT ? "fp32" : "bf16";
+        double best = 0;
+        String bestShape = "";
+        for (int[] mkn : shapes) {
+            String name = mkn[0] + "x" + mkn[1] + "x" + mkn[2];
+            try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
+                opts.setIntraOpNumThreads(Runtime.getRuntime().availableProcessors());
+                opts.setInterOpNumThreads(1);
+                try (OrtSession session = env.createSession(matMulModel(type, mkn), opts);
+                     OnnxTensor a = randomTensor(env, type, mkn[0], mkn[1], 5);
+                     OnnxTensor b = randomTensor(env, type, mkn[1], mkn[2], 6)) {
+                    Map<String, OnnxTensor> feed = Map.of("a", a, "b", b);
+                    Runnable product = () -> {
+                        try (OrtSession.Result r = session.run(feed)) {
+                            // The product is complete when run returns; the output stays in native memory.
+                        } catch (OrtException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    };
+                    product.run();
+                    double rate = 2.0 * mkn[0] * mkn[1] * mkn[2] * EngineBench.measure(product, quick ? 0.5 : 2.0);
+                    progress.accept(String.format("onnxruntime %s gemm %s: %.1f GFLOP/s", label, name, rate / 1e9));
+                    out.put("gemm_" + name + "_gflops", EngineBench.round(rate / 1e9));
+                    if (rate > best) {
+                        best = rate;
+                        bestShape = name;
+                    }
+                }
+            } catch (OrtException e) {
+                String why = "ONNX Runtime " + OrtEnvironment.getEnvironment().getVersion() + " has no " + label
+                        + " MatMul kernel on its CPU execution provider: " + e.getMessage().lines().findFirst().orElse("");
+                progress.accept(why);
+                return Map.of("unavailable", why);
+            }
+        }
+        out.put("ceiling_gflops", EngineBench.round(best / 1e9));
+        out.put("ceiling_shape", bestShape);
+        return out;
+    }
+
+    /** A graph of one node, {@code c = MatMul(a, b)}, with a [M, K], b [K, N] and c [M, N] of {@code type}. */
+    private static byte[] matMulModel(TensorProto.DataType type, int[] mkn) {
+        GraphProto graph = GraphProto.newBuilder().setName("gemm")
+                .addNode(NodeProto.newBuilder().setOpType("MatMul").setName("matmul").addInput("a").addInput("b").addOutput("c"))
+                .addInput(matrix("a", type, mkn[0], mkn[1]))
+                .addInput(matrix("b", type, mkn[1], mkn[2]))
+                .addOutput(matrix("c", type, mkn[0], mkn[2]))
+                .build();
+        return ModelProto.newBuilder().setIrVersion(8).setProducerName("r1j-bench")
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(DecoderGraph.OPSET))
+                .setGraph(graph).build().toByteArray();
+    }
+
+    private static ValueInfoProto matrix(String name, TensorProto.DataType type, long rows, long cols) {
+        TensorShapeProto shape = TensorShapeProto.newBuilder()
+                .addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(rows))
+                .addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(cols)).build();
+        return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder()
+                .setTensorType(TypeProto.Tensor.newBuilder().setElemType(type.getNumber()).setShape(shape))).build();
+    }
+
+    /** A [rows, cols] tensor of values uniform in [-1, 1) over a direct buffer (zero-copy into ONNX Runtime). */
+    private static OnnxTensor randomTensor(OrtEnvironment env, TensorProto.DataType type, int rows, int cols, long seed)
+            throws OrtException {
+        SplittableRandom rng = new SplittableRandom(seed);
+        int n = rows * cols;
+        boolean f32 = type == TensorProto.DataType.FLOAT;
+        ByteBuffer buf = ByteBuffer.allocateDirect(n * (f32 ? 4 : 2)).order(ByteOrder.nativeOrder());
+        for (int i = 0; i < n; i++) {
+            float v = (float) (rng.nextDouble() * 2 - 1);
+            if (f32) {
+                buf.putFloat(v);
+            } else {
+                buf.putShort((short) (Float.floatToIntBits(v) >>> 16)); // bf16: the high half of the fp32 bits
+            }
+        }
+        buf.rewind();
+        long[] shape = {rows, cols};
+        return f32 ? OnnxTensor.createTensor(env, buf.asFloatBuffer(), shape)
+                : OnnxTensor.createTensor(env, buf, shape, OnnxJavaType.BFLOAT16);
     }
 
     @Override
