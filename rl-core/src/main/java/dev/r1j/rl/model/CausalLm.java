@@ -29,6 +29,11 @@ import java.util.Map;
  */
 public final class CausalLm implements AutoCloseable {
 
+    static {
+        // A model is usually the first thing to touch the engine; the MKL shim must come before it.
+        MklShim.applyFromEnvironment();
+    }
+
     /** Added to attention scores of positions a query must not see; large but finite, so no NaN. */
     private static final float MASKED = -1e9f;
 

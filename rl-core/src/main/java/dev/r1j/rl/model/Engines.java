@@ -9,6 +9,8 @@ import java.util.List;
 public final class Engines {
 
     static {
+        // The MKL shim, where asked for, must be in place before the engine's library loads.
+        MklShim.applyFromEnvironment();
         // The JNI entry points below exist only once the engine has loaded its native library.
         ai.djl.engine.Engine.getEngine("PyTorch");
     }
