@@ -32,6 +32,10 @@ final class BenchCommand implements Callable<Integer> {
             defaultValue = "bench.json")
     Path out;
 
+    @Option(names = "--ceiling-only", description = "Measure only the GEMM ceilings (DJL engine and ONNX Runtime) "
+            + "and stop: a quick check of what the engine's products reach, with or without the MKL shim.")
+    boolean ceilingOnly;
+
     @Option(names = "--train-batch", description = "Sequences per training step (default: ${DEFAULT-VALUE}).",
             defaultValue = "8")
     int trainBatch;
@@ -55,6 +59,15 @@ final class BenchCommand implements Callable<Integer> {
         result.put("gemm", gemm);
         Map<String, Object> ortGemm = OnnxBench.gemmCeiling(quick, line -> System.err.println("bench: " + line));
         result.put("gemm_onnxruntime", ortGemm);
+        if (ceilingOnly) {
+            Map<String, Object> ceilings = ceilings((double) gemm.get("ceiling_gflops"), ortGemm);
+            result.put("ceiling", ceilings);
+            AtomicFiles.writeString(out, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(result) + "\n");
+            System.out.printf("%-44s %12.1f%n", "fp32 GEMM ceiling, DJL engine (GFLOP/s)", (double) gemm.get("ceiling_gflops"));
+            System.out.printf("%-44s %12.1f%n", "fp32 GEMM ceiling, ONNX Runtime (GFLOP/s)", (double) ortGemm.get("ceiling_gflops"));
+            System.out.println("written: " + out);
+            return R1j.EXIT_OK;
+        }
         Map<String, Object> train = bench.training(trainBatch, 256);
         double ceiling = (double) gemm.get("ceiling_gflops");
         double achieved = (double) train.get("achieved_gflops");
