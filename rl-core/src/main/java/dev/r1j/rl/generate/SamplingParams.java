@@ -11,13 +11,17 @@ import java.util.List;
  * @param topK         keep only the k most likely tokens; 0 disables; default 0; must be >= 0
  * @param topP         nucleus sampling: keep the smallest set of most likely tokens whose probability
  *                     reaches p; 1.0 disables; default 1.0; must be in (0, 1]
+ * @param minP         keep only tokens whose probability is at least this fraction of the most likely
+ *                     token's; 0 disables; default 0; must be in [0, 1]. Top-k, top-p and min-p each
+ *                     keep a prefix of the tokens sorted by probability (all measured on the whole
+ *                     temperature-scaled distribution); the shortest prefix is kept
  * @param seed         seeds the sampler; the same seed, model and prompts give the same completions,
  *                     whatever the batch size, because every prompt index has its own random stream;
  *                     default 0
  * @param stopStrings  generation of a row stops when its text contains one of these; the text is cut
  *                     before it; default none
  */
-public record SamplingParams(int maxNewTokens, double temperature, int topK, double topP, long seed,
+public record SamplingParams(int maxNewTokens, double temperature, int topK, double topP, double minP, long seed,
                              List<String> stopStrings) {
 
     public SamplingParams {
@@ -32,6 +36,9 @@ public record SamplingParams(int maxNewTokens, double temperature, int topK, dou
         }
         if (!(topP > 0 && topP <= 1)) {
             throw new IllegalArgumentException("top_p must be in (0, 1] (1 = off), was " + topP);
+        }
+        if (!(minP >= 0 && minP <= 1)) {
+            throw new IllegalArgumentException("min_p must be in [0, 1] (0 = off), was " + minP);
         }
         stopStrings = stopStrings == null ? List.of() : List.copyOf(stopStrings);
         for (String s : stopStrings) {
@@ -55,8 +62,8 @@ public record SamplingParams(int maxNewTokens, double temperature, int topK, dou
     }
 
     public Builder toBuilder() {
-        return new Builder().maxNewTokens(maxNewTokens).temperature(temperature).topK(topK).topP(topP).seed(seed)
-                .stopStrings(stopStrings);
+        return new Builder().maxNewTokens(maxNewTokens).temperature(temperature).topK(topK).topP(topP).minP(minP)
+                .seed(seed).stopStrings(stopStrings);
     }
 
     /** Builder with the defaults documented on {@link SamplingParams}. */
@@ -65,6 +72,7 @@ public record SamplingParams(int maxNewTokens, double temperature, int topK, dou
         private double temperature = 1.0;
         private int topK = 0;
         private double topP = 1.0;
+        private double minP = 0;
         private long seed = 0;
         private List<String> stopStrings = List.of();
 
@@ -74,11 +82,12 @@ public record SamplingParams(int maxNewTokens, double temperature, int topK, dou
         public Builder temperature(double v) { temperature = v; return this; }
         public Builder topK(int v) { topK = v; return this; }
         public Builder topP(double v) { topP = v; return this; }
+        public Builder minP(double v) { minP = v; return this; }
         public Builder seed(long v) { seed = v; return this; }
         public Builder stopStrings(List<String> v) { stopStrings = v; return this; }
 
         public SamplingParams build() {
-            return new SamplingParams(maxNewTokens, temperature, topK, topP, seed, stopStrings);
+            return new SamplingParams(maxNewTokens, temperature, topK, topP, minP, seed, stopStrings);
         }
     }
 }

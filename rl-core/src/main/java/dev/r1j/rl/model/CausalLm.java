@@ -3,6 +3,7 @@ package dev.r1j.rl.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
@@ -153,6 +154,20 @@ public final class CausalLm implements AutoCloseable {
      * @return logits [B, T, V], owned by the manager of {@code inputIds}
      */
     public NDArray forward(NDArray inputIds, long[] positionIds, float[] attentionMask, KvCache cache) {
+        return forward(inputIds, positionIds, attentionMask, cache, false);
+    }
+
+    /**
+     * {@link #forward} with the output head run on each row's last new position only, as decoding
+     * needs: a prefill of T positions costs one [B, H] x [H, V] product instead of T of them.
+     *
+     * @return logits [B, V], owned by the manager of {@code inputIds}
+     */
+    public NDArray lastPositionLogits(NDArray inputIds, long[] positionIds, float[] attentionMask, KvCache cache) {
+        return forward(inputIds, positionIds, attentionMask, cache, true);
+    }
+
+    private NDArray forward(NDArray inputIds, long[] positionIds, float[] attentionMask, KvCache cache, boolean lastOnly) {
         Shape idsShape = inputIds.getShape();
         int b = (int) idsShape.get(0);
         int t = (int) idsShape.get(1);
@@ -186,7 +201,10 @@ public final class CausalLm implements AutoCloseable {
         if (cache != null) {
             cache.advance(t);
         }
-        x = rmsNorm(x, weights.finalNorm);                    // [B*T, H]
+        if (lastOnly && t > 1) {
+            x = x.reshape(b, t, config.hiddenSize()).get(new NDIndex(":, -1, :")); // [B, H]
+        }
+        x = rmsNorm(x, weights.finalNorm);                    // [B*T, H] ([B, H] when lastOnly)
         NDArray logits;
         if (weights.lmHead != null) {
             logits = x.matMul(weights.lmHead);                 // [B*T, V]
@@ -195,7 +213,7 @@ public final class CausalLm implements AutoCloseable {
             embeddingT.attach(m);                              // the view is temporary; the weights are not
             logits = x.matMul(embeddingT);                     // [B*T, V]
         }
-        return logits.reshape(b, t, config.vocabSize());      // [B, T, V]
+        return lastOnly ? logits : logits.reshape(b, t, config.vocabSize()); // [B, V] or [B, T, V]
     }
 
     /** Logits for every position of one sequence, positions 0..T-1, no padding. Returns [T][V]. */

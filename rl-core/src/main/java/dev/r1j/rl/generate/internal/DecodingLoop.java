@@ -14,7 +14,9 @@ import dev.r1j.rl.model.KvCache;
 import dev.r1j.rl.tokenizer.Tokenizer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
@@ -53,7 +55,21 @@ public final class DecodingLoop {
          */
         float[] forward(int[] ids, int t, long[] positions, float[] keep);
 
-        /** Keeps only the rows {@code rows} (indices into the current batch, in the order given). */
+        /**
+         * {@link #forward}, with the logits as a [B, V] float32 array of the DJL engine in {@code step},
+         * where the loop samples. The default copies {@link #forward}'s host logits in; the DJL engine
+         * returns its own result, so no logits leave the engine.
+         */
+        default NDArray forwardOnEngine(NDManager step, int[] ids, int t, long[] positions, float[] keep) {
+            float[] logits = forward(ids, t, positions, keep);
+            int rows = positions.length / t;
+            return step.create(logits, new Shape(rows, logits.length / rows));
+        }
+
+        /**
+         * Keeps only the rows {@code rows} (indices into the current batch, in the order given; an
+         * index may repeat, which copies that row: how a prompt's prefill is shared by its samples).
+         */
         void retainRows(long[] rows);
 
         @Override
@@ -132,18 +148,35 @@ public final class DecodingLoop {
 
     /**
      * Generates one completion per prompt. {@code rowKeys[i]} names prompt i's random stream: with the
-     * same seed and key a row samples the same tokens whatever else is in the batch.
+     * same seed and key a row samples the same tokens whatever else is in the batch. Rows with the same
+     * prompt (a prompt's group of samples) share one prefill: the prompt is run once and its cache rows
+     * are copied on the engine to every row that starts from it.
      */
     public List<Completion> run(List<int[]> prompts, long[] rowKeys, int[] promptIndices, SamplingParams params) {
         int b = prompts.size();
         int longest = prompts.stream().mapToInt(p -> p.length).max().orElse(0);
         int maxNew = params.maxNewTokens();
-        int vocab = backend.vocabSize();
-        TokenSampler sampler = new TokenSampler(params.temperature(), params.topK(), params.topP());
+        TokenSampler sampler = new TokenSampler(params);
         SplittableRandom[] rngs = new SplittableRandom[b];
         for (int r = 0; r < b; r++) {
             rngs[r] = new SplittableRandom(mix(params.seed(), rowKeys[r]));
         }
+        // distinct.get(u): a request row holding the u-th distinct prompt; source[r]: row r's distinct prompt.
+        List<Integer> distinct = new ArrayList<>();
+        long[] source = new long[b];
+        Map<List<Integer>, Integer> seen = new HashMap<>();
+        for (int r = 0; r < b; r++) {
+            int[] p = prompts.get(r);
+            List<Integer> key = Arrays.stream(p).boxed().toList();
+            Integer u = seen.get(key);
+            if (u == null) {
+                u = distinct.size();
+                seen.put(key, u);
+                distinct.add(r);
+            }
+            source[r] = u;
+        }
+        int unique = distinct.size();
 
         int capacity = longest + maxNew;
         int[][] generated = new int[b][maxNew];
@@ -154,24 +187,41 @@ public final class DecodingLoop {
         long[] nextPosition = new long[b];
         // keep[r * capacity + s]: 1 where position s of row r holds a real token.
         float[] keep = new float[b * capacity];
+        for (int r = 0; r < b; r++) {
+            int[] p = prompts.get(r);
+            int pad = longest - p.length;
+            for (int j = pad; j < longest; j++) {
+                keep[r * capacity + j] = 1f;
+            }
+            nextPosition[r] = p.length;
+        }
 
-        try (Batch batch = backend.open(b, capacity)) {
-            float[] lastLogits;                                                          // [B, V]
-            {
-                int[] ids = new int[b * longest];
-                long[] pos = new long[b * longest];
-                for (int r = 0; r < b; r++) {
+        try (NDManager engine = NDManager.newBaseManager(); Batch batch = backend.open(unique, capacity)) {
+            NDManager step = engine.newSubManager();
+            NDArray logits;                                                                  // [B', V]
+            try {
+                int[] ids = new int[unique * longest];
+                long[] pos = new long[unique * longest];
+                float[] mask = new float[unique * longest];
+                for (int u = 0; u < unique; u++) {
+                    int r = distinct.get(u);
                     int[] p = prompts.get(r);
                     int pad = longest - p.length;
                     for (int j = 0; j < longest; j++) {
                         boolean real = j >= pad;
-                        ids[r * longest + j] = real ? p[j - pad] : padId;
-                        pos[r * longest + j] = real ? j - pad : 0;
-                        keep[r * capacity + j] = real ? 1f : 0f;
+                        ids[u * longest + j] = real ? p[j - pad] : padId;
+                        pos[u * longest + j] = real ? j - pad : 0;
                     }
-                    nextPosition[r] = p.length;
+                    System.arraycopy(keep, r * capacity, mask, u * longest, longest);
                 }
-                lastLogits = batch.forward(ids, longest, pos, maskPrefix(keep, b, capacity, longest));
+                logits = batch.forwardOnEngine(step, ids, longest, pos, mask);               // [U, V]
+                if (unique < b) {
+                    batch.retainRows(source);                                                // the cache: U rows -> B
+                    logits = logits.get(new NDIndex("{}", step.create(source)));             // [B, V]
+                }
+            } catch (RuntimeException e) {
+                step.close();
+                throw e;
             }
             int cached = longest;
             // active[j]: the request row decoded at batch position j. Rows that finish keep being fed
@@ -181,65 +231,81 @@ public final class DecodingLoop {
             for (int r = 0; r < b; r++) {
                 active[r] = r;
             }
-            for (int t = 0; t < maxNew; t++) {
-                int[] next = new int[active.length];
-                int live = 0;
-                for (int j = 0; j < active.length; j++) {
-                    int r = active[j];
-                    if (finished[r] != null) {
-                        next[j] = padId;
-                        continue;
-                    }
-                    TokenSampler.Choice c = sampler.choose(lastLogits, j * vocab, vocab, rngs[r]);
-                    generated[r][count[r]] = c.token();
-                    logProbs[r][count[r]] = c.logProb();
-                    count[r]++;
-                    next[j] = c.token();
-                    if (c.token() == eosId) {
-                        finished[r] = FinishReason.EOS;
-                    } else if (!params.stopStrings().isEmpty()) {
-                        String text = decode.apply(Arrays.copyOf(generated[r], count[r]));
-                        int cut = firstStop(text, params.stopStrings());
-                        if (cut >= 0) {
-                            finished[r] = FinishReason.STOP_STRING;
-                            stoppedText[r] = text.substring(0, cut);
+            try {
+                for (int t = 0; t < maxNew; t++) {
+                    // One uniform per unfinished row, from its own stream, as the sampler consumes them.
+                    double[] uniforms = new double[active.length];
+                    if (sampler.draws()) {
+                        for (int j = 0; j < active.length; j++) {
+                            if (finished[active[j]] == null) {
+                                uniforms[j] = rngs[active[j]].nextDouble();
+                            }
                         }
                     }
-                    if (finished[r] == null) {
-                        live++;
-                    }
-                }
-                if (live == 0 || t == maxNew - 1) {
-                    break;
-                }
-                if (live <= active.length / 2) {
-                    long[] keepRows = new long[live];
-                    int[] nextActive = new int[live];
-                    int[] nextTokens = new int[live];
-                    int k = 0;
+                    TokenSampler.Picks picks = sampler.choose(logits, uniforms);
+                    step.close(); // the logits and the sampler's temporaries
+                    step = engine.newSubManager();
+                    int[] next = new int[active.length];
+                    int live = 0;
                     for (int j = 0; j < active.length; j++) {
-                        if (finished[active[j]] == null) {
-                            keepRows[k] = j;
-                            nextActive[k] = active[j];
-                            nextTokens[k] = next[j];
-                            k++;
+                        int r = active[j];
+                        if (finished[r] != null) {
+                            next[j] = padId;
+                            continue;
+                        }
+                        int token = picks.tokens()[j];
+                        generated[r][count[r]] = token;
+                        logProbs[r][count[r]] = picks.logProbs()[j];
+                        count[r]++;
+                        next[j] = token;
+                        if (token == eosId) {
+                            finished[r] = FinishReason.EOS;
+                        } else if (!params.stopStrings().isEmpty()) {
+                            String text = decode.apply(Arrays.copyOf(generated[r], count[r]));
+                            int cut = firstStop(text, params.stopStrings());
+                            if (cut >= 0) {
+                                finished[r] = FinishReason.STOP_STRING;
+                                stoppedText[r] = text.substring(0, cut);
+                            }
+                        }
+                        if (finished[r] == null) {
+                            live++;
                         }
                     }
-                    batch.retainRows(keepRows);
-                    active = nextActive;
-                    next = nextTokens;
+                    if (live == 0 || t == maxNew - 1) {
+                        break;
+                    }
+                    if (live <= active.length / 2) {
+                        long[] keepRows = new long[live];
+                        int[] nextActive = new int[live];
+                        int[] nextTokens = new int[live];
+                        int k = 0;
+                        for (int j = 0; j < active.length; j++) {
+                            if (finished[active[j]] == null) {
+                                keepRows[k] = j;
+                                nextActive[k] = active[j];
+                                nextTokens[k] = next[j];
+                                k++;
+                            }
+                        }
+                        batch.retainRows(keepRows);
+                        active = nextActive;
+                        next = nextTokens;
+                    }
+                    int s = cached + 1;
+                    long[] pos = new long[active.length];
+                    float[] mask = new float[active.length * s];
+                    for (int j = 0; j < active.length; j++) {
+                        int r = active[j];
+                        keep[r * capacity + cached] = 1f;
+                        pos[j] = nextPosition[r]++;
+                        System.arraycopy(keep, r * capacity, mask, j * s, s);
+                    }
+                    logits = batch.forwardOnEngine(step, next, 1, pos, mask);                // [B', V]
+                    cached = s;
                 }
-                int s = cached + 1;
-                long[] pos = new long[active.length];
-                float[] mask = new float[active.length * s];
-                for (int j = 0; j < active.length; j++) {
-                    int r = active[j];
-                    keep[r * capacity + cached] = 1f;
-                    pos[j] = nextPosition[r]++;
-                    System.arraycopy(keep, r * capacity, mask, j * s, s);
-                }
-                lastLogits = batch.forward(next, 1, pos, mask);                          // [B', V]
-                cached = s;
+            } finally {
+                step.close();
             }
         }
 
@@ -286,11 +352,17 @@ public final class DecodingLoop {
             return new Batch() {
                 @Override
                 public float[] forward(int[] ids, int t, long[] positions, float[] keep) {
+                    try (NDManager step = gen.newSubManager()) {
+                        return forwardOnEngine(step, ids, t, positions, keep).toFloatArray();       // [B, V]
+                    }
+                }
+
+                @Override
+                public NDArray forwardOnEngine(NDManager step, int[] ids, int t, long[] positions, float[] keep) {
                     int rows = positions.length / t;
                     boolean grad = Engines.gradMode(false);
-                    try (NDManager step = gen.newSubManager()) {
-                        NDArray logits = model.forward(step.create(ids, new Shape(rows, t)), positions, keep, cache); // [B, T, V]
-                        return (t == 1 ? logits : logits.get(new NDIndex(":, -1, :"))).toFloatArray();    // [B, V]
+                    try {
+                        return model.lastPositionLogits(step.create(ids, new Shape(rows, t)), positions, keep, cache); // [B, V]
                     } finally {
                         Engines.gradMode(grad);
                     }
@@ -312,15 +384,6 @@ public final class DecodingLoop {
                 }
             };
         }
-    }
-
-    /** The first {@code s} positions of each row's keep mask, as [B, S]. */
-    private static float[] maskPrefix(float[] keep, int b, int capacity, int s) {
-        float[] out = new float[b * s];
-        for (int r = 0; r < b; r++) {
-            System.arraycopy(keep, r * capacity, out, r * s, s);
-        }
-        return out;
     }
 
     private static int firstStop(String text, List<String> stops) {

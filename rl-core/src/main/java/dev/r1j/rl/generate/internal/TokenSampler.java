@@ -1,93 +1,125 @@
 package dev.r1j.rl.generate.internal;
 
-import java.util.Arrays;
-import java.util.SplittableRandom;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.r1j.rl.generate.SamplingParams;
 
 /**
- * Picks the next token from one row of logits: greedy, or temperature sampling with optional top-k and
- * top-p truncation. Pure Java, so that the random stream of a row depends only on its seed.
+ * Picks every row's next token from a batch of logits on the engine: greedy, or temperature sampling
+ * with optional top-k, top-p and min-p truncation. The whole vocabulary stays on the engine (softmax,
+ * sort, cumulative sums and masks are engine operations); each row's draw is one uniform number from
+ * that row's own random stream, made on the host, so a row's tokens depend only on its seed. Only the
+ * chosen ids and two probabilities per row come back.
+ *
+ * <p>The arithmetic is the one the previous per-row Java sampler did, in the same precision and order,
+ * so seeded streams pick the same tokens: probabilities {@code p_i = exp((l_i - max) / T)} in double,
+ * their total as a sequential running sum, the draw as the first index whose running sum exceeds
+ * {@code u * total}. Truncation keeps a prefix of the tokens sorted by probability, each rule measured
+ * on the whole temperature-scaled distribution (top-k: the first k; top-p: up to the first whose
+ * cumulative probability reaches p; min-p: those with at least min-p times the top probability); the
+ * kept set is the shortest of those prefixes, and the draw walks it in sorted order. Where two tokens
+ * have exactly the same probability the engine's sort decides their order (the Java sampler put the
+ * lower id first); see docs/architecture.md, "Generation".
  */
 public final class TokenSampler {
 
     private final double temperature;
     private final int topK;
     private final double topP;
+    private final double minP;
 
-    public TokenSampler(double temperature, int topK, double topP) {
-        this.temperature = temperature;
-        this.topK = topK;
-        this.topP = topP;
+    public TokenSampler(SamplingParams params) {
+        this.temperature = params.temperature();
+        this.topK = params.topK();
+        this.topP = params.topP();
+        this.minP = params.minP();
     }
 
-    /** The chosen token and its log-probability under softmax(logits / temperature), untruncated. */
-    public record Choice(int token, float logProb) {}
+    /** Whether a pick consumes a uniform number (false for greedy decoding). */
+    public boolean draws() {
+        return temperature != 0;
+    }
 
-    /** Chooses from {@code logits[offset, offset + vocab)}. */
-    public Choice choose(float[] logits, int offset, int vocab, SplittableRandom rng) {
+    /**
+     * The chosen tokens and their log-probabilities under softmax(logits / temperature), untruncated.
+     *
+     * @param tokens   [B] chosen ids
+     * @param logProbs [B] their log-probabilities
+     */
+    public record Picks(int[] tokens, float[] logProbs) {}
+
+    /**
+     * Picks one token per row. The temporaries belong to the logits' manager.
+     *
+     * @param logits   [B, V] float32
+     * @param uniforms [B] numbers in [0, 1), one per row from the row's stream; ignored when greedy
+     */
+    public Picks choose(NDArray logits, double[] uniforms) {
+        NDManager m = logits.getManager();
+        int b = (int) logits.getShape().get(0);
+        int vocab = (int) logits.getShape().get(1);
         double t = temperature == 0 ? 1.0 : temperature;
-        double max = Double.NEGATIVE_INFINITY;
-        int argmax = 0;
-        for (int i = 0; i < vocab; i++) {
-            float v = logits[offset + i];
-            if (v > max) {
-                max = v;
-                argmax = i;
-            }
-        }
-        double[] p = new double[vocab]; // unnormalised probabilities exp((l - max) / t)
-        double z = 0;
-        for (int i = 0; i < vocab; i++) {
-            p[i] = Math.exp((logits[offset + i] - max) / t);
-            z += p[i];
-        }
-        double logZ = Math.log(z);
+        // Unnormalised probabilities p = exp((l - max) / t) in double: the top token's is exactly 1.
+        NDArray max = logits.max(new int[] {1}, true);                                       // [B, 1]
+        NDArray shifted = logits.toType(DataType.FLOAT64, false).sub(max.toType(DataType.FLOAT64, false)); // [B, V]
+        NDArray p = (t == 1.0 ? shifted : shifted.div(t)).exp();                             // [B, V]
+        NDArray running = p.cumSum(1);                                                      // [B, V]
+        NDArray total = running.get(":, -1:");                                              // [B, 1]
+        NDArray token;                                                                      // [B, 1] int64
         if (temperature == 0) {
-            return new Choice(argmax, (float) (Math.log(p[argmax]) - logZ));
+            token = logits.argMax(1).expandDims(1);
+        } else if (!truncates(vocab)) {
+            NDArray target = m.create(uniforms).expandDims(1).mul(total);                     // [B, 1]
+            token = count(running.lte(target)).minimum(vocab - 1);
+        } else {
+            NDArray order;                                                                  // [B, N] ids, most likely first
+            NDArray sorted;                                                                 // [B, N] their p
+            if (topK > 0 && topK < vocab) {
+                NDList top = p.topK(topK, 1, true, true);
+                sorted = top.get(0);
+                order = top.get(1);
+            } else {
+                order = p.argSort(1, false);
+                sorted = p.gather(order, 1);
+            }
+            int n = (int) sorted.getShape().get(1);
+            NDArray keep = null;                                                            // [B, 1] int64, or all n
+            if (topP < 1.0) {
+                NDArray mass = sorted.div(total).cumSum(1);                                 // [B, N]
+                keep = count(mass.lt(topP)).add(1).minimum(n);
+            }
+            if (minP > 0) {
+                NDArray aboveMinP = count(sorted.gte(minP)); // the top token's p is 1: p_i >= min_p * 1
+                keep = keep == null ? aboveMinP : keep.minimum(aboveMinP);
+            }
+            NDArray keptRunning = sorted.cumSum(1);                                         // [B, N]
+            NDArray last = keep == null ? m.full(new Shape(b, 1), n - 1).toType(DataType.INT64, false) : keep.sub(1); // [B, 1]
+            NDArray kept = keptRunning.gather(last, 1);                                     // [B, 1]
+            NDArray target = m.create(uniforms).expandDims(1).mul(kept);                      // [B, 1]
+            NDArray position = count(keptRunning.lte(target)).minimum(last);                 // [B, 1]
+            token = order.gather(position, 1);
         }
-        int token = sample(p, z, rng);
-        return new Choice(token, (float) (Math.log(p[token]) - logZ));
+        NDArray chosen = p.gather(token, 1);                                                // [B, 1]
+        // One transfer: id, p(id) and the total per row (ids are exact in double).
+        double[] back = token.toType(DataType.FLOAT64, false).concat(chosen, 1).concat(total, 1).toDoubleArray(); // [B, 3]
+        int[] tokens = new int[b];
+        float[] logProbs = new float[b];
+        for (int r = 0; r < b; r++) {
+            tokens[r] = (int) back[3 * r];
+            logProbs[r] = (float) (Math.log(back[3 * r + 1]) - Math.log(back[3 * r + 2]));
+        }
+        return new Picks(tokens, logProbs);
     }
 
-    private int sample(double[] p, double z, SplittableRandom rng) {
-        int vocab = p.length;
-        boolean truncate = (topK > 0 && topK < vocab) || topP < 1.0;
-        if (!truncate) {
-            return draw(p, null, vocab, z, rng);
-        }
-        Integer[] order = new Integer[vocab];
-        for (int i = 0; i < vocab; i++) {
-            order[i] = i;
-        }
-        // Stable by index for ties, so the kept set is deterministic.
-        Arrays.sort(order, (a, b) -> p[b] != p[a] ? Double.compare(p[b], p[a]) : Integer.compare(a, b));
-        int keep = topK > 0 ? Math.min(topK, vocab) : vocab;
-        if (topP < 1.0) {
-            double cumulative = 0;
-            for (int i = 0; i < keep; i++) {
-                cumulative += p[order[i]] / z;
-                if (cumulative >= topP) {
-                    keep = i + 1;
-                    break;
-                }
-            }
-        }
-        double kept = 0;
-        for (int i = 0; i < keep; i++) {
-            kept += p[order[i]];
-        }
-        return draw(p, order, keep, kept, rng);
+    private boolean truncates(int vocab) {
+        return (topK > 0 && topK < vocab) || topP < 1.0 || minP > 0;
     }
 
-    private static int draw(double[] p, Integer[] order, int n, double total, SplittableRandom rng) {
-        double u = rng.nextDouble() * total;
-        double acc = 0;
-        for (int i = 0; i < n; i++) {
-            int idx = order == null ? i : order[i];
-            acc += p[idx];
-            if (u < acc) {
-                return idx;
-            }
-        }
-        return order == null ? n - 1 : order[n - 1];
+    /** Per row, how many entries of a boolean [B, N] are true, as [B, 1] int64. */
+    private static NDArray count(NDArray mask) {
+        return mask.toType(DataType.INT64, false).sum(new int[] {1}, true);
     }
 }

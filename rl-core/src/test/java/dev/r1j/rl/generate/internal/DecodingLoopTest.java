@@ -144,6 +144,34 @@ class DecodingLoopTest {
         }
     }
 
+    /**
+     * A prompt's samples share one prefill (its cache rows copied on the engine), and each completion
+     * is still the one that row decodes alone: same tokens, same log-probabilities to rounding. Covers
+     * greedy, plain and truncated sampling, with rows that finish early and are compacted away.
+     */
+    @Test
+    void samplesSharingAPrefillEqualEachCompletionDecodedAlone() {
+        DecodingLoop loop = new DecodingLoop(model, 3, 0, DecodingLoopTest::letters);
+        List<int[]> distinct = prompts(4, 21);
+        int group = 4;
+        List<int[]> rows = new ArrayList<>();
+        for (int[] p : distinct) {
+            for (int g = 0; g < group; g++) {
+                rows.add(p.clone()); // equal content, distinct arrays: sharing goes by content
+            }
+        }
+        for (SamplingParams p : List.of(SamplingParams.greedy(10), SamplingParams.builder().maxNewTokens(10).seed(3).build(),
+                SamplingParams.builder().maxNewTokens(10).temperature(0.8).topK(6).topP(0.9).minP(0.05).seed(4).build())) {
+            List<Completion> shared = run(loop, rows, 0, p);
+            for (int i = 0; i < rows.size(); i++) {
+                Completion alone = run(loop, List.of(rows.get(i)), i, p).get(0);
+                assertArrayEquals(alone.tokenIds(), shared.get(i).tokenIds(), "row " + i);
+                assertArrayEquals(alone.logProbs(), shared.get(i).logProbs(), 1e-4f, "row " + i);
+                assertEquals(alone.finishReason(), shared.get(i).finishReason(), "row " + i);
+            }
+        }
+    }
+
     @Test
     void stopsAtEosAndAtStopStrings() {
         // Greedy continuation first, then make one of its tokens the EOS / a stop string.
