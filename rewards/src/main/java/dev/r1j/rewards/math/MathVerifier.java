@@ -6,7 +6,6 @@ import dev.r1j.rewards.math.internal.AnswerExtractor;
 import dev.r1j.rewards.math.internal.Budget;
 import dev.r1j.rewards.math.internal.BudgetExceededException;
 import dev.r1j.rewards.math.internal.Equivalence;
-import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
@@ -35,8 +34,14 @@ import java.util.Optional;
  *   <li>Values too large to compute ({@code 2^{2^{2^{100}}}}) equal only an identical expression.</li>
  * </ul>
  *
- * <p>Never throws on completions and never hangs: each verdict has a time budget (50 ms by default)
- * and inputs over the size caps get a "not equal" verdict.
+ * <p>The gold answer may be an answer ({@code 72}, {@code \frac{1}{2}}) or a whole reference
+ * solution in the style of MATH and NuminaMath: when it holds a {@code \boxed{}}, the box is the gold
+ * answer, read as the completion's boxes are.
+ *
+ * <p>Never throws on completions and never hangs: each verdict has a budget of work counted in
+ * operations ({@value Builder#DEFAULT_MAX_OPERATIONS} by default), not in milliseconds, so the same
+ * completion gets the same verdict on a loaded machine; inputs over the size caps get a "not equal"
+ * verdict.
  */
 public final class MathVerifier {
 
@@ -49,7 +54,9 @@ public final class MathVerifier {
     private final List<AnswerAnchor> order;
     private final double relativeTolerance;
     private final PercentPolicy percentPolicy;
-    private final Duration timeBudget;
+    private final long maxOperations;
+    private final AnswerSyntax syntax;
+    private final int decimalPlaces;
     private final int maxInputChars;
     private final long seed;
     private final AnswerExtractor extractor;
@@ -62,11 +69,14 @@ public final class MathVerifier {
                 : List.copyOf(b.extractionOrder);
         this.relativeTolerance = b.relativeTolerance;
         this.percentPolicy = b.percentPolicy;
-        this.timeBudget = b.timeBudget;
+        this.maxOperations = b.maxOperations;
+        this.syntax = b.syntax;
+        this.decimalPlaces = b.decimalPlaces;
         this.maxInputChars = b.maxInputChars;
         this.seed = b.seed;
-        this.extractor = new AnswerExtractor(order, !strict);
-        this.comparator = new AnswerComparator(new Equivalence.Settings(relativeTolerance, percentPolicy, seed));
+        this.extractor = new AnswerExtractor(order, !strict, syntax);
+        this.comparator = new AnswerComparator(
+                new Equivalence.Settings(relativeTolerance, percentPolicy, seed, decimalPlaces));
     }
 
     /** A lenient verifier with every anchor in {@link #DEFAULT_ORDER} and the defaults described above. */
@@ -80,8 +90,9 @@ public final class MathVerifier {
     }
 
     /**
-     * Extracts the final answer from {@code completion} and compares it with {@code gold} (an answer
-     * only, such as {@code "\\frac{1}{2}"} or {@code "72"}). Never throws.
+     * Extracts the final answer from {@code completion} and compares it with {@code gold}: an answer
+     * ({@code "\\frac{1}{2}"}, {@code "72"}) or a reference solution whose {@code \\boxed{}} holds it.
+     * The verdict's reason names both extracted answers. Never throws.
      */
     public Verdict verify(String gold, String completion) {
         if (completion == null || completion.isEmpty()) {
@@ -90,20 +101,30 @@ public final class MathVerifier {
         if (completion.length() > maxInputChars) {
             return new Verdict(false, "", "completion longer than " + maxInputChars + " characters");
         }
+        String goldAnswer;
         Optional<AnswerExtractor.Found> found;
         try {
+            goldAnswer = gold == null ? null : extractor.goldAnswer(gold);
             found = extractor.extract(completion);
         } catch (RuntimeException | StackOverflowError e) {
             return new Verdict(false, "", "extraction failed: " + e.getClass().getSimpleName());
         }
         if (found.isEmpty()) {
-            return new Verdict(false, "", strict
+            return new Verdict(false, "", (strict
                     ? "no explicit answer (\\boxed{}, <answer>, ####, or \"the answer is\")"
-                    : "no answer found");
+                    : "no answer found") + "; gold [" + abbreviate(goldAnswer) + "]");
         }
         String answer = found.get().answer();
-        AnswerComparator.Outcome outcome = compare(gold, answer);
-        return new Verdict(outcome.equal(), answer, outcome.reason() + " [" + found.get().anchor() + "]");
+        AnswerComparator.Outcome outcome = compare(goldAnswer, answer);
+        return new Verdict(outcome.equal(), answer, outcome.reason() + ": gold [" + abbreviate(goldAnswer)
+                + "], answer [" + abbreviate(answer) + "] (" + found.get().anchor() + ")");
+    }
+
+    private static String abbreviate(String s) {
+        if (s == null) {
+            return "";
+        }
+        return s.length() <= 120 ? s : s.substring(0, 100) + "... (" + s.length() + " chars)";
     }
 
     /** Whether two already-extracted answers are equivalent; {@code goldAnswer} steers the reading. Never throws. */
@@ -125,10 +146,9 @@ public final class MathVerifier {
 
     private AnswerComparator.Outcome compare(String gold, String pred) {
         try {
-            Budget budget = Budget.ofNanos(timeBudget.toNanos());
-            return comparator.compare(gold, pred, budget);
+            return comparator.compare(gold, pred, Budget.ofOperations(maxOperations));
         } catch (BudgetExceededException e) {
-            return new AnswerComparator.Outcome(false, "time budget of " + timeBudget.toMillis() + " ms exceeded");
+            return new AnswerComparator.Outcome(false, "budget of " + maxOperations + " operations used up");
         } catch (RuntimeException | StackOverflowError e) {
             return new AnswerComparator.Outcome(false, "comparison failed: " + e.getClass().getSimpleName());
         }
@@ -151,8 +171,19 @@ public final class MathVerifier {
         return percentPolicy;
     }
 
-    public Duration timeBudget() {
-        return timeBudget;
+    /** The work one comparison may do, in operations. */
+    public long maxOperations() {
+        return maxOperations;
+    }
+
+    /** The notations answers are read in. */
+    public AnswerSyntax syntax() {
+        return syntax;
+    }
+
+    /** The decimal places at which a decimal answer is compared with an exact or irrational value. */
+    public int decimalPlaces() {
+        return decimalPlaces;
     }
 
     public int maxInputChars() {
@@ -166,7 +197,9 @@ public final class MathVerifier {
         b.extractionOrder = order;
         b.relativeTolerance = relativeTolerance;
         b.percentPolicy = percentPolicy;
-        b.timeBudget = timeBudget;
+        b.maxOperations = maxOperations;
+        b.syntax = syntax;
+        b.decimalPlaces = decimalPlaces;
         b.maxInputChars = maxInputChars;
         b.seed = seed;
         return b;
@@ -179,7 +212,12 @@ public final class MathVerifier {
         private List<AnswerAnchor> extractionOrder = DEFAULT_ORDER;
         private double relativeTolerance = 1e-9;
         private PercentPolicy percentPolicy = PercentPolicy.EITHER;
-        private Duration timeBudget = Duration.ofMillis(50);
+        /** The default operation budget of one comparison. */
+        public static final long DEFAULT_MAX_OPERATIONS = 2_000_000L;
+
+        private long maxOperations = DEFAULT_MAX_OPERATIONS;
+        private AnswerSyntax syntax = AnswerSyntax.LATEX_AND_PLAIN;
+        private int decimalPlaces = 6;
         private int maxInputChars = 1_000_000;
         private long seed = 0x5EEDL;
 
@@ -243,12 +281,42 @@ public final class MathVerifier {
             return percentPolicy(asFraction ? PercentPolicy.AS_FRACTION : PercentPolicy.AS_NUMBER);
         }
 
-        /** Time allowed to compare one answer, from 1 ms to 60 s. Default 50 ms. */
-        public Builder timeBudget(Duration budget) {
-            if (budget == null || budget.compareTo(Duration.ofMillis(1)) < 0 || budget.compareTo(Duration.ofSeconds(60)) > 0) {
-                throw BadInputException.at(null, 0, "timeBudget", "must be between 1 ms and 60 s, was " + budget);
+        /**
+         * The work one comparison may do, in operations (a token read, a tree node evaluated, a
+         * point tried; big-number arithmetic counts by operand size), from 1,000 to 1,000,000,000.
+         * Default {@value #DEFAULT_MAX_OPERATIONS}, which ordinary answers stay far below. A comparison
+         * that uses it up is "not equal"; being counted, not timed, it ends the same way on any machine.
+         */
+        public Builder maxOperations(long operations) {
+            if (operations < 1_000 || operations > 1_000_000_000L) {
+                throw BadInputException.at(null, 0, "maxOperations",
+                        "must be between 1,000 and 1,000,000,000, was " + operations);
             }
-            this.timeBudget = budget;
+            this.maxOperations = operations;
+            return this;
+        }
+
+        /** The notations answers are read in (for the gold and the completion). Default {@link AnswerSyntax#LATEX_AND_PLAIN}. */
+        public Builder syntax(AnswerSyntax syntax) {
+            if (syntax == null) {
+                throw BadInputException.at(null, 0, "syntax", "must not be null");
+            }
+            this.syntax = syntax;
+            return this;
+        }
+
+        /**
+         * Decimal places, from 0 to 12, at which a decimal written in an answer ({@code 0.3333},
+         * {@code 16386.20}) is compared with a value it approximates: both are rounded to this many
+         * places (half up), so {@code 0.083333} equals {@code \frac{1}{12}} at 6 but {@code 0.333} does
+         * not equal {@code \frac{1}{3}} unless it is 3. Default 6. Two exact values are always compared
+         * exactly, and irrational values also match within {@link #relativeTolerance(double)}.
+         */
+        public Builder decimalPlaces(int places) {
+            if (places < 0 || places > 12) {
+                throw BadInputException.at(null, 0, "decimalPlaces", "must be between 0 and 12, was " + places);
+            }
+            this.decimalPlaces = places;
             return this;
         }
 

@@ -15,6 +15,8 @@ import dev.r1j.rewards.math.internal.Expr.Sequence;
 import dev.r1j.rewards.math.internal.Expr.Sum;
 import dev.r1j.rewards.math.internal.Expr.Union;
 import dev.r1j.rewards.math.internal.Expr.Var;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -36,7 +38,7 @@ import org.apache.commons.math3.fraction.BigFraction;
 public final class Equivalence {
 
     /** How to compare. */
-    public record Settings(double relativeTolerance, PercentPolicy percentPolicy, long seed) {
+    public record Settings(double relativeTolerance, PercentPolicy percentPolicy, long seed, int decimalPlaces) {
     }
 
     private static final double ABSOLUTE_FLOOR = 1e-12;
@@ -67,7 +69,7 @@ public final class Equivalence {
             return relationGold(gr, pred);
         }
         if (pred instanceof Relation pr) {
-            Expr value = assignedValue(pr);
+            Expr value = statedValue(pr);
             if (value != null) {
                 return equal(gold, value);
             }
@@ -150,9 +152,15 @@ public final class Equivalence {
 
     private boolean relationGold(Relation gold, Expr pred) {
         if (pred instanceof Relation pr) {
-            return relationsEqual(gold, pr);
+            if (relationsEqual(gold, pr)) {
+                return true;
+            }
+            // a chain a = b = c states a = c: compare first and last sides
+            Relation g = reducedChain(gold);
+            Relation p = reducedChain(pr);
+            return (g != gold || p != pr) && relationsEqual(g, p);
         }
-        Expr goldValue = assignedValue(gold);
+        Expr goldValue = statedValue(gold);
         if (goldValue != null) {
             return equal(goldValue, pred);
         }
@@ -161,22 +169,76 @@ public final class Equivalence {
         return gi != null && pi != null && intervalSetsEqual(gi, pi);
     }
 
-    /** The right-hand side of {@code x = value} where x is a lone variable not used in value, else null. */
-    private static Expr assignedValue(Relation r) {
-        if (r.ops().size() != 1 || r.ops().get(0) != RelOp.EQ) {
+    /** {@code a = b = ... = z} as {@code a = z}; any other relation unchanged. */
+    private static Relation reducedChain(Relation r) {
+        if (r.ops().size() < 2 || !r.ops().stream().allMatch(Equivalence::isEquality)) {
+            return r;
+        }
+        Expr value = statedValue(r);
+        return value == null ? r : new Relation(List.of(r.operands().get(0), value), List.of(RelOp.EQ));
+    }
+
+    private static boolean isEquality(RelOp op) {
+        return op == RelOp.EQ || op == RelOp.APPROX;
+    }
+
+    /**
+     * The value a relation states as the answer, or null when it is an equation to be compared as
+     * such. A chain of equalities states its last side (the one after the last {@code =}, since a
+     * later {@code \approx} only rounds it): {@code x = 5+5+1 = 11}. A single equality states its
+     * right side when the left names the answer rather than computing it: {@code x = 5},
+     * {@code (p, q) = (3, 2)}, {@code f(x) = 1}, {@code |AB| = 1}, {@code \frac{NO}{BO} = \frac{1}{2}},
+     * {@code A:B = 1}; not {@code 2x + z = 1} or {@code 7 = 11a + c}.
+     */
+    private static Expr statedValue(Relation r) {
+        List<RelOp> ops = r.ops();
+        if (!ops.stream().allMatch(Equivalence::isEquality)) {
             return null;
+        }
+        if (ops.size() >= 2) {
+            int lastEq = ops.lastIndexOf(RelOp.EQ);
+            return r.operands().get(lastEq < 0 ? ops.size() : lastEq + 1);
         }
         Expr left = r.operands().get(0);
         Expr value = r.operands().get(1);
+        if (variables(left).isEmpty() && variables(value).isEmpty()) {
+            return value; // a computation and its result: 5 \\times 6 \\times 4 = 120
+        }
+        if (!isNameLike(left)) {
+            return null;
+        }
+        TreeSet<String> valueVars = variables(value);
         if (left instanceof Var v) {
-            return variables(value).contains(v.name()) ? null : value;
+            return valueVars.contains(v.name()) ? null : value;
         }
-        // function notation f(x) = 2x parses as the product f*x: the name must not occur on the right
-        if (left instanceof Expr.Product p && p.factors().size() == 2 && p.factors().get(0) instanceof Var name
-                && p.factors().get(1) instanceof Var && !variables(value).contains(name.name())) {
-            return value;
+        // function notation f(x) = 2x parses as the product f*x: only the name must not occur on the right
+        if (left instanceof Expr.Product p && p.factors().get(0) instanceof Var name
+                && p.factors().stream().allMatch(f -> f instanceof Var)) {
+            return valueVars.contains(name.name()) ? null : value;
         }
-        return null;
+        TreeSet<String> leftVars = variables(left);
+        leftVars.retainAll(valueVars);
+        return leftVars.isEmpty() ? value : null;
+    }
+
+    /** Whether {@code e} names a quantity (x, AB, f(x), |AB|, NO/BO, A:B, (p, q)) instead of computing one. */
+    private static boolean isNameLike(Expr e) {
+        if (e instanceof Var) {
+            return true;
+        }
+        if (e instanceof Expr.Product p) {
+            return p.factors().stream().allMatch(Equivalence::isNameLike);
+        }
+        if (e instanceof Quotient q) {
+            return isNameLike(q.numerator()) && isNameLike(q.denominator());
+        }
+        if (e instanceof Expr.Call c) {
+            return c.function() == Expr.Function.ABS && isNameLike(c.argument());
+        }
+        if (e instanceof Sequence s) {
+            return !s.isSet() && !s.items().isEmpty() && s.items().stream().allMatch(Equivalence::isNameLike);
+        }
+        return false;
     }
 
     private boolean relationsEqual(Relation g, Relation p) {
@@ -187,7 +249,7 @@ public final class Equivalence {
             Expr gr = g.operands().get(1);
             Expr pl = p.operands().get(0);
             Expr pr = p.operands().get(1);
-            if ((go == RelOp.EQ && po == RelOp.EQ) || (go == RelOp.NE && po == RelOp.NE)) {
+            if ((isEquality(go) && isEquality(po)) || (go == RelOp.NE && po == RelOp.NE)) {
                 return equationsEqual(gl, gr, pl, pr);
             }
             if (isOrder(go) && isOrder(po)) {
@@ -329,14 +391,14 @@ public final class Equivalence {
             RelOp op = ops.get(0);
             Expr left = o.get(0);
             Expr right = o.get(1);
-            if (right instanceof Var && !(left instanceof Var)) {
+            if (isNameLike(right) && !isNameLike(left)) {
                 // c < x reads as x > c
                 op = flip(op);
                 Expr t = left;
                 left = right;
                 right = t;
             }
-            if (!(left instanceof Var) || !variables(right).isEmpty()) {
+            if (!isNameLike(left) || left instanceof Sequence || !variables(right).isEmpty()) {
                 return null;
             }
             return switch (op) {
@@ -347,7 +409,7 @@ public final class Equivalence {
                 default -> null;
             };
         }
-        if (ops.size() == 2 && o.get(1) instanceof Var && variables(o.get(0)).isEmpty()
+        if (ops.size() == 2 && isNameLike(o.get(1)) && !(o.get(1) instanceof Sequence) && variables(o.get(0)).isEmpty()
                 && variables(o.get(2)).isEmpty()) {
             RelOp a = ops.get(0);
             RelOp b = ops.get(1);
@@ -429,14 +491,14 @@ public final class Equivalence {
         List<Expr> raw;
         if (pred instanceof Sequence s && !isBracketPairInterval(s)) {
             raw = s.items();
-        } else if (pred instanceof Relation r && assignedValue(r) != null) {
-            return collectionItems(assignedValue(r));
+        } else if (pred instanceof Relation r && statedValue(r) != null) {
+            return collectionItems(statedValue(r));
         } else {
             raw = List.of(pred);
         }
         List<Expr> items = new ArrayList<>(raw.size());
         for (Expr item : raw) {
-            Expr value = item instanceof Relation r && assignedValue(r) != null ? assignedValue(r) : item;
+            Expr value = item instanceof Relation r && statedValue(r) != null ? statedValue(r) : item;
             items.add(value);
         }
         List<Expr> expanded = expandAll(items);
@@ -579,11 +641,12 @@ public final class Equivalence {
     }
 
     private boolean constantsEqual(Expr a, Expr b) {
+        boolean approximate = hasDecimal(a) || hasDecimal(b);
         BigFraction ea = ExactEvaluator.evaluate(a, Map.of(), budget);
         if (ea != null) {
             BigFraction eb = ExactEvaluator.evaluate(b, Map.of(), budget);
             if (eb != null) {
-                return ea.compareTo(eb) == 0;
+                return ea.compareTo(eb) == 0 || (approximate && roundedEqual(ea, eb));
             }
         }
         Complex za = NumericEvaluator.evaluate(a, Map.of(), budget);
@@ -593,7 +656,44 @@ public final class Equivalence {
             int sa = infinitySign(a);
             return sa != 0 && sa == infinitySign(b);
         }
-        return close(za, zb, settings.relativeTolerance());
+        return close(za, zb, settings.relativeTolerance()) || (approximate && roundedEqual(za, zb));
+    }
+
+    /** Whether {@code e} contains a number written with decimal places, which may be a rounded value. */
+    private static boolean hasDecimal(Expr e) {
+        if (e instanceof Num n) {
+            return n.decimal();
+        }
+        for (Expr c : Expr.children(e)) {
+            if (hasDecimal(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether two exact values agree when rounded (half up) to the configured decimal places. */
+    private boolean roundedEqual(BigFraction a, BigFraction b) {
+        return rounded(a).compareTo(rounded(b)) == 0;
+    }
+
+    private BigDecimal rounded(BigFraction v) {
+        budget.tick((v.getNumerator().bitLength() + v.getDenominator().bitLength()) / 32);
+        return new BigDecimal(v.getNumerator()).divide(new BigDecimal(v.getDenominator()),
+                settings.decimalPlaces(), RoundingMode.HALF_UP);
+    }
+
+    /** Whether two complex values agree in both parts when rounded to the configured decimal places. */
+    private boolean roundedEqual(Complex a, Complex b) {
+        return rounded(a.getReal()).compareTo(rounded(b.getReal())) == 0
+                && rounded(a.getImaginary()).compareTo(rounded(b.getImaginary())) == 0;
+    }
+
+    private BigDecimal rounded(double v) {
+        if (Math.abs(v) > 1e15) {
+            return BigDecimal.valueOf(v); // beyond double's decimal places rounding says nothing
+        }
+        return BigDecimal.valueOf(v).setScale(settings.decimalPlaces(), RoundingMode.HALF_UP);
     }
 
     /** +1 for {@code \infty}, -1 for {@code -\infty}, 0 for anything else. */

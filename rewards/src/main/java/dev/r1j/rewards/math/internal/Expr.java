@@ -13,8 +13,17 @@ import org.apache.commons.math3.fraction.BigFraction;
  */
 public sealed interface Expr {
 
-    /** An exact rational literal (integers and decimals are both exact). */
-    record Num(BigFraction value) implements Expr {
+    /**
+     * An exact rational literal (integers and decimals are both exact).
+     *
+     * @param value   its value
+     * @param decimal whether it was written with decimal places ({@code 0.3333}): such a number may be
+     *                an approximation, and is also compared after rounding
+     */
+    record Num(BigFraction value, boolean decimal) implements Expr {
+        public Num(BigFraction value) {
+            this(value, false);
+        }
     }
 
     /** A free variable such as {@code x}, {@code y_1} or {@code alpha}. */
@@ -117,8 +126,8 @@ public sealed interface Expr {
         }
     }
 
-    /** Relational operators. */
-    enum RelOp { EQ, NE, LT, LE, GT, GE }
+    /** Relational operators; {@code APPROX} is {@code \\approx}, an equality that states a rounded value. */
+    enum RelOp { EQ, APPROX, NE, LT, LE, GT, GE }
 
     /** A chain {@code a op b op c ...}: {@code operands.size() == ops.size() + 1}. */
     record Relation(List<Expr> operands, List<RelOp> ops) implements Expr {
