@@ -95,29 +95,39 @@ public final class MathVerifier {
      * The verdict's reason names both extracted answers. Never throws.
      */
     public Verdict verify(String gold, String completion) {
+        String goldAnswer;
+        try {
+            goldAnswer = gold == null || gold.length() > maxInputChars ? gold : extractor.goldAnswer(gold);
+        } catch (RuntimeException | StackOverflowError e) {
+            goldAnswer = gold;
+        }
         if (completion == null || completion.isEmpty()) {
-            return new Verdict(false, "", "empty completion");
+            return verdict(false, "", "empty completion", goldAnswer, null);
         }
         if (completion.length() > maxInputChars) {
-            return new Verdict(false, "", "completion longer than " + maxInputChars + " characters");
+            return verdict(false, "", "completion longer than " + maxInputChars + " characters", goldAnswer, null);
         }
-        String goldAnswer;
         Optional<AnswerExtractor.Found> found;
         try {
-            goldAnswer = gold == null ? null : extractor.goldAnswer(gold);
             found = extractor.extract(completion);
         } catch (RuntimeException | StackOverflowError e) {
-            return new Verdict(false, "", "extraction failed: " + e.getClass().getSimpleName());
+            return verdict(false, "", "extraction failed: " + e.getClass().getSimpleName(), goldAnswer, null);
         }
         if (found.isEmpty()) {
-            return new Verdict(false, "", (strict
+            return verdict(false, "", strict
                     ? "no explicit answer (\\boxed{}, <answer>, ####, or \"the answer is\")"
-                    : "no answer found") + "; gold [" + abbreviate(goldAnswer) + "]");
+                    : "no answer found", goldAnswer, null);
         }
         String answer = found.get().answer();
         AnswerComparator.Outcome outcome = compare(goldAnswer, answer);
-        return new Verdict(outcome.equal(), answer, outcome.reason() + ": gold [" + abbreviate(goldAnswer)
-                + "], answer [" + abbreviate(answer) + "] (" + found.get().anchor() + ")");
+        return verdict(outcome.equal(), answer, outcome.reason(), goldAnswer, found.get());
+    }
+
+    /** A verdict whose reason names the outcome, the gold answer, and the answer with the anchor that found it. */
+    private static Verdict verdict(boolean correct, String answer, String outcome, String gold, AnswerExtractor.Found found) {
+        String reason = outcome + ": gold [" + abbreviate(gold) + "], answer "
+                + (found == null ? "none" : "[" + abbreviate(found.answer()) + "] (" + found.anchor() + ")");
+        return new Verdict(correct, answer, reason);
     }
 
     private static String abbreviate(String s) {
@@ -213,7 +223,7 @@ public final class MathVerifier {
         private double relativeTolerance = 1e-9;
         private PercentPolicy percentPolicy = PercentPolicy.EITHER;
         /** The default operation budget of one comparison. */
-        public static final long DEFAULT_MAX_OPERATIONS = 2_000_000L;
+        public static final long DEFAULT_MAX_OPERATIONS = 200_000L;
 
         private long maxOperations = DEFAULT_MAX_OPERATIONS;
         private AnswerSyntax syntax = AnswerSyntax.LATEX_AND_PLAIN;

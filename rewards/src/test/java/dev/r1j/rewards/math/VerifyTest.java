@@ -68,7 +68,10 @@ class VerifyTest {
     void verdictCarriesTheExtractedAnswerAndAReason() {
         Verdict v = LENIENT.verify("72", "The answer is 72.");
         assertEquals("72", v.extracted());
-        assertTrue(v.reason().contains("ANSWER_IS"), v.reason());
+        assertEquals("identical after normalisation: gold [72], answer [72] (ANSWER_IS)", v.reason());
+        Verdict solution = LENIENT.verify("Since $6 \\cdot 12 = 72$, the answer is $\\boxed{72}$.", "\\boxed{71}");
+        assertEquals("not equivalent: gold [72], answer [71] (BOXED)", solution.reason());
+        assertEquals("empty completion: gold [5], answer none", LENIENT.verify("5", "").reason());
         Verdict none = STRICT.verify("72", "seventy-two");
         assertFalse(none.correct());
         assertEquals("", none.extracted());

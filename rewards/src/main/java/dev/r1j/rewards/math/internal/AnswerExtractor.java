@@ -170,7 +170,8 @@ public final class AnswerExtractor {
         int[] current = last;
         for (int n = 1; n < MAX_JOINED_BOXES; n++) {
             int[] previous = lastBox(text, current[3]);
-            if (previous == null || previous[1] < 0 || current[3] - previous[2] > MAX_BOX_GAP
+            // a box around the current one (\\boxed{\\boxed{1}}) ends after it starts: not a neighbour
+            if (previous == null || previous[1] < 0 || previous[2] > current[3] || current[3] - previous[2] > MAX_BOX_GAP
                     || !isConnective(text.substring(previous[2], current[3]))) {
                 break;
             }
