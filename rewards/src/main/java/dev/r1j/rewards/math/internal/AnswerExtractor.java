@@ -44,13 +44,22 @@ public final class AnswerExtractor {
 
     /**
      * The answer a gold text states: the content of its boxes when it holds any (a whole MATH or
-     * NuminaMath solution); the answer extracted from it, as from a completion, when it is a worked
-     * solution without a box; otherwise the text itself.
+     * NuminaMath solution); what follows its {@code ####} or "the answer is" / "final answer:"
+     * phrase; the answer extracted from it, as from a completion, when it is a worked solution
+     * without any of these; otherwise the text itself.
      */
     public String goldAnswer(String gold) {
         String box = boxed(gold);
         if (box != null) {
             return clean(box);
+        }
+        String stated = hashes(gold);
+        if (stated == null) {
+            Phrase phrase = answerIsPhrase(gold);
+            stated = phrase == null ? null : fromProse(phrase.value());
+        }
+        if (stated != null && !stated.isBlank()) {
+            return clean(stated); // "#### 72", "Final Answer: the smallest $k$ is 17"
         }
         if (wordCount(gold) >= SOLUTION_WORDS) {
             Optional<Found> found = extractFrom(gold);
