@@ -78,9 +78,11 @@ public final class Equivalence {
             return gi != null && pi != null && intervalSetsEqual(gi, pi);
         }
         if (gold instanceof Matrix gm) {
-            return pred instanceof Matrix pm && matricesEqual(gm, pm);
+            // the prediction may be written as matrix arithmetic: A + B, A B, 2A
+            Matrix pm = MatrixAlgebra.containsMatrix(pred) ? MatrixAlgebra.reduce(pred, budget) : null;
+            return pm != null && matricesEqual(gm, pm);
         }
-        if (pred instanceof Matrix) {
+        if (MatrixAlgebra.containsMatrix(pred) && !(pred instanceof Sequence)) {
             return false;
         }
         if (isIntervalLike(gold, pred)) {
@@ -370,10 +372,44 @@ public final class Equivalence {
             if (i == null) {
                 return false;
             }
-            out.add(i);
+            if (boundsAbsoluteValue(r)) {
+                out.addAll(unfoldAbsoluteValue(i));
+            } else {
+                out.add(i);
+            }
             return true;
         }
         return false;
+    }
+
+    /** Whether the quantity an inequality bounds is an absolute value: {@code 1 \\le |z| \\le 2}, {@code |x| < 3}. */
+    private static boolean boundsAbsoluteValue(Relation r) {
+        List<Expr> o = r.operands();
+        Expr bounded = o.size() == 3 ? o.get(1) : isNameLike(o.get(0)) ? o.get(0) : o.get(1);
+        return bounded instanceof Expr.Call c && c.function() == Expr.Function.ABS;
+    }
+
+    /**
+     * The values of x for which |x| lies in {@code i}: {@code |x| \\in [a, b]} with a > 0 is
+     * {@code [-b, -a] \\cup [a, b]}; with no positive lower end it is {@code (-b, b)} (or {@code [-b, b]}).
+     */
+    private List<Interval> unfoldAbsoluteValue(Interval i) {
+        boolean noLowerBound = infinitySign(i.low()) < 0;
+        if (!noLowerBound) {
+            BigFraction low = ExactEvaluator.evaluate(i.low(), Map.of(), budget);
+            noLowerBound = low != null && low.getNumerator().signum() < 0;
+            if (low != null && low.getNumerator().signum() == 0 && !i.lowClosed()) {
+                // 0 < |x| < b: everything but zero
+                return List.of(new Interval(new Neg(i.high()), new Num(BigFraction.ZERO), i.highClosed(), false),
+                        new Interval(new Num(BigFraction.ZERO), i.high(), false, i.highClosed()));
+            }
+            noLowerBound |= low != null && low.getNumerator().signum() == 0;
+        }
+        if (noLowerBound) {
+            return List.of(new Interval(new Neg(i.high()), i.high(), i.highClosed(), i.highClosed()));
+        }
+        return List.of(new Interval(new Neg(i.high()), new Neg(i.low()), i.highClosed(), i.lowClosed()),
+                new Interval(i.low(), i.high(), i.lowClosed(), i.highClosed()));
     }
 
     /** {@code x > 3} as {@code (3, \infty)}, {@code 1 < x \le 2} as {@code (1, 2]}; null otherwise. */
