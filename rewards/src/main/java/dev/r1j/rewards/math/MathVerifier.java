@@ -16,27 +16,38 @@ import java.util.Optional;
  *
  * <p>What counts as equal, by default:
  * <ul>
- *   <li>Rational values are compared exactly ({@code 0.5 = \frac{1}{2} = 50/100}); {@code 1/3} and
- *       {@code 0.333} differ.</li>
+ *   <li>Rational values are compared exactly ({@code 0.5 = \frac{1}{2} = 50/100}). A number written
+ *       with decimal places may be a rounded value: it also equals a value that rounds to the same
+ *       {@link Builder#decimalPlaces(int) decimal places} (6 by default), so {@code 0.083333 = \frac{1}{12}}
+ *       but {@code 0.333 != \frac{1}{3}}.</li>
  *   <li>Irrational constants ({@code \sqrt 2}, {@code \pi}, {@code e}) are compared numerically with
- *       a relative tolerance of 1e-9, so {@code \frac{\sqrt2}{2} = \frac{1}{\sqrt2}} and
- *       {@code 2\pi = 6.283185307} (ten significant digits) but {@code 2\pi != 6.2832}; widen it with
- *       {@link Builder#relativeTolerance(double)}.</li>
+ *       a relative tolerance of 1e-9, so {@code \frac{\sqrt2}{2} = \frac{1}{\sqrt2}}, and {@code 2\pi = 6.283185}
+ *       (the decimal rule) but {@code 2\pi != 6.2832}; widen it with {@link Builder#relativeTolerance(double)}.</li>
  *   <li>Expressions with variables are compared at seeded random points: exactly at rational points
  *       when both sides are rational functions, otherwise in complex doubles (tolerance at least 1e-10).</li>
  *   <li>Percentages follow {@link PercentPolicy#EITHER}: {@code 50\%} equals {@code 50} and {@code 0.5}.</li>
  *   <li>An angle with a degree sign ({@code 60^\circ}, {@code 60°}, {@code 60 degrees}) equals the bare
  *       number and the same angle in radians ({@code \frac{\pi}{3}}); a bare number is never read as
  *       radians. Units ({@code 5 cm}, {@code \$12}, {@code 12 dollars}) are dropped.</li>
+ *   <li>Numbers may carry thousands separators ({@code 1,000}, {@code 1 000}, {@code 1{,}000},
+ *       {@code 1,\!000}), a decimal comma ({@code 2,74} when no other reading matches) or no leading
+ *       zero ({@code .4}).</li>
  *   <li>Sets are order-free, tuples ordered, intervals compare ends and brackets, {@code \pm} stands for
  *       two values, equations match when one is a non-zero multiple of the other, an inequality in one
- *       variable equals its interval, {@code x = 5} equals {@code 5}.</li>
+ *       variable (or on {@code |x|}) equals its interval (or union), matrix sums and products are
+ *       worked out entry by entry.</li>
+ *   <li>A relation states a value when its left side names the answer: {@code x = 5}, {@code (p, q) = (3, 2)},
+ *       {@code f(x) = 1}, {@code |AB| = 1}, {@code A:B = 7:32} all equal their right side; a chain
+ *       {@code x = 5+5+1 = 11} states its last side (before any {@code \approx}); a computation
+ *       {@code 5 \times 6 = 30} states its result. {@code 2x + z = 1} is an equation, not the value 1.</li>
  *   <li>Values too large to compute ({@code 2^{2^{2^{100}}}}) equal only an identical expression.</li>
  * </ul>
  *
  * <p>The gold answer may be an answer ({@code 72}, {@code \frac{1}{2}}) or a whole reference
  * solution in the style of MATH and NuminaMath: when it holds a {@code \boxed{}}, the box is the gold
- * answer, read as the completion's boxes are.
+ * answer, read as the completion's boxes are (boxes joined by a connective, {@code \boxed{1}, \boxed{2}},
+ * are one answer listing both); a {@code ####} or "final answer" phrase, or a worked solution's last
+ * value, is taken the same way. The verdict's reason names both extracted answers.
  *
  * <p>Never throws on completions and never hangs: each verdict has a budget of work counted in
  * operations ({@value Builder#DEFAULT_MAX_OPERATIONS} by default), not in milliseconds, so the same

@@ -274,7 +274,7 @@ public final class ExactEvaluator {
     private BigFraction bounded(BigFraction v) {
         long bits = (long) v.getNumerator().bitLength() + v.getDenominator().bitLength();
         long words = bits / 64;
-        budget.tick(bits / 16 + words * words / 8);
+        budget.tick(bits / 16 + words * words / 2);
         return bits > MAX_BITS ? null : v;
     }
 }
