@@ -604,15 +604,7 @@ public final class Equivalence {
     // ---- plus-minus ----
 
     private static boolean containsPlusMinus(Expr e) {
-        if (e instanceof PlusMinus) {
-            return true;
-        }
-        for (Expr c : Expr.children(e)) {
-            if (containsPlusMinus(c)) {
-                return true;
-            }
-        }
-        return false;
+        return Expr.anyNode(e, n -> n instanceof PlusMinus);
     }
 
     private static int countPlusMinus(Expr e) {
@@ -697,15 +689,7 @@ public final class Equivalence {
 
     /** Whether {@code e} contains a number written with decimal places, which may be a rounded value. */
     private static boolean hasDecimal(Expr e) {
-        if (e instanceof Num n) {
-            return n.decimal();
-        }
-        for (Expr c : Expr.children(e)) {
-            if (hasDecimal(c)) {
-                return true;
-            }
-        }
-        return false;
+        return Expr.anyNode(e, n -> n instanceof Num num && num.decimal());
     }
 
     /** Whether two exact values agree when rounded (half up) to the configured decimal places. */

@@ -2,6 +2,7 @@ package dev.r1j.rewards.math.internal;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import org.apache.commons.math3.fraction.BigFraction;
 
@@ -146,6 +147,19 @@ public sealed interface Expr {
             }
             rows = List.copyOf(copy);
         }
+    }
+
+    /** Whether {@code e} or any node below it satisfies {@code test}. */
+    static boolean anyNode(Expr e, Predicate<Expr> test) {
+        if (test.test(e)) {
+            return true;
+        }
+        for (Expr c : children(e)) {
+            if (anyNode(c, test)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The direct children of {@code e}, in order. */

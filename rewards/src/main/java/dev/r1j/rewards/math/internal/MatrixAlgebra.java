@@ -69,15 +69,7 @@ final class MatrixAlgebra {
     }
 
     static boolean containsMatrix(Expr e) {
-        if (e instanceof Matrix) {
-            return true;
-        }
-        for (Expr c : Expr.children(e)) {
-            if (containsMatrix(c)) {
-                return true;
-            }
-        }
-        return false;
+        return Expr.anyNode(e, n -> n instanceof Matrix);
     }
 
     private static boolean sameShape(Matrix a, Matrix b) {
