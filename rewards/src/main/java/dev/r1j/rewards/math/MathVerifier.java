@@ -330,8 +330,9 @@ public final class MathVerifier {
          * Decimal places, from 0 to 12, at which a decimal written in an answer ({@code 0.3333},
          * {@code 16386.20}) is compared with a value it approximates: both are rounded to this many
          * places (half up), so {@code 0.083333} equals {@code \frac{1}{12}} at 6 but {@code 0.333} does
-         * not equal {@code \frac{1}{3}} unless it is 3. Default 6. Two exact values are always compared
-         * exactly, and irrational values also match within {@link #relativeTolerance(double)}.
+         * not equal {@code \frac{1}{3}} unless it is 3. Values that round to zero are not matched this way
+         * (0.0000001 is not 0). Default 6. Two exact values are always compared exactly, and irrational
+         * values also match within {@link #relativeTolerance(double)}.
          */
         public Builder decimalPlaces(int places) {
             if (places < 0 || places > 12) {

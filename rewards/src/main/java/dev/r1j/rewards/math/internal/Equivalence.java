@@ -692,9 +692,13 @@ public final class Equivalence {
         return Expr.anyNode(e, n -> n instanceof Num num && num.decimal());
     }
 
-    /** Whether two exact values agree when rounded (half up) to the configured decimal places. */
+    /**
+     * Whether two exact values agree when rounded (half up) to the configured decimal places. Values
+     * that round to zero do not count: rounding cannot tell 0.0000001 from 0 or from 0.0000004.
+     */
     private boolean roundedEqual(BigFraction a, BigFraction b) {
-        return rounded(a).compareTo(rounded(b)) == 0;
+        BigDecimal ra = rounded(a);
+        return ra.signum() != 0 && ra.compareTo(rounded(b)) == 0;
     }
 
     private BigDecimal rounded(BigFraction v) {
@@ -705,8 +709,10 @@ public final class Equivalence {
 
     /** Whether two complex values agree in both parts when rounded to the configured decimal places. */
     private boolean roundedEqual(Complex a, Complex b) {
-        return rounded(a.getReal()).compareTo(rounded(b.getReal())) == 0
-                && rounded(a.getImaginary()).compareTo(rounded(b.getImaginary())) == 0;
+        BigDecimal re = rounded(a.getReal());
+        BigDecimal im = rounded(a.getImaginary());
+        return (re.signum() != 0 || im.signum() != 0) && re.compareTo(rounded(b.getReal())) == 0
+                && im.compareTo(rounded(b.getImaginary())) == 0;
     }
 
     private BigDecimal rounded(double v) {
