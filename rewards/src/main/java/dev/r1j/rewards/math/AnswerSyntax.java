@@ -1,21 +1,22 @@
 package dev.r1j.rewards.math;
 
 /**
- * Which notations an answer may be written in, and so where in a text the verifier looks for one.
- * The default reads both; the narrower settings exist for graders (and conformance suites) that
- * extract only one kind.
+ * Which notations the last-value fallback ({@link AnswerAnchor#LAST_NUMBER}) reads, for graders (and
+ * conformance suites) that extract only one kind. The explicit anchors (boxes, answer tags,
+ * {@code ####}, answer phrases) apply under every setting.
  */
 public enum AnswerSyntax {
-    /** LaTeX inside math delimiters or a box, and plain-text numbers and expressions. The default. */
-    LATEX_AND_PLAIN,
     /**
-     * Only LaTeX: a box, or a formula between {@code $...$}, {@code $$...$$}, {@code \(...\)} or
-     * {@code \[...\]} (inline delimiters on one line); a bare number in prose is not an answer.
+     * The default: the last formula ({@code $...$}, {@code $$...$$}, {@code \(...\)}, {@code \[...\]})
+     * when it ends after the last number, else the last number or the bare LaTeX expression around it
+     * ({@code \frac{10}{9}}).
      */
+    LATEX_AND_PLAIN,
+    /** Only formulas between math delimiters (inline ones on one line); a bare number in prose is not an answer. */
     LATEX,
     /**
-     * Only plain text: numbers and plain expressions ({@code 1/3}, {@code 2^10}); LaTeX commands are
-     * not read, so {@code \frac{10}{9}} is no answer and {@code $} is a currency sign.
+     * Only plain numbers ({@code 1 000}, {@code 2,74}, {@code .4}, {@code 3/4}); no formula or LaTeX
+     * expression around a number is taken, and {@code $} is a currency sign.
      */
     PLAIN
 }

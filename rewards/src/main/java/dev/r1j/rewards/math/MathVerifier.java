@@ -197,7 +197,7 @@ public final class MathVerifier {
         return maxOperations;
     }
 
-    /** The notations answers are read in. */
+    /** The notations the last-value fallback reads. */
     public AnswerSyntax syntax() {
         return syntax;
     }
@@ -317,7 +317,10 @@ public final class MathVerifier {
             return this;
         }
 
-        /** The notations answers are read in (for the gold and the completion). Default {@link AnswerSyntax#LATEX_AND_PLAIN}. */
+        /**
+         * The notations the last-value fallback reads, in the completion and in a gold solution. Default
+         * {@link AnswerSyntax#LATEX_AND_PLAIN}.
+         */
         public Builder syntax(AnswerSyntax syntax) {
             if (syntax == null) {
                 throw BadInputException.at(null, 0, "syntax", "must not be null");
