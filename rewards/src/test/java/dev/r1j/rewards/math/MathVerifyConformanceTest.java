@@ -101,6 +101,9 @@ class MathVerifyConformanceTest {
         assertTrue(defaults[0] >= Math.ceil(0.95 * defaults[1]),
                 "at least 95% agreement on the default configuration, got " + defaults[0] + " of " + defaults[1]
                         + "\n" + report);
+        int agreed = all.size() - failures.size();
+        assertTrue(agreed >= Math.ceil(0.95 * all.size()),
+                "at least 95% agreement over all configurations, got " + agreed + " of " + all.size() + "\n" + report);
     }
 
     private static String abbreviate(String s) {
