@@ -35,7 +35,7 @@ public final class AnswerNormalizer {
     private static final Pattern PERCENT_WORD = Pattern.compile("\\s*\\bper\\s?cent\\b", Pattern.CASE_INSENSITIVE);
     private static final Pattern MEMBERSHIP_PREFIX = Pattern.compile("^[A-Za-z]\\s*\\\\in\\s*");
     private static final Pattern CONNECTIVE = Pattern.compile(
-            "\\s+(?:or|and)\\s+|\\s*\\\\(?:lor|vee|quad\\s*or)\\s*|(?<=[)\\]}])\\s*(?:or|and)\\s*(?=[(\\[{])",
+            "\\s+(?:or|and)\\s+|\\s*\\\\(?:lor|vee)\\s*|(?<=[)\\]}])\\s*(?:or|and)\\s*(?=[(\\[{])",
             Pattern.CASE_INSENSITIVE);
     /** {@code 11,\\! 111}: a thousands comma written with a negative thin space. */
     private static final Pattern THIN_SPACE_THOUSANDS = Pattern.compile("(\\d),\\\\!\\s*(?=\\d{3}(?!\\d))");
