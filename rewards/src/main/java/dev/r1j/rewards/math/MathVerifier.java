@@ -6,7 +6,6 @@ import dev.r1j.rewards.math.internal.AnswerExtractor;
 import dev.r1j.rewards.math.internal.Budget;
 import dev.r1j.rewards.math.internal.BudgetExceededException;
 import dev.r1j.rewards.math.internal.Equivalence;
-import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
@@ -17,26 +16,43 @@ import java.util.Optional;
  *
  * <p>What counts as equal, by default:
  * <ul>
- *   <li>Rational values are compared exactly ({@code 0.5 = \frac{1}{2} = 50/100}); {@code 1/3} and
- *       {@code 0.333} differ.</li>
+ *   <li>Rational values are compared exactly ({@code 0.5 = \frac{1}{2} = 50/100}). A number written
+ *       with decimal places may be a rounded value: it also equals a value that rounds to the same
+ *       {@link Builder#decimalPlaces(int) decimal places} (6 by default), so {@code 0.083333 = \frac{1}{12}}
+ *       but {@code 0.333 != \frac{1}{3}}.</li>
  *   <li>Irrational constants ({@code \sqrt 2}, {@code \pi}, {@code e}) are compared numerically with
- *       a relative tolerance of 1e-9, so {@code \frac{\sqrt2}{2} = \frac{1}{\sqrt2}} and
- *       {@code 2\pi = 6.283185307} (ten significant digits) but {@code 2\pi != 6.2832}; widen it with
- *       {@link Builder#relativeTolerance(double)}.</li>
+ *       a relative tolerance of 1e-9, so {@code \frac{\sqrt2}{2} = \frac{1}{\sqrt2}}, and {@code 2\pi = 6.283185}
+ *       (the decimal rule) but {@code 2\pi != 6.2832}; widen it with {@link Builder#relativeTolerance(double)}.</li>
  *   <li>Expressions with variables are compared at seeded random points: exactly at rational points
  *       when both sides are rational functions, otherwise in complex doubles (tolerance at least 1e-10).</li>
  *   <li>Percentages follow {@link PercentPolicy#EITHER}: {@code 50\%} equals {@code 50} and {@code 0.5}.</li>
  *   <li>An angle with a degree sign ({@code 60^\circ}, {@code 60°}, {@code 60 degrees}) equals the bare
  *       number and the same angle in radians ({@code \frac{\pi}{3}}); a bare number is never read as
  *       radians. Units ({@code 5 cm}, {@code \$12}, {@code 12 dollars}) are dropped.</li>
+ *   <li>Numbers may carry thousands separators ({@code 1,000}, {@code 1 000}, {@code 1{,}000},
+ *       {@code 1,\!000}), a decimal comma ({@code 2,74} when no other reading matches) or no leading
+ *       zero ({@code .4}).</li>
  *   <li>Sets are order-free, tuples ordered, intervals compare ends and brackets, {@code \pm} stands for
  *       two values, equations match when one is a non-zero multiple of the other, an inequality in one
- *       variable equals its interval, {@code x = 5} equals {@code 5}.</li>
+ *       variable (or on {@code |x|}) equals its interval (or union), matrix sums and products are
+ *       worked out entry by entry.</li>
+ *   <li>A relation states a value when its left side names the answer: {@code x = 5}, {@code (p, q) = (3, 2)},
+ *       {@code f(x) = 1}, {@code |AB| = 1}, {@code A:B = 7:32} all equal their right side; a chain
+ *       {@code x = 5+5+1 = 11} states its last side (before any {@code \approx}); a computation
+ *       {@code 5 \times 6 = 30} states its result. {@code 2x + z = 1} is an equation, not the value 1.</li>
  *   <li>Values too large to compute ({@code 2^{2^{2^{100}}}}) equal only an identical expression.</li>
  * </ul>
  *
- * <p>Never throws on completions and never hangs: each verdict has a time budget (50 ms by default)
- * and inputs over the size caps get a "not equal" verdict.
+ * <p>The gold answer may be an answer ({@code 72}, {@code \frac{1}{2}}) or a whole reference
+ * solution in the style of MATH and NuminaMath: when it holds a {@code \boxed{}}, the box is the gold
+ * answer, read as the completion's boxes are (boxes joined by a connective, {@code \boxed{1}, \boxed{2}},
+ * are one answer listing both); a {@code ####} or "final answer" phrase, or a worked solution's last
+ * value, is taken the same way. The verdict's reason names both extracted answers.
+ *
+ * <p>Never throws on completions and never hangs: each verdict has a budget of work counted in
+ * operations ({@value Builder#DEFAULT_MAX_OPERATIONS} by default), not in milliseconds, so the same
+ * completion gets the same verdict on a loaded machine; inputs over the size caps get a "not equal"
+ * verdict.
  */
 public final class MathVerifier {
 
@@ -49,7 +65,9 @@ public final class MathVerifier {
     private final List<AnswerAnchor> order;
     private final double relativeTolerance;
     private final PercentPolicy percentPolicy;
-    private final Duration timeBudget;
+    private final long maxOperations;
+    private final AnswerSyntax syntax;
+    private final int decimalPlaces;
     private final int maxInputChars;
     private final long seed;
     private final AnswerExtractor extractor;
@@ -62,11 +80,14 @@ public final class MathVerifier {
                 : List.copyOf(b.extractionOrder);
         this.relativeTolerance = b.relativeTolerance;
         this.percentPolicy = b.percentPolicy;
-        this.timeBudget = b.timeBudget;
+        this.maxOperations = b.maxOperations;
+        this.syntax = b.syntax;
+        this.decimalPlaces = b.decimalPlaces;
         this.maxInputChars = b.maxInputChars;
         this.seed = b.seed;
-        this.extractor = new AnswerExtractor(order, !strict);
-        this.comparator = new AnswerComparator(new Equivalence.Settings(relativeTolerance, percentPolicy, seed));
+        this.extractor = new AnswerExtractor(order, !strict, syntax);
+        this.comparator = new AnswerComparator(
+                new Equivalence.Settings(relativeTolerance, percentPolicy, seed, decimalPlaces));
     }
 
     /** A lenient verifier with every anchor in {@link #DEFAULT_ORDER} and the defaults described above. */
@@ -80,30 +101,51 @@ public final class MathVerifier {
     }
 
     /**
-     * Extracts the final answer from {@code completion} and compares it with {@code gold} (an answer
-     * only, such as {@code "\\frac{1}{2}"} or {@code "72"}). Never throws.
+     * Extracts the final answer from {@code completion} and compares it with {@code gold}: an answer
+     * ({@code "\\frac{1}{2}"}, {@code "72"}) or a reference solution whose {@code \\boxed{}} holds it.
+     * The verdict's reason names both extracted answers. Never throws.
      */
     public Verdict verify(String gold, String completion) {
+        String goldAnswer;
+        try {
+            goldAnswer = gold == null || gold.length() > maxInputChars ? gold : extractor.goldAnswer(gold);
+        } catch (RuntimeException | StackOverflowError e) {
+            goldAnswer = gold;
+        }
         if (completion == null || completion.isEmpty()) {
-            return new Verdict(false, "", "empty completion");
+            return verdict(false, "", "empty completion", goldAnswer, null);
         }
         if (completion.length() > maxInputChars) {
-            return new Verdict(false, "", "completion longer than " + maxInputChars + " characters");
+            return verdict(false, "", "completion longer than " + maxInputChars + " characters", goldAnswer, null);
         }
         Optional<AnswerExtractor.Found> found;
         try {
             found = extractor.extract(completion);
         } catch (RuntimeException | StackOverflowError e) {
-            return new Verdict(false, "", "extraction failed: " + e.getClass().getSimpleName());
+            return verdict(false, "", "extraction failed: " + e.getClass().getSimpleName(), goldAnswer, null);
         }
         if (found.isEmpty()) {
-            return new Verdict(false, "", strict
+            return verdict(false, "", strict
                     ? "no explicit answer (\\boxed{}, <answer>, ####, or \"the answer is\")"
-                    : "no answer found");
+                    : "no answer found", goldAnswer, null);
         }
         String answer = found.get().answer();
-        AnswerComparator.Outcome outcome = compare(gold, answer);
-        return new Verdict(outcome.equal(), answer, outcome.reason() + " [" + found.get().anchor() + "]");
+        AnswerComparator.Outcome outcome = compare(goldAnswer, answer);
+        return verdict(outcome.equal(), answer, outcome.reason(), goldAnswer, found.get());
+    }
+
+    /** A verdict whose reason names the outcome, the gold answer, and the answer with the anchor that found it. */
+    private static Verdict verdict(boolean correct, String answer, String outcome, String gold, AnswerExtractor.Found found) {
+        String reason = outcome + ": gold [" + abbreviate(gold) + "], answer "
+                + (found == null ? "none" : "[" + abbreviate(found.answer()) + "] (" + found.anchor() + ")");
+        return new Verdict(correct, answer, reason);
+    }
+
+    private static String abbreviate(String s) {
+        if (s == null) {
+            return "";
+        }
+        return s.length() <= 120 ? s : s.substring(0, 100) + "... (" + s.length() + " chars)";
     }
 
     /** Whether two already-extracted answers are equivalent; {@code goldAnswer} steers the reading. Never throws. */
@@ -125,10 +167,9 @@ public final class MathVerifier {
 
     private AnswerComparator.Outcome compare(String gold, String pred) {
         try {
-            Budget budget = Budget.ofNanos(timeBudget.toNanos());
-            return comparator.compare(gold, pred, budget);
+            return comparator.compare(gold, pred, Budget.ofOperations(maxOperations));
         } catch (BudgetExceededException e) {
-            return new AnswerComparator.Outcome(false, "time budget of " + timeBudget.toMillis() + " ms exceeded");
+            return new AnswerComparator.Outcome(false, "budget of " + maxOperations + " operations used up");
         } catch (RuntimeException | StackOverflowError e) {
             return new AnswerComparator.Outcome(false, "comparison failed: " + e.getClass().getSimpleName());
         }
@@ -151,8 +192,19 @@ public final class MathVerifier {
         return percentPolicy;
     }
 
-    public Duration timeBudget() {
-        return timeBudget;
+    /** The work one comparison may do, in operations. */
+    public long maxOperations() {
+        return maxOperations;
+    }
+
+    /** The notations the last-value fallback reads. */
+    public AnswerSyntax syntax() {
+        return syntax;
+    }
+
+    /** The decimal places at which a decimal answer is compared with an exact or irrational value. */
+    public int decimalPlaces() {
+        return decimalPlaces;
     }
 
     public int maxInputChars() {
@@ -166,7 +218,9 @@ public final class MathVerifier {
         b.extractionOrder = order;
         b.relativeTolerance = relativeTolerance;
         b.percentPolicy = percentPolicy;
-        b.timeBudget = timeBudget;
+        b.maxOperations = maxOperations;
+        b.syntax = syntax;
+        b.decimalPlaces = decimalPlaces;
         b.maxInputChars = maxInputChars;
         b.seed = seed;
         return b;
@@ -179,7 +233,12 @@ public final class MathVerifier {
         private List<AnswerAnchor> extractionOrder = DEFAULT_ORDER;
         private double relativeTolerance = 1e-9;
         private PercentPolicy percentPolicy = PercentPolicy.EITHER;
-        private Duration timeBudget = Duration.ofMillis(50);
+        /** The default operation budget of one comparison. */
+        public static final long DEFAULT_MAX_OPERATIONS = 200_000L;
+
+        private long maxOperations = DEFAULT_MAX_OPERATIONS;
+        private AnswerSyntax syntax = AnswerSyntax.LATEX_AND_PLAIN;
+        private int decimalPlaces = 6;
         private int maxInputChars = 1_000_000;
         private long seed = 0x5EEDL;
 
@@ -243,12 +302,46 @@ public final class MathVerifier {
             return percentPolicy(asFraction ? PercentPolicy.AS_FRACTION : PercentPolicy.AS_NUMBER);
         }
 
-        /** Time allowed to compare one answer, from 1 ms to 60 s. Default 50 ms. */
-        public Builder timeBudget(Duration budget) {
-            if (budget == null || budget.compareTo(Duration.ofMillis(1)) < 0 || budget.compareTo(Duration.ofSeconds(60)) > 0) {
-                throw BadInputException.at(null, 0, "timeBudget", "must be between 1 ms and 60 s, was " + budget);
+        /**
+         * The work one comparison may do, in operations (a token read, a tree node evaluated, a
+         * point tried; big-number arithmetic counts by operand size), from 1,000 to 1,000,000,000.
+         * Default {@value #DEFAULT_MAX_OPERATIONS}, which ordinary answers stay far below. A comparison
+         * that uses it up is "not equal"; being counted, not timed, it ends the same way on any machine.
+         */
+        public Builder maxOperations(long operations) {
+            if (operations < 1_000 || operations > 1_000_000_000L) {
+                throw BadInputException.at(null, 0, "maxOperations",
+                        "must be between 1,000 and 1,000,000,000, was " + operations);
             }
-            this.timeBudget = budget;
+            this.maxOperations = operations;
+            return this;
+        }
+
+        /**
+         * The notations the last-value fallback reads, in the completion and in a gold solution. Default
+         * {@link AnswerSyntax#LATEX_AND_PLAIN}.
+         */
+        public Builder syntax(AnswerSyntax syntax) {
+            if (syntax == null) {
+                throw BadInputException.at(null, 0, "syntax", "must not be null");
+            }
+            this.syntax = syntax;
+            return this;
+        }
+
+        /**
+         * Decimal places, from 0 to 12, at which a decimal written in an answer ({@code 0.3333},
+         * {@code 16386.20}) is compared with a value it approximates: both are rounded to this many
+         * places (half up), so {@code 0.083333} equals {@code \frac{1}{12}} at 6 but {@code 0.333} does
+         * not equal {@code \frac{1}{3}} unless it is 3. Values that round to zero are not matched this way
+         * (0.0000001 is not 0). Default 6. Two exact values are always compared exactly, and irrational
+         * values also match within {@link #relativeTolerance(double)}.
+         */
+        public Builder decimalPlaces(int places) {
+            if (places < 0 || places > 12) {
+                throw BadInputException.at(null, 0, "decimalPlaces", "must be between 0 and 12, was " + places);
+            }
+            this.decimalPlaces = places;
             return this;
         }
 

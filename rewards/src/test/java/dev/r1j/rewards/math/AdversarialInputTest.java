@@ -85,6 +85,18 @@ class AdversarialInputTest {
         out.add("(-1)^{1/2}");
         out.add("\\infty - \\infty");
         out.add("\\tan(\\pi/2)");
+        out.add("10^{10^{10^{10^{10}}}} - 10^{10^{10^{10^{10}}}}");
+        out.add("9^{9^{9^{9}}}!");
+        out.add("\\sqrt{".repeat(90) + "x" + "}".repeat(90));
+        out.add("\\left(".repeat(95) + "x^{x^{x}}" + "\\right)".repeat(95));
+        out.add("1" + "0".repeat(3990));
+        out.add("0." + "9".repeat(1000) + "e-400");
+        out.add("x = y = z = " + "\\approx 1".repeat(500));
+        out.add("\\boxed{1}".repeat(60));
+        out.add("1,\\! 000".repeat(500));
+        out.add("\\zzz_{" + "a".repeat(60) + "}^{\\yyy}");
+        out.add("p=5,q=2;".repeat(300));
+        out.add("(1+x)^{64} - (x+1)^{64} + 10^{-400}");
         return out;
     }
 
@@ -119,6 +131,39 @@ class AdversarialInputTest {
                 current.set("heavy arithmetic " + abbreviate(answer));
                 Verdict v = LENIENT.verify("5", "\\boxed{" + answer + "}");
                 assertFalse(v.correct(), v::toString);
+            }
+        });
+    }
+
+    @Test
+    void theBudgetCountsWorkNotTime() {
+        // 34,000 operations of big-number arithmetic: within the default budget, over a budget of 10,000
+        String gold = "\\binom{600}{300}";
+        String completion = "\\boxed{\\frac{600!}{300! \\cdot 300!}}";
+        assertTrue(LENIENT.verify(gold, completion).correct());
+        MathVerifier tight = MathVerifier.builder().maxOperations(10_000).build();
+        Verdict cut = tight.verify(gold, completion);
+        assertFalse(cut.correct());
+        assertTrue(cut.reason().contains("budget of 10000 operations used up"), cut.reason());
+        // counted, not timed: the same verdict every time, also with threads competing for the CPU
+        List<Verdict> parallel = assertTimeoutPreemptively(HANG_GUARD, () -> java.util.stream.IntStream.range(0, 48)
+                .parallel().mapToObj(i -> i % 2 == 0 ? tight.verify(gold, completion) : LENIENT.verify(gold, completion))
+                .toList());
+        for (int i = 0; i < parallel.size(); i++) {
+            assertEquals(i % 2 == 0 ? cut : LENIENT.verify(gold, completion), parallel.get(i));
+        }
+    }
+
+    @Test
+    void pathologicalVerdictsAreTheSameEveryTime() {
+        guarded(() -> {
+            for (String answer : pathologicalAnswers()) {
+                for (String gold : List.of("5", "x+1", answer.length() < 4000 ? answer : "1")) {
+                    current.set("repeat verify(" + abbreviate(gold) + ", " + abbreviate(answer) + ")");
+                    Verdict first = LENIENT.verify(gold, "\\boxed{" + answer + "}");
+                    assertEquals(first, LENIENT.verify(gold, "\\boxed{" + answer + "}"));
+                    assertTrue(first.reason().contains("gold ["), first::reason);
+                }
             }
         });
     }

@@ -126,6 +126,22 @@ class AnswerExtractionTest {
     }
 
     @Test
+    void syntaxNarrowsTheLastValue() {
+        MathVerifier latex = MathVerifier.builder().syntax(AnswerSyntax.LATEX).build();
+        MathVerifier plain = MathVerifier.builder().syntax(AnswerSyntax.PLAIN).build();
+        assertEquals(Optional.of("(1, 2)"), LENIENT.extract("so $(1, 2)$"));
+        assertEquals(Optional.of("\\frac{7}{3}"), LENIENT.extract("Thus \\frac{7}{3}"));
+        assertEquals(Optional.of("12"), LENIENT.extract("$x$ is 12"));
+        assertEquals(Optional.empty(), latex.extract("the total is 12"));
+        assertEquals(Optional.of("x"), latex.extract("$x$ is 12"));
+        assertEquals(Optional.of("7"), latex.extract("\\boxed{7} and 9"));
+        assertEquals(Optional.of("2"), plain.extract("so $(1, 2)$"));
+        assertEquals(Optional.of("1 000"), plain.extract("it weighs 1 000 kg"));
+        assertEquals(Optional.of(".4"), plain.extract("a share of .4"));
+        assertEquals(Optional.of("7"), plain.extract("\\boxed{7} and 9"));
+    }
+
+    @Test
     void answerTagMustBeClosed() {
         MathVerifier tagOnly = MathVerifier.builder().extractionOrder(List.of(AnswerAnchor.ANSWER_TAG)).build();
         assertEquals(Optional.empty(), tagOnly.extract("<answer>12"));

@@ -31,7 +31,13 @@ class VerifyTest {
             72            | Let me think... 70 + 2 = 72. \\boxed{72}            | true
             72            | \\boxed{71} wait, no: \\boxed{72}                   | true
             72            | \\boxed{72} wait, no: \\boxed{71}                   | false
-            3             | \\boxed{1} \\boxed{2} \\boxed{3}                    | true
+            3             | \\boxed{1} \\boxed{2} \\boxed{3}                    | false
+            1,2,3         | \\boxed{1} \\boxed{2} \\boxed{3}                    | true
+            \\{1,2\\}     | \\boxed{1}\\boxed{2}                               | true
+            \\{1,2\\}     | \\boxed{1} and \\boxed{2}                          | true
+            2             | \\boxed{1} then later I found \\boxed{2}           | true
+            34            | Final Answer: The largest $n$ is 34.                | true
+            10455         | \\boxed{200} and then \\boxed{255}, so in all $10,455$. Final Answer: The final answer is $10,455$. | true
             3             | \\boxed{3} \\boxed{2}                               | false
             3             | The answer is 1, 2, 3, 4.                           | false
             3             | \\boxed{1, 2, 3, 4}                                 | false
@@ -62,7 +68,10 @@ class VerifyTest {
     void verdictCarriesTheExtractedAnswerAndAReason() {
         Verdict v = LENIENT.verify("72", "The answer is 72.");
         assertEquals("72", v.extracted());
-        assertTrue(v.reason().contains("ANSWER_IS"), v.reason());
+        assertEquals("identical after normalisation: gold [72], answer [72] (ANSWER_IS)", v.reason());
+        Verdict solution = LENIENT.verify("Since $6 \\cdot 12 = 72$, the answer is $\\boxed{72}$.", "\\boxed{71}");
+        assertEquals("not equivalent: gold [72], answer [71] (BOXED)", solution.reason());
+        assertEquals("empty completion: gold [5], answer none", LENIENT.verify("5", "").reason());
         Verdict none = STRICT.verify("72", "seventy-two");
         assertFalse(none.correct());
         assertEquals("", none.extracted());
@@ -85,8 +94,20 @@ class VerifyTest {
         MathVerifier coarse = MathVerifier.builder().relativeTolerance(1e-4).build();
         assertTrue(coarse.equivalent("2\\pi", "6.2832"));
         assertFalse(coarse.equivalent("2\\pi", "6.3"));
-        // rationals stay exact whatever the tolerance
+        // rationals stay exact whatever the tolerance; a decimal is compared at the configured decimal places
         assertFalse(coarse.equivalent("1/3", "0.33333"));
+    }
+
+    @Test
+    void decimalsAreComparedAtTheConfiguredPlaces() {
+        assertFalse(LENIENT.equivalent("\\frac{1}{3}", "0.3333"));
+        assertTrue(LENIENT.equivalent("\\frac{1}{3}", "0.333333"));
+        MathVerifier four = MathVerifier.builder().decimalPlaces(4).build();
+        assertTrue(four.equivalent("\\frac{1}{3}", "0.3333"));
+        assertTrue(four.equivalent("(\\frac{3}{5}, \\frac{8}{3}]", "(0.6, 2.6667]"));
+        assertFalse(four.equivalent("\\frac{1}{3}", "0.333"));
+        // two exact values never round: 1/3 and 3333/10000 written as a fraction differ at any precision
+        assertFalse(four.equivalent("\\frac{1}{3}", "\\frac{3333}{10000}"));
     }
 
     @Test
@@ -114,7 +135,9 @@ class VerifyTest {
         assertThrows(BadInputException.class, () -> MathVerifier.builder().extractionOrder(List.of()));
         assertThrows(BadInputException.class,
                 () -> MathVerifier.builder().extractionOrder(List.of(AnswerAnchor.BOXED, AnswerAnchor.BOXED)));
-        assertThrows(BadInputException.class, () -> MathVerifier.builder().timeBudget(Duration.ZERO));
+        assertThrows(BadInputException.class, () -> MathVerifier.builder().maxOperations(0));
+        assertThrows(BadInputException.class, () -> MathVerifier.builder().decimalPlaces(13));
+        assertThrows(BadInputException.class, () -> MathVerifier.builder().syntax(null));
         assertThrows(BadInputException.class, () -> MathVerifier.builder().maxInputChars(0));
         assertThrows(BadInputException.class, () -> MathVerifier.builder().percentPolicy(null));
         assertThrows(BadInputException.class,
@@ -124,12 +147,15 @@ class VerifyTest {
     @Test
     void builderRoundTripsSettings() {
         MathVerifier v = MathVerifier.builder().strict(true).relativeTolerance(1e-6)
-                .percentPolicy(PercentPolicy.AS_NUMBER).timeBudget(Duration.ofMillis(20)).maxInputChars(5000).build();
+                .percentPolicy(PercentPolicy.AS_NUMBER).maxOperations(20_000).maxInputChars(5000)
+                .syntax(AnswerSyntax.LATEX).decimalPlaces(3).build();
         MathVerifier copy = v.toBuilder().build();
         assertTrue(copy.strict());
         assertEquals(1e-6, copy.relativeTolerance());
         assertEquals(PercentPolicy.AS_NUMBER, copy.percentPolicy());
-        assertEquals(Duration.ofMillis(20), copy.timeBudget());
+        assertEquals(20_000, copy.maxOperations());
+        assertEquals(AnswerSyntax.LATEX, copy.syntax());
+        assertEquals(3, copy.decimalPlaces());
         assertEquals(5000, copy.maxInputChars());
     }
 

@@ -65,6 +65,29 @@ public final class AnswerComparator {
             // words against a math gold: reading "abc" as a*b*c would only invite false matches
             return new Outcome(false, "answer is text, gold answer is math");
         }
+        Outcome outcome = compareMath(g, p, budget);
+        if (!outcome.equal()) {
+            // 1000,99 and 2,74: a comma between digits that is no thousands separator is a decimal comma
+            String gd = decimalComma(g);
+            String pd = decimalComma(p);
+            if (!gd.equals(g) || !pd.equals(p)) {
+                Outcome again = compareMath(gd, pd, budget);
+                if (again.equal()) {
+                    return new Outcome(true, again.reason() + " (reading a decimal comma)");
+                }
+            }
+        }
+        return outcome;
+    }
+
+    private static final Pattern DECIMAL_COMMA = Pattern.compile("^(-?\\d+),(\\d+)$");
+
+    private static String decimalComma(String s) {
+        Matcher m = DECIMAL_COMMA.matcher(s);
+        return m.matches() ? m.group(1) + "." + m.group(2) : s;
+    }
+
+    private Outcome compareMath(String g, String p, Budget budget) {
         budget.tick();
         Expr goldTree;
         try {
@@ -83,7 +106,10 @@ public final class AnswerComparator {
         return new Outcome(same, same ? "equivalent" : "not equivalent");
     }
 
-    /** Whether an answer is words rather than math: a run of three or more letters that is no known name. */
+    /**
+     * Whether an answer is words rather than math: a run of three or more letters that is no known
+     * name, outside commands and subscripts ({@code S_{MBCN}} is a name).
+     */
     static boolean looksLikeText(String s) {
         int n = s.length();
         int i = 0;
@@ -101,6 +127,14 @@ public final class AnswerComparator {
                 }
                 continue;
             }
+            if (c == '_') {
+                i++;
+                if (i < n && s.charAt(i) == '{') {
+                    int close = s.indexOf('}', i);
+                    i = close < 0 ? n : close + 1;
+                }
+                continue;
+            }
             if (Character.isLetter(c)) {
                 int start = i;
                 while (i < n && Character.isLetter(s.charAt(i))) {
@@ -112,6 +146,17 @@ public final class AnswerComparator {
                 continue;
             }
             i++;
+        }
+        return false;
+    }
+
+    /** Whether {@code s} starts with a function or constant name the parser reads ({@code sqrt 2}, {@code pi}). */
+    static boolean startsWithMathWord(String s) {
+        String t = s.stripLeading();
+        for (String w : Lexer.PLAIN_WORDS) {
+            if (t.startsWith(w) && (t.length() == w.length() || !Lexer.isAsciiLetter(t.charAt(w.length())))) {
+                return true;
+            }
         }
         return false;
     }

@@ -1,6 +1,7 @@
 package dev.r1j.rewards.math.internal;
 
 import dev.r1j.rewards.math.AnswerAnchor;
+import dev.r1j.rewards.math.AnswerSyntax;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -24,15 +25,63 @@ public final class AnswerExtractor {
 
     private final List<AnswerAnchor> order;
     private final boolean answersInsideReasoning;
+    private final AnswerSyntax syntax;
 
     /**
      * @param order                  anchors in priority order
      * @param answersInsideReasoning whether an answer found only inside {@code <think>...</think>}
      *                               counts when nothing follows the reasoning
+     * @param syntax                 the notations an answer may be written in
      */
-    public AnswerExtractor(List<AnswerAnchor> order, boolean answersInsideReasoning) {
+    public AnswerExtractor(List<AnswerAnchor> order, boolean answersInsideReasoning, AnswerSyntax syntax) {
         this.order = List.copyOf(order);
         this.answersInsideReasoning = answersInsideReasoning;
+        this.syntax = syntax;
+    }
+
+    /** A gold text with this many words or more is a worked solution, not an answer. */
+    private static final int SOLUTION_WORDS = 12;
+
+    /**
+     * The answer a gold text states: the content of its boxes when it holds any (a whole MATH or
+     * NuminaMath solution); what follows its {@code ####} or "the answer is" / "final answer:"
+     * phrase; the answer extracted from it, as from a completion, when it is a worked solution
+     * without any of these; otherwise the text itself.
+     */
+    public String goldAnswer(String gold) {
+        String box = boxed(gold);
+        if (box != null) {
+            return clean(box);
+        }
+        String stated = hashes(gold);
+        if (stated == null) {
+            Phrase phrase = answerIsPhrase(gold);
+            stated = phrase == null ? null : fromProse(phrase.value());
+        }
+        if (stated != null && !stated.isBlank()) {
+            return clean(stated); // "#### 72", "Final Answer: the smallest $k$ is 17"
+        }
+        if (wordCount(gold) >= SOLUTION_WORDS) {
+            Optional<Found> found = extractFrom(gold);
+            String value = found.isPresent() ? found.get().answer() : lastValue(gold);
+            if (value != null) {
+                return clean(value);
+            }
+        }
+        return gold;
+    }
+
+    private static int wordCount(String s) {
+        int words = 0;
+        boolean inWord = false;
+        for (int i = 0; i < s.length() && words < SOLUTION_WORDS; i++) {
+            boolean letter = Character.isLetter(s.charAt(i));
+            if (letter && !inWord) {
+                words++;
+            }
+            inWord = letter;
+        }
+        return words;
     }
 
     /**
@@ -65,22 +114,97 @@ public final class AnswerExtractor {
                 case HASHES -> hashes(text);
                 case ANSWER_IS -> answerIs(text);
                 case ANSWER_LINE -> answerLine(text);
-                case LAST_NUMBER -> lastNumber(text);
+                case LAST_NUMBER -> lastValue(text);
             };
-            if (found != null) {
-                return Optional.of(new Found(anchor, clean(found)));
+            if (found == null) {
+                continue;
             }
+            if (anchor == AnswerAnchor.BOXED && order.contains(AnswerAnchor.ANSWER_IS)) {
+                // a closing "final answer: ..." written after the last box restates or corrects it
+                Phrase closing = answerIsPhrase(text);
+                int[] box = lastBox(text, text.length());
+                if (closing != null && closing.isFinal() && box != null && closing.at() > box[2]) {
+                    return Optional.of(new Found(AnswerAnchor.ANSWER_IS, clean(fromProse(closing.value()))));
+                }
+            }
+            if (anchor == AnswerAnchor.ANSWER_IS || anchor == AnswerAnchor.ANSWER_LINE) {
+                found = fromProse(found);
+            }
+            return Optional.of(new Found(anchor, clean(found)));
         }
         return Optional.empty();
+    }
+
+    private static final Pattern PROSE_START = Pattern.compile("^\\s*[A-Za-z]{2,}\\b(?:\\S*\\s+){2,}\\S");
+
+    /**
+     * An answer phrase that is a sentence ("The largest $n$ is 34") states its value last: the
+     * sentence's last value is the answer. Phrases that start with a value ("5 as well as 6") stay whole.
+     */
+    private String fromProse(String phrase) {
+        if (!PROSE_START.matcher(phrase).lookingAt() || AnswerComparator.startsWithMathWord(phrase)) {
+            return phrase;
+        }
+        String value = lastValue(phrase);
+        return value == null ? phrase : value;
     }
 
     /** An extracted answer and the anchor that found it. */
     public record Found(AnswerAnchor anchor, String answer) {
     }
 
-    /** Content of the last {@code \boxed{...}} or {@code \fbox{...}}; null when absent or unbalanced. */
+    /** The longest text between two boxes that can still join them into one answer. */
+    private static final int MAX_BOX_GAP = 40;
+    /** The most boxes joined into one answer. */
+    private static final int MAX_JOINED_BOXES = 64;
+    private static final Pattern BOX_GAP_NOISE = Pattern.compile(
+            "\\\\[()\\[\\]]|\\$|\\\\(?:q?quad|text|textrm|mbox|,|;|:|!| )|[{}\\s]");
+    private static final Pattern BOX_GAP_CONNECTIVE = Pattern.compile("(?i)^(?:.*\\b(?:and|or)\\b.*|[,;]?)$");
+
+    /**
+     * Content of the last {@code \boxed{...}} or {@code \fbox{...}}; null when absent or unbalanced.
+     * Boxes written one after another, with nothing but a connective between them ({@code \boxed{1}, \boxed{2}},
+     * {@code \boxed{1} and \boxed{2}}, {@code \boxed{1}\boxed{2}}), are one answer listing their contents.
+     */
     static String boxed(String text) {
-        int at = Math.max(text.lastIndexOf("\\boxed"), text.lastIndexOf("\\fbox"));
+        int[] last = lastBox(text, text.length());
+        if (last == null) {
+            return null;
+        }
+        if (last[1] < 0) {
+            return text.substring(last[0], last[2]);
+        }
+        String content = text.substring(last[0], last[1]);
+        StringBuilder joined = null;
+        int[] current = last;
+        for (int n = 1; n < MAX_JOINED_BOXES; n++) {
+            int[] previous = lastBox(text, current[3]);
+            // a box around the current one (\\boxed{\\boxed{1}}) ends after it starts: not a neighbour
+            if (previous == null || previous[1] < 0 || previous[2] > current[3] || current[3] - previous[2] > MAX_BOX_GAP
+                    || !isConnective(text.substring(previous[2], current[3]))) {
+                break;
+            }
+            if (joined == null) {
+                joined = new StringBuilder(content);
+            }
+            joined.insert(0, text.substring(previous[0], previous[1]) + ", ");
+            current = previous;
+        }
+        return joined == null ? content : joined.toString();
+    }
+
+    private static boolean isConnective(String gap) {
+        String residue = BOX_GAP_NOISE.matcher(gap).replaceAll(" ").strip();
+        return BOX_GAP_CONNECTIVE.matcher(residue).matches();
+    }
+
+    /**
+     * The last box starting before {@code before}: {contentStart, contentEnd, boxEnd, boxStart}, with
+     * contentEnd -1 for the brace-less form {@code \boxed 5} (then boxEnd is the content's end); null
+     * when there is none or it is unbalanced.
+     */
+    private static int[] lastBox(String text, int before) {
+        int at = Math.max(text.lastIndexOf("\\boxed", before - 1), text.lastIndexOf("\\fbox", before - 1));
         if (at < 0) {
             return null;
         }
@@ -91,7 +215,7 @@ public final class AnswerExtractor {
         }
         if (i < text.length() && text.charAt(i) == '{') {
             int close = AnswerNormalizer.matchingBrace(text, i);
-            return close < 0 ? null : text.substring(i + 1, close);
+            return close < 0 ? null : new int[] {i + 1, close, close + 1, at};
         }
         if (i == after) {
             return null; // \boxedx is not a box
@@ -100,7 +224,7 @@ public final class AnswerExtractor {
         while (end < text.length() && !Character.isWhitespace(text.charAt(end)) && text.charAt(end) != '$') {
             end++;
         }
-        return text.substring(i, end);
+        return new int[] {i, -1, end, at};
     }
 
     /** Content of the last complete {@code <answer>...</answer>}, refined by a box or "answer is" inside it. */
@@ -135,6 +259,15 @@ public final class AnswerExtractor {
 
     /** What follows the last "answer is" / "final answer:" phrase, up to the end of its sentence. */
     static String answerIs(String text) {
+        Phrase p = answerIsPhrase(text);
+        return p == null ? null : p.value();
+    }
+
+    /** An answer phrase: its value, where the phrase starts, and whether it says "final answer". */
+    private record Phrase(String value, int at, boolean isFinal) {
+    }
+
+    private static Phrase answerIsPhrase(String text) {
         int from = text.length();
         Matcher isTail = ANSWER_IS_TAIL.matcher(text);
         Matcher colonTail = FINAL_ANSWER_TAIL.matcher(text);
@@ -153,14 +286,15 @@ public final class AnswerExtractor {
             int windowEnd = Math.min(text.length(), at + 40);
             Matcher m = isTail.region(at, windowEnd);
             boolean matched = m.lookingAt();
-            if (!matched && precededByFinal(text, at)) {
+            boolean isFinal = precededByFinal(text, at);
+            if (!matched && isFinal) {
                 m = colonTail.region(at, windowEnd);
                 matched = m.lookingAt();
             }
             if (matched) {
                 String value = sentenceAfter(text, m.end());
                 if (!value.isBlank()) {
-                    return value;
+                    return new Phrase(value, at, isFinal);
                 }
             }
         }
@@ -261,16 +395,55 @@ public final class AnswerExtractor {
         return null;
     }
 
-    /** The last number in the text, with its sign, decimal part, thousands commas or fraction bar. */
-    static String lastNumber(String text) {
-        int i = text.length() - 1;
-        while (i >= 0 && !Character.isDigit(text.charAt(i))) {
-            i--;
+    /**
+     * The last value written in the text: the last formula ({@code $...$}, {@code $$...$$},
+     * {@code \\(...\\)}, {@code \\[...\\]}) when it ends after the last number (a number inside a formula
+     * stands for the whole formula), otherwise the last number with its sign, decimal part and
+     * separators, or the bare LaTeX expression around it ({@code \\frac{10}{9}}). The syntax narrows
+     * this to formulas only ({@link AnswerSyntax#LATEX}) or numbers only ({@link AnswerSyntax#PLAIN}).
+     */
+    String lastValue(String text) {
+        int[] formula = syntax == AnswerSyntax.PLAIN ? null : lastFormula(text);
+        int[] number = syntax == AnswerSyntax.LATEX ? null : lastNumberSpan(text);
+        if (formula != null && (number == null || formula[3] >= number[1])) {
+            return text.substring(formula[0], formula[1]);
         }
-        if (i < 0) {
+        if (number == null) {
             return null;
         }
-        int end = i + 1;
+        if (syntax != AnswerSyntax.PLAIN) {
+            String bare = bareLatexAround(text, number[0], number[1]);
+            if (bare != null) {
+                return bare;
+            }
+        }
+        return text.substring(number[0], number[1]);
+    }
+
+    /** The last number as [start, end): digits with a sign, decimal point or comma, thousands separators or a fraction bar. */
+    static int[] lastNumberSpan(String text) {
+        int i = text.length() - 1;
+        int end;
+        while (true) {
+            while (i >= 0 && !Character.isDigit(text.charAt(i))) {
+                i--;
+            }
+            if (i < 0) {
+                return null;
+            }
+            end = i + 1;
+            int first = i;
+            while (first > 0 && Character.isDigit(text.charAt(first - 1))) {
+                first--;
+            }
+            // digits inside a word (AZYUK2A, a base-3 numeral's 1112112_3 is fine) are part of a name
+            boolean letterBefore = first > 0 && Character.isLetter(text.charAt(first - 1));
+            boolean letterAfter = end < text.length() && Character.isLetter(text.charAt(end));
+            if (!(letterBefore && letterAfter)) {
+                break;
+            }
+            i = first - 1;
+        }
         int start = i;
         while (start > 0) {
             char c = text.charAt(start - 1);
@@ -278,61 +451,155 @@ public final class AnswerExtractor {
                 start--;
             } else if ((c == ',' || c == '.' || c == '/') && start >= 2 && Character.isDigit(text.charAt(start - 2))) {
                 start--;
+            } else if (c == ' ' && start >= 2 && Character.isDigit(text.charAt(start - 2)) && isThousandsGroup(text, start)) {
+                start--; // 1 000 000: a space between groups of three digits
             } else {
                 break;
             }
+        }
+        if (start > 0 && text.charAt(start - 1) == '.' && (start < 2 || !Character.isLetterOrDigit(text.charAt(start - 2)))) {
+            start--; // .4 is 0.4
         }
         if (start > 0 && text.charAt(start - 1) == '-'
                 && (start < 2 || !Character.isLetterOrDigit(text.charAt(start - 2)))) {
             start--;
         }
-        String span = enclosingMath(text, start, end);
-        return span != null ? span : text.substring(start, end);
+        return new int[] {start, end};
     }
 
-    private static final int MAX_MATH_SPAN = 200;
+    /** Whether exactly three digits start at {@code at}, followed by no further digit. */
+    private static boolean isThousandsGroup(String text, int at) {
+        if (at + 3 > text.length()) {
+            return false;
+        }
+        for (int k = at; k < at + 3; k++) {
+            if (!Character.isDigit(text.charAt(k))) {
+                return false;
+            }
+        }
+        return at + 3 == text.length() || !Character.isDigit(text.charAt(at + 3));
+    }
 
-    /**
-     * When the number at [start, end) sits inside a short inline formula ({@code $\frac{1}{2}$},
-     * {@code \(...\)}, {@code \[...\]}), the whole formula: its last digit alone would be wrong.
-     */
-    private static String enclosingMath(String text, int start, int end) {
-        int lo = Math.max(0, start - MAX_MATH_SPAN);
-        int hi = Math.min(text.length(), end + MAX_MATH_SPAN);
-        String[][] delimiters = {{"\\(", "\\)"}, {"\\[", "\\]"}, {"$", "$"}};
-        for (String[] d : delimiters) {
-            int open = text.lastIndexOf(d[0], start - 1);
-            if (open < lo) {
-                continue;
-            }
-            int close = text.indexOf(d[1], end);
-            if (close < 0 || close > hi) {
-                continue;
-            }
-            if (d[0].equals("$")) {
-                // the $ before the number must open a formula: an even number of $ precede it on its line
-                int lineStart = text.lastIndexOf('\n', open) + 1;
-                int count = 0;
-                for (int i = lineStart; i < open; i++) {
-                    if (text.charAt(i) == '$') {
-                        count++;
-                    }
-                }
-                if (count % 2 != 0 || text.substring(open + 1, close).indexOf('\n') >= 0) {
-                    continue;
-                }
-            }
-            String inner = text.substring(open + d[0].length(), close);
-            if (!inner.isBlank() && (inner.indexOf('\\') >= 0 || inner.indexOf('^') >= 0)) {
-                return inner;
-            }
+    /** The longest bare LaTeX expression (no delimiters) around [start, end), or null when there is no command around it. */
+    private static String bareLatexAround(String text, int start, int end) {
+        int lo = start;
+        int hi = end;
+        int limit = 200;
+        while (lo > 0 && start - lo < limit && isBareLatexChar(text.charAt(lo - 1))) {
+            lo--;
+        }
+        while (hi < text.length() && hi - end < limit && isBareLatexChar(text.charAt(hi))) {
+            hi++;
+        }
+        String run = text.substring(lo, hi);
+        while (!run.isEmpty() && (run.endsWith(".") || run.endsWith(",") || run.endsWith(";"))) {
+            run = run.substring(0, run.length() - 1);
+        }
+        if (run.indexOf('\\') < 0 || !bracesBalanced(run)) {
             return null;
         }
-        return null;
+        return run;
+    }
+
+    private static boolean isBareLatexChar(char c) {
+        return !Character.isWhitespace(c) && c != '$' && c < 0x80;
+    }
+
+    private static boolean bracesBalanced(String s) {
+        int depth = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '{') {
+                depth++;
+            } else if (c == '}' && --depth < 0) {
+                return false;
+            }
+        }
+        return depth == 0;
+    }
+
+    /**
+     * The last non-blank formula: {contentStart, contentEnd, formulaStart, formulaEnd}, or null. One
+     * forward pass pairs the delimiters; {@code $...$} and {@code \\(...\\)} must close on their line
+     * (a lone {@code $} is a currency sign), display math may span lines, {@code \\$} is a dollar sign.
+     */
+    static int[] lastFormula(String text) {
+        int[] last = null;
+        int n = text.length();
+        boolean displayMayClose = true;
+        boolean parenMayClose = true;
+        int i = 0;
+        while (i < n) {
+            char c = text.charAt(i);
+            int contentStart;
+            int close;
+            int closeLength;
+            if (c == '\\' && i + 1 < n && (text.charAt(i + 1) == '[' || text.charAt(i + 1) == '(')) {
+                boolean display = text.charAt(i + 1) == '[';
+                if (!(display ? displayMayClose : parenMayClose)) {
+                    i += 2;
+                    continue;
+                }
+                contentStart = i + 2;
+                close = text.indexOf(display ? "\\]" : "\\)", contentStart);
+                if (close < 0) {
+                    if (display) {
+                        displayMayClose = false;
+                    } else {
+                        parenMayClose = false;
+                    }
+                    i += 2;
+                    continue;
+                }
+                if (!display && text.substring(contentStart, close).indexOf('\n') >= 0) {
+                    i = close + 2; // not inline math; what it spans cannot close on one line either
+                    continue;
+                }
+                closeLength = 2;
+            } else if (c == '\\') {
+                i += 2; // an escaped character such as \$
+                continue;
+            } else if (c == '$') {
+                boolean display = i + 1 < n && text.charAt(i + 1) == '$';
+                contentStart = i + (display ? 2 : 1);
+                close = display ? text.indexOf("$$", contentStart) : closingDollar(text, contentStart);
+                if (close < 0) {
+                    // a currency sign: no formula can close on the rest of this line
+                    int lineEnd = display ? -1 : text.indexOf('\n', contentStart);
+                    i = display ? contentStart : lineEnd < 0 ? n : lineEnd;
+                    continue;
+                }
+                closeLength = display ? 2 : 1;
+            } else {
+                i++;
+                continue;
+            }
+            if (!text.substring(contentStart, close).isBlank()) {
+                last = new int[] {contentStart, close, i, close + closeLength};
+            }
+            i = close + closeLength;
+        }
+        return last;
+    }
+
+    /** The unescaped {@code $} closing an inline formula opened before {@code from}, on the same line; -1 if none. */
+    private static int closingDollar(String text, int from) {
+        for (int j = from; j < text.length(); j++) {
+            char c = text.charAt(j);
+            if (c == '\n') {
+                return -1;
+            }
+            if (c == '\\') {
+                j++;
+            } else if (c == '$') {
+                return j;
+            }
+        }
+        return -1;
     }
 
     private static String clean(String s) {
-        String t = stripEmphasis(s.strip());
+        String t = stripEmphasis(stripQuotes(s.strip()));
         while (t.length() >= 2 && t.startsWith("$") && t.endsWith("$")) {
             t = t.substring(1, t.length() - 1).strip();
         }
@@ -343,6 +610,20 @@ public final class AnswerExtractor {
             t = t.substring(1).strip();
         }
         return stripEmphasis(t);
+    }
+
+    /** Removes quotation marks around an answer ({@code "12 and 13"}, also escaped as {@code \\"}). */
+    private static String stripQuotes(String t) {
+        String u = t;
+        for (String q : new String[] {"\\\"", "\"", "\u201C", "\u201D"}) {
+            while (u.startsWith(q)) {
+                u = u.substring(q.length()).strip();
+            }
+            while (u.endsWith(q)) {
+                u = u.substring(0, u.length() - q.length()).strip();
+            }
+        }
+        return u;
     }
 
     /** Removes markdown bold/italic markers around an answer ({@code **5**}). */

@@ -35,10 +35,22 @@ public final class AnswerNormalizer {
     private static final Pattern PERCENT_WORD = Pattern.compile("\\s*\\bper\\s?cent\\b", Pattern.CASE_INSENSITIVE);
     private static final Pattern MEMBERSHIP_PREFIX = Pattern.compile("^[A-Za-z]\\s*\\\\in\\s*");
     private static final Pattern CONNECTIVE = Pattern.compile(
-            "\\s+(?:or|and)\\s+|\\s*\\\\(?:lor|vee|quad\\s*or)\\s*", Pattern.CASE_INSENSITIVE);
-    private static final Pattern BRACE_COMMA_THOUSANDS = Pattern.compile("(\\d)\\{,\\}(\\d{3})(?!\\d)");
-    private static final Pattern COMMA_THOUSANDS = Pattern.compile("(?<![\\d.])\\d{1,3}(?:,\\d{3})+(?![\\d])");
-    private static final Pattern SPACE_THOUSANDS = Pattern.compile("(?<![\\d.])\\d{1,3}(?: \\d{3})+(?![\\d./])");
+            "\\s+(?:or|and)\\s+|\\s*\\\\(?:lor|vee)\\s*|(?<=[)\\]}])\\s*(?:or|and)\\s*(?=[(\\[{])",
+            Pattern.CASE_INSENSITIVE);
+    /** {@code 11,\\! 111}: a thousands comma written with a negative thin space. */
+    private static final Pattern THIN_SPACE_THOUSANDS = Pattern.compile("(\\d),\\\\!\\s*(?=\\d{3}(?!\\d))");
+    /**
+     * A doubled backslash before a command name ({@code \\\\frac}, {@code \\\\le}), as escaped text
+     * often carries, is that command; a real row break is followed by a space, a digit or a letter
+     * that starts no such command.
+     */
+    private static final Pattern DOUBLED_COMMAND = Pattern.compile(
+            "(?<!\\\\)\\\\\\\\(?=(?:frac|dfrac|tfrac|cfrac|left|right|le|leq|ge|geq|lt|gt|ne|neq|sqrt|pi|infty|cdot|times"
+                    + "|text|boxed|in|cup|pm|mp|sin|cos|tan|log|ln|begin|end)(?![A-Za-z]))");
+    private static final Pattern QUAD = Pattern.compile("\\\\q?quad");
+    private static final Pattern BRACE_COMMA_THOUSANDS = Pattern.compile("(\\d)\\s*\\{\\s*,\\s*\\}\\s*(\\d{3})(?!\\d)");
+    private static final Pattern COMMA_THOUSANDS = Pattern.compile("(?<![\\d.])[1-9]\\d{0,2}(?:,\\d{3})+(?![\\d])");
+    private static final Pattern SPACE_THOUSANDS = Pattern.compile("(?<![\\d.])[1-9]\\d{0,2}(?: \\d{3})+(?![\\d./])");
     private static final Pattern MIXED_NUMBER = Pattern.compile("^(-?)(\\d{1,9})\\s+(\\d{1,9})\\s*/\\s*(\\d{1,9})$");
     private static final Pattern UNIT_TAIL = Pattern.compile(
             "^(.*?[0-9}%)°])\\s*((?:[A-Za-z]+(?:/[A-Za-z]+)?(?:\\^\\{?\\d\\}?)?\\.?)"
@@ -59,9 +71,12 @@ public final class AnswerNormalizer {
     /** The canonical form of one extracted answer. */
     public static String normalize(String raw) {
         // a LaTeX row break \\ is set aside so that the escapes below cannot eat half of it
-        String s = replaceUnicodeAndControls(raw).replace("\\\\", ROW_BREAK);
+        String s = DOUBLED_COMMAND.matcher(replaceUnicodeAndControls(raw)).replaceAll(Matcher.quoteReplacement("\\"));
+        s = THIN_SPACE_THOUSANDS.matcher(s).replaceAll("$1");
+        s = s.replace("\\\\", ROW_BREAK);
         s = s.replace("\\$", "").replace("$", "");
         s = s.replace("\\(", "").replace("\\)", "").replace("\\[", "").replace("\\]", "");
+        s = QUAD.matcher(s).replaceAll(" ");
         s = s.replace("\\!", "").replace("\\,", " ").replace("\\;", " ").replace("\\:", " ").replace("\\ ", " ");
         s = s.replace("\\%", "%");
         s = REALS.matcher(s).replaceAll(Matcher.quoteReplacement("(-\\infty, \\infty)"));

@@ -1,11 +1,11 @@
 package dev.r1j.rewards.math.internal;
 
-/** Thrown inside the verifier when a verdict runs out of time; never escapes the public API. */
+/** Thrown inside the verifier when a verdict has used up its operation budget; never escapes the public API. */
 public final class BudgetExceededException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
     public BudgetExceededException() {
-        super("time budget exceeded", null, false, false);
+        super("operation budget exceeded", null, false, false);
     }
 }

@@ -15,6 +15,8 @@ import dev.r1j.rewards.math.internal.Expr.Sequence;
 import dev.r1j.rewards.math.internal.Expr.Sum;
 import dev.r1j.rewards.math.internal.Expr.Union;
 import dev.r1j.rewards.math.internal.Expr.Var;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -36,7 +38,7 @@ import org.apache.commons.math3.fraction.BigFraction;
 public final class Equivalence {
 
     /** How to compare. */
-    public record Settings(double relativeTolerance, PercentPolicy percentPolicy, long seed) {
+    public record Settings(double relativeTolerance, PercentPolicy percentPolicy, long seed, int decimalPlaces) {
     }
 
     private static final double ABSOLUTE_FLOOR = 1e-12;
@@ -67,7 +69,7 @@ public final class Equivalence {
             return relationGold(gr, pred);
         }
         if (pred instanceof Relation pr) {
-            Expr value = assignedValue(pr);
+            Expr value = statedValue(pr);
             if (value != null) {
                 return equal(gold, value);
             }
@@ -76,9 +78,11 @@ public final class Equivalence {
             return gi != null && pi != null && intervalSetsEqual(gi, pi);
         }
         if (gold instanceof Matrix gm) {
-            return pred instanceof Matrix pm && matricesEqual(gm, pm);
+            // the prediction may be written as matrix arithmetic: A + B, A B, 2A
+            Matrix pm = MatrixAlgebra.containsMatrix(pred) ? MatrixAlgebra.reduce(pred, budget) : null;
+            return pm != null && matricesEqual(gm, pm);
         }
-        if (pred instanceof Matrix) {
+        if (MatrixAlgebra.containsMatrix(pred) && !(pred instanceof Sequence)) {
             return false;
         }
         if (isIntervalLike(gold, pred)) {
@@ -150,9 +154,15 @@ public final class Equivalence {
 
     private boolean relationGold(Relation gold, Expr pred) {
         if (pred instanceof Relation pr) {
-            return relationsEqual(gold, pr);
+            if (relationsEqual(gold, pr)) {
+                return true;
+            }
+            // a chain a = b = c states a = c: compare first and last sides
+            Relation g = reducedChain(gold);
+            Relation p = reducedChain(pr);
+            return (g != gold || p != pr) && relationsEqual(g, p);
         }
-        Expr goldValue = assignedValue(gold);
+        Expr goldValue = statedValue(gold);
         if (goldValue != null) {
             return equal(goldValue, pred);
         }
@@ -161,22 +171,76 @@ public final class Equivalence {
         return gi != null && pi != null && intervalSetsEqual(gi, pi);
     }
 
-    /** The right-hand side of {@code x = value} where x is a lone variable not used in value, else null. */
-    private static Expr assignedValue(Relation r) {
-        if (r.ops().size() != 1 || r.ops().get(0) != RelOp.EQ) {
+    /** {@code a = b = ... = z} as {@code a = z}; any other relation unchanged. */
+    private static Relation reducedChain(Relation r) {
+        if (r.ops().size() < 2 || !r.ops().stream().allMatch(Equivalence::isEquality)) {
+            return r;
+        }
+        Expr value = statedValue(r);
+        return value == null ? r : new Relation(List.of(r.operands().get(0), value), List.of(RelOp.EQ));
+    }
+
+    private static boolean isEquality(RelOp op) {
+        return op == RelOp.EQ || op == RelOp.APPROX;
+    }
+
+    /**
+     * The value a relation states as the answer, or null when it is an equation to be compared as
+     * such. A chain of equalities states its last side (the one after the last {@code =}, since a
+     * later {@code \approx} only rounds it): {@code x = 5+5+1 = 11}. A single equality states its
+     * right side when the left names the answer rather than computing it: {@code x = 5},
+     * {@code (p, q) = (3, 2)}, {@code f(x) = 1}, {@code |AB| = 1}, {@code \frac{NO}{BO} = \frac{1}{2}},
+     * {@code A:B = 1}; not {@code 2x + z = 1} or {@code 7 = 11a + c}.
+     */
+    private static Expr statedValue(Relation r) {
+        List<RelOp> ops = r.ops();
+        if (!ops.stream().allMatch(Equivalence::isEquality)) {
             return null;
+        }
+        if (ops.size() >= 2) {
+            int lastEq = ops.lastIndexOf(RelOp.EQ);
+            return r.operands().get(lastEq < 0 ? ops.size() : lastEq + 1);
         }
         Expr left = r.operands().get(0);
         Expr value = r.operands().get(1);
+        if (variables(left).isEmpty() && variables(value).isEmpty()) {
+            return value; // a computation and its result: 5 \\times 6 \\times 4 = 120
+        }
+        if (!isNameLike(left)) {
+            return null;
+        }
+        TreeSet<String> valueVars = variables(value);
         if (left instanceof Var v) {
-            return variables(value).contains(v.name()) ? null : value;
+            return valueVars.contains(v.name()) ? null : value;
         }
-        // function notation f(x) = 2x parses as the product f*x: the name must not occur on the right
-        if (left instanceof Expr.Product p && p.factors().size() == 2 && p.factors().get(0) instanceof Var name
-                && p.factors().get(1) instanceof Var && !variables(value).contains(name.name())) {
-            return value;
+        // function notation f(x) = 2x parses as the product f*x: only the name must not occur on the right
+        if (left instanceof Expr.Product p && p.factors().get(0) instanceof Var name
+                && p.factors().stream().allMatch(f -> f instanceof Var)) {
+            return valueVars.contains(name.name()) ? null : value;
         }
-        return null;
+        TreeSet<String> leftVars = variables(left);
+        leftVars.retainAll(valueVars);
+        return leftVars.isEmpty() ? value : null;
+    }
+
+    /** Whether {@code e} names a quantity (x, AB, f(x), |AB|, NO/BO, A:B, (p, q)) instead of computing one. */
+    private static boolean isNameLike(Expr e) {
+        if (e instanceof Var) {
+            return true;
+        }
+        if (e instanceof Expr.Product p) {
+            return p.factors().stream().allMatch(Equivalence::isNameLike);
+        }
+        if (e instanceof Quotient q) {
+            return isNameLike(q.numerator()) && isNameLike(q.denominator());
+        }
+        if (e instanceof Expr.Call c) {
+            return c.function() == Expr.Function.ABS && isNameLike(c.argument());
+        }
+        if (e instanceof Sequence s) {
+            return !s.isSet() && !s.items().isEmpty() && s.items().stream().allMatch(Equivalence::isNameLike);
+        }
+        return false;
     }
 
     private boolean relationsEqual(Relation g, Relation p) {
@@ -187,7 +251,7 @@ public final class Equivalence {
             Expr gr = g.operands().get(1);
             Expr pl = p.operands().get(0);
             Expr pr = p.operands().get(1);
-            if ((go == RelOp.EQ && po == RelOp.EQ) || (go == RelOp.NE && po == RelOp.NE)) {
+            if ((isEquality(go) && isEquality(po)) || (go == RelOp.NE && po == RelOp.NE)) {
                 return equationsEqual(gl, gr, pl, pr);
             }
             if (isOrder(go) && isOrder(po)) {
@@ -308,10 +372,44 @@ public final class Equivalence {
             if (i == null) {
                 return false;
             }
-            out.add(i);
+            if (boundsAbsoluteValue(r)) {
+                out.addAll(unfoldAbsoluteValue(i));
+            } else {
+                out.add(i);
+            }
             return true;
         }
         return false;
+    }
+
+    /** Whether the quantity an inequality bounds is an absolute value: {@code 1 \\le |z| \\le 2}, {@code |x| < 3}. */
+    private static boolean boundsAbsoluteValue(Relation r) {
+        List<Expr> o = r.operands();
+        Expr bounded = o.size() == 3 ? o.get(1) : isNameLike(o.get(0)) ? o.get(0) : o.get(1);
+        return bounded instanceof Expr.Call c && c.function() == Expr.Function.ABS;
+    }
+
+    /**
+     * The values of x for which |x| lies in {@code i}: {@code |x| \\in [a, b]} with a > 0 is
+     * {@code [-b, -a] \\cup [a, b]}; with no positive lower end it is {@code (-b, b)} (or {@code [-b, b]}).
+     */
+    private List<Interval> unfoldAbsoluteValue(Interval i) {
+        boolean noLowerBound = infinitySign(i.low()) < 0;
+        if (!noLowerBound) {
+            BigFraction low = ExactEvaluator.evaluate(i.low(), Map.of(), budget);
+            noLowerBound = low != null && low.getNumerator().signum() < 0;
+            if (low != null && low.getNumerator().signum() == 0 && !i.lowClosed()) {
+                // 0 < |x| < b: everything but zero
+                return List.of(new Interval(new Neg(i.high()), new Num(BigFraction.ZERO), i.highClosed(), false),
+                        new Interval(new Num(BigFraction.ZERO), i.high(), false, i.highClosed()));
+            }
+            noLowerBound |= low != null && low.getNumerator().signum() == 0;
+        }
+        if (noLowerBound) {
+            return List.of(new Interval(new Neg(i.high()), i.high(), i.highClosed(), i.highClosed()));
+        }
+        return List.of(new Interval(new Neg(i.high()), new Neg(i.low()), i.highClosed(), i.lowClosed()),
+                new Interval(i.low(), i.high(), i.lowClosed(), i.highClosed()));
     }
 
     /** {@code x > 3} as {@code (3, \infty)}, {@code 1 < x \le 2} as {@code (1, 2]}; null otherwise. */
@@ -329,14 +427,14 @@ public final class Equivalence {
             RelOp op = ops.get(0);
             Expr left = o.get(0);
             Expr right = o.get(1);
-            if (right instanceof Var && !(left instanceof Var)) {
+            if (isNameLike(right) && !isNameLike(left)) {
                 // c < x reads as x > c
                 op = flip(op);
                 Expr t = left;
                 left = right;
                 right = t;
             }
-            if (!(left instanceof Var) || !variables(right).isEmpty()) {
+            if (!isNameLike(left) || left instanceof Sequence || !variables(right).isEmpty()) {
                 return null;
             }
             return switch (op) {
@@ -347,7 +445,7 @@ public final class Equivalence {
                 default -> null;
             };
         }
-        if (ops.size() == 2 && o.get(1) instanceof Var && variables(o.get(0)).isEmpty()
+        if (ops.size() == 2 && isNameLike(o.get(1)) && !(o.get(1) instanceof Sequence) && variables(o.get(0)).isEmpty()
                 && variables(o.get(2)).isEmpty()) {
             RelOp a = ops.get(0);
             RelOp b = ops.get(1);
@@ -429,14 +527,14 @@ public final class Equivalence {
         List<Expr> raw;
         if (pred instanceof Sequence s && !isBracketPairInterval(s)) {
             raw = s.items();
-        } else if (pred instanceof Relation r && assignedValue(r) != null) {
-            return collectionItems(assignedValue(r));
+        } else if (pred instanceof Relation r && statedValue(r) != null) {
+            return collectionItems(statedValue(r));
         } else {
             raw = List.of(pred);
         }
         List<Expr> items = new ArrayList<>(raw.size());
         for (Expr item : raw) {
-            Expr value = item instanceof Relation r && assignedValue(r) != null ? assignedValue(r) : item;
+            Expr value = item instanceof Relation r && statedValue(r) != null ? statedValue(r) : item;
             items.add(value);
         }
         List<Expr> expanded = expandAll(items);
@@ -506,15 +604,7 @@ public final class Equivalence {
     // ---- plus-minus ----
 
     private static boolean containsPlusMinus(Expr e) {
-        if (e instanceof PlusMinus) {
-            return true;
-        }
-        for (Expr c : Expr.children(e)) {
-            if (containsPlusMinus(c)) {
-                return true;
-            }
-        }
-        return false;
+        return Expr.anyNode(e, n -> n instanceof PlusMinus);
     }
 
     private static int countPlusMinus(Expr e) {
@@ -579,11 +669,12 @@ public final class Equivalence {
     }
 
     private boolean constantsEqual(Expr a, Expr b) {
+        boolean approximate = hasDecimal(a) || hasDecimal(b);
         BigFraction ea = ExactEvaluator.evaluate(a, Map.of(), budget);
         if (ea != null) {
             BigFraction eb = ExactEvaluator.evaluate(b, Map.of(), budget);
             if (eb != null) {
-                return ea.compareTo(eb) == 0;
+                return ea.compareTo(eb) == 0 || (approximate && roundedEqual(ea, eb));
             }
         }
         Complex za = NumericEvaluator.evaluate(a, Map.of(), budget);
@@ -593,7 +684,42 @@ public final class Equivalence {
             int sa = infinitySign(a);
             return sa != 0 && sa == infinitySign(b);
         }
-        return close(za, zb, settings.relativeTolerance());
+        return close(za, zb, settings.relativeTolerance()) || (approximate && roundedEqual(za, zb));
+    }
+
+    /** Whether {@code e} contains a number written with decimal places, which may be a rounded value. */
+    private static boolean hasDecimal(Expr e) {
+        return Expr.anyNode(e, n -> n instanceof Num num && num.decimal());
+    }
+
+    /**
+     * Whether two exact values agree when rounded (half up) to the configured decimal places. Values
+     * that round to zero do not count: rounding cannot tell 0.0000001 from 0 or from 0.0000004.
+     */
+    private boolean roundedEqual(BigFraction a, BigFraction b) {
+        BigDecimal ra = rounded(a);
+        return ra.signum() != 0 && ra.compareTo(rounded(b)) == 0;
+    }
+
+    private BigDecimal rounded(BigFraction v) {
+        budget.tick((v.getNumerator().bitLength() + v.getDenominator().bitLength()) / 32);
+        return new BigDecimal(v.getNumerator()).divide(new BigDecimal(v.getDenominator()),
+                settings.decimalPlaces(), RoundingMode.HALF_UP);
+    }
+
+    /** Whether two complex values agree in both parts when rounded to the configured decimal places. */
+    private boolean roundedEqual(Complex a, Complex b) {
+        BigDecimal re = rounded(a.getReal());
+        BigDecimal im = rounded(a.getImaginary());
+        return (re.signum() != 0 || im.signum() != 0) && re.compareTo(rounded(b.getReal())) == 0
+                && im.compareTo(rounded(b.getImaginary())) == 0;
+    }
+
+    private BigDecimal rounded(double v) {
+        if (Math.abs(v) > 1e15) {
+            return BigDecimal.valueOf(v); // beyond double's decimal places rounding says nothing
+        }
+        return BigDecimal.valueOf(v).setScale(settings.decimalPlaces(), RoundingMode.HALF_UP);
     }
 
     /** +1 for {@code \infty}, -1 for {@code -\infty}, 0 for anything else. */

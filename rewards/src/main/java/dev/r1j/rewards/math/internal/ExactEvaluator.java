@@ -266,10 +266,15 @@ public final class ExactEvaluator {
         return v.getDenominator().equals(BigInteger.ONE);
     }
 
-    /** {@code v}, or null when it is too large; charges the budget by its size. */
+    /**
+     * {@code v}, or null when it is too large; charges the budget by its size. Producing a fraction
+     * took a multiplication and a gcd of numbers of its size, whose cost grows with the square of
+     * the number of machine words, so the charge does too.
+     */
     private BigFraction bounded(BigFraction v) {
         long bits = (long) v.getNumerator().bitLength() + v.getDenominator().bitLength();
-        budget.tick(bits / 16);
+        long words = bits / 64;
+        budget.tick(bits / 16 + words * words / 2);
         return bits > MAX_BITS ? null : v;
     }
 }

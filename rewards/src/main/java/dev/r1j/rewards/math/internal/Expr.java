@@ -2,6 +2,7 @@ package dev.r1j.rewards.math.internal;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import org.apache.commons.math3.fraction.BigFraction;
 
@@ -13,8 +14,17 @@ import org.apache.commons.math3.fraction.BigFraction;
  */
 public sealed interface Expr {
 
-    /** An exact rational literal (integers and decimals are both exact). */
-    record Num(BigFraction value) implements Expr {
+    /**
+     * An exact rational literal (integers and decimals are both exact).
+     *
+     * @param value   its value
+     * @param decimal whether it was written with decimal places ({@code 0.3333}): such a number may be
+     *                an approximation, and is also compared after rounding
+     */
+    record Num(BigFraction value, boolean decimal) implements Expr {
+        public Num(BigFraction value) {
+            this(value, false);
+        }
     }
 
     /** A free variable such as {@code x}, {@code y_1} or {@code alpha}. */
@@ -117,8 +127,8 @@ public sealed interface Expr {
         }
     }
 
-    /** Relational operators. */
-    enum RelOp { EQ, NE, LT, LE, GT, GE }
+    /** Relational operators; {@code APPROX} is {@code \\approx}, an equality that states a rounded value. */
+    enum RelOp { EQ, APPROX, NE, LT, LE, GT, GE }
 
     /** A chain {@code a op b op c ...}: {@code operands.size() == ops.size() + 1}. */
     record Relation(List<Expr> operands, List<RelOp> ops) implements Expr {
@@ -137,6 +147,19 @@ public sealed interface Expr {
             }
             rows = List.copyOf(copy);
         }
+    }
+
+    /** Whether {@code e} or any node below it satisfies {@code test}. */
+    static boolean anyNode(Expr e, Predicate<Expr> test) {
+        if (test.test(e)) {
+            return true;
+        }
+        for (Expr c : children(e)) {
+            if (anyNode(c, test)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The direct children of {@code e}, in order. */

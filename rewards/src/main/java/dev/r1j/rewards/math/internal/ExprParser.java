@@ -63,11 +63,19 @@ public final class ExprParser {
     private static final Map<String, RelOp> RELATIONS = Map.ofEntries(
             Map.entry("=", RelOp.EQ), Map.entry("<", RelOp.LT), Map.entry(">", RelOp.GT),
             Map.entry("<=", RelOp.LE), Map.entry(">=", RelOp.GE), Map.entry("!=", RelOp.NE),
-            Map.entry("\\eq", RelOp.EQ), Map.entry("\\approx", RelOp.EQ), Map.entry("\\equiv", RelOp.EQ),
+            Map.entry("\\eq", RelOp.EQ), Map.entry("\\approx", RelOp.APPROX), Map.entry("\\equiv", RelOp.EQ),
             Map.entry("\\le", RelOp.LE), Map.entry("\\leq", RelOp.LE), Map.entry("\\leqslant", RelOp.LE),
             Map.entry("\\ge", RelOp.GE), Map.entry("\\geq", RelOp.GE), Map.entry("\\geqslant", RelOp.GE),
             Map.entry("\\lt", RelOp.LT), Map.entry("\\gt", RelOp.GT), Map.entry("\\ne", RelOp.NE),
             Map.entry("\\neq", RelOp.NE));
+
+    /** Commands that join statements rather than name a symbol; an answer using them is not one value. */
+    private static final Set<String> NOT_SYMBOLS = Set.of(
+            "to", "implies", "impliedby", "iff", "Rightarrow", "rightarrow", "Leftarrow", "leftarrow",
+            "Leftrightarrow", "longrightarrow", "Longrightarrow", "mapsto", "mid", "therefore", "because",
+            "land", "wedge", "neg", "lnot", "forall", "exists", "cdot", "times", "ast", "div", "pm", "mp", "cup",
+            "cap", "setminus", "in", "notin", "ni", "subset", "subseteq", "supset", "supseteq", "right", "rfloor",
+            "rceil", "circ", "over", "choose", "end", "begin");
 
     private static final Set<String> FRACTIONS = Set.of("frac", "dfrac", "tfrac", "cfrac");
     private static final Set<String> BINOMIALS = Set.of("binom", "dbinom", "tbinom");
@@ -142,11 +150,27 @@ public final class ExprParser {
     private Expr parseList() {
         enter();
         try {
-            List<Expr> items = new ArrayList<>();
-            items.add(parseRelation());
+            // commas separate items; semicolons separate groups when a group has several items
+            // (p=5, q=2; p=7, q=2 lists two solutions), and are commas otherwise
+            List<List<Expr>> groups = new ArrayList<>();
+            List<Expr> group = new ArrayList<>();
+            group.add(parseRelation());
             while (peek().isSymbol(",") || peek().isSymbol(";")) {
-                next();
-                items.add(parseRelation());
+                if (next().isSymbol(";")) {
+                    groups.add(group);
+                    group = new ArrayList<>();
+                }
+                group.add(parseRelation());
+            }
+            groups.add(group);
+            List<Expr> items = new ArrayList<>();
+            boolean grouped = groups.size() > 1 && groups.stream().anyMatch(g -> g.size() > 1);
+            for (List<Expr> g : groups) {
+                if (grouped) {
+                    items.add(g.size() == 1 ? g.get(0) : new Sequence(g, (char) 0, (char) 0));
+                } else {
+                    items.addAll(g);
+                }
             }
             return items.size() == 1 ? items.get(0) : new Sequence(items, (char) 0, (char) 0);
         } finally {
@@ -249,7 +273,8 @@ public final class ExprParser {
                 next();
                 factors.add(parseUnary());
                 lastWasInteger = false;
-            } else if (t.isSymbol("/") || t.isCommand("div")) {
+            } else if (t.isSymbol("/") || t.isCommand("div") || t.isSymbol(":")) {
+                // a ratio a:b is the quotient a/b
                 next();
                 Expr denominator = parseUnary();
                 Expr numerator = factors.size() == 1 ? factors.get(0) : new Product(factors);
@@ -302,11 +327,18 @@ public final class ExprParser {
             case COMMAND:
                 String c = t.text();
                 return FRACTIONS.contains(c) || BINOMIALS.contains(c) || c.equals("sqrt") || c.equals("pi")
+                        || isSymbolCommand(c)
                         || c.equals("infty") || c.equals("log") || FUNCTIONS.containsKey(c) || GREEK.contains(c)
                         || c.equals("lfloor") || c.equals("lceil");
             default:
                 return false;
         }
+    }
+
+    /** Whether {@code \\c} can begin a factor: a named symbol such as {@code \\angle} or {@code \\zzz}. */
+    private static boolean isSymbolCommand(String c) {
+        return !c.isEmpty() && Lexer.isAsciiLetter(c.charAt(0)) && !NOT_SYMBOLS.contains(c)
+                && RELATIONS.get("\\" + c) == null;
     }
 
     /** An operand after an explicit operator or in an exponent: optional signs, then a power. */
@@ -515,7 +547,11 @@ public final class ExprParser {
             case "lceil":
                 return delimited(Function.CEIL, "rceil");
             default:
-                throw new ParseFailure("unknown command \\" + c);
+                if (!isSymbolCommand(c)) {
+                    throw new ParseFailure("unknown command \\" + c);
+                }
+                // any other command names a symbol (\\zzz, \\angle, \\sum): equal only to itself
+                return new Var("\\" + c + subscript());
         }
     }
 
@@ -639,11 +675,9 @@ public final class ExprParser {
                     next();
                     return new Sequence(List.of(), '{', '}');
                 }
+                // plain braces only group in LaTeX: {1,3} is the list 1, 3 (a set is written \\{1,3\\})
                 Expr inner = parseList();
                 expectSymbol("}");
-                if (inner instanceof Sequence s && s.isBare()) {
-                    return new Sequence(s.items(), '{', '}');
-                }
                 return inner;
             }
             case "|" -> {
@@ -710,7 +744,7 @@ public final class ExprParser {
 
     private static Expr negate(Expr e) {
         if (e instanceof Num n) {
-            return new Num(n.value().negate());
+            return new Num(n.value().negate(), n.decimal());
         }
         if (e instanceof Neg n) {
             return n.operand();
@@ -730,7 +764,9 @@ public final class ExprParser {
             BigFraction value = scale >= 0
                     ? new BigFraction(unscaled, BigInteger.TEN.pow(scale))
                     : new BigFraction(unscaled.multiply(BigInteger.TEN.pow(-scale)));
-            return new Num(value);
+            int point = text.indexOf('.');
+            boolean decimal = point >= 0 && point + 1 < text.length() && Lexer.isDigit(text.charAt(point + 1));
+            return new Num(value, decimal);
         } catch (NumberFormatException e) {
             throw new ParseFailure("bad number " + text);
         }

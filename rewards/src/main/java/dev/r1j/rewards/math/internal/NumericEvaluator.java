@@ -14,8 +14,10 @@ import dev.r1j.rewards.math.internal.Expr.Quotient;
 import dev.r1j.rewards.math.internal.Expr.Root;
 import dev.r1j.rewards.math.internal.Expr.Sum;
 import dev.r1j.rewards.math.internal.Expr.Var;
+import java.math.BigInteger;
 import java.util.Map;
 import org.apache.commons.math3.complex.Complex;
+import org.apache.commons.math3.fraction.BigFraction;
 
 /**
  * Evaluates a scalar expression in complex double precision, so that {@code 3+4i} and square roots
@@ -88,7 +90,16 @@ public final class NumericEvaluator {
             }
             return a.divide(b);
         } else if (e instanceof Power p) {
-            return power(eval(p.base()), eval(p.exponent()));
+            Complex base = eval(p.base());
+            if (base.getImaginary() == 0 && base.getReal() < 0 && p.exponent() instanceof Quotient q
+                    && q.numerator() instanceof Num a && q.denominator() instanceof Num b) {
+                // x^{2/3} of a negative x: the real cube root squared, as \\sqrt[3]{x}^2 reads
+                Double real = realPower(base.getReal(), a.value().divide(b.value()));
+                if (real != null) {
+                    return new Complex(real);
+                }
+            }
+            return power(base, eval(p.exponent()));
         } else if (e instanceof Root r) {
             Complex index = eval(r.index());
             Complex radicand = eval(r.radicand());
@@ -160,6 +171,17 @@ public final class NumericEvaluator {
             return eval(d.value());
         }
         return Complex.NaN;
+    }
+
+    /** The real value of {@code base^exponent} for a negative base and a rational exponent with an odd denominator. */
+    private static Double realPower(double base, BigFraction exponent) {
+        BigInteger den = exponent.getDenominator();
+        BigInteger num = exponent.getNumerator();
+        if (den.bitLength() > 20 || num.bitLength() > 20 || !den.testBit(0)) {
+            return null;
+        }
+        double magnitude = Math.pow(-base, exponent.doubleValue());
+        return num.testBit(0) ? -magnitude : magnitude;
     }
 
     private static boolean isTrigonometric(Expr.Function f) {
