@@ -26,6 +26,9 @@ import dev.r1j.rl.generate.SamplingParams;
  */
 public final class TokenSampler {
 
+    /** Tokens a truncating rule looks at first on a large vocabulary, before falling back to a full sort. */
+    static final int CANDIDATES = 1024;
+
     private final double temperature;
     private final int topK;
     private final double topP;
@@ -75,13 +78,32 @@ public final class TokenSampler {
             NDArray target = m.create(uniforms).expandDims(1).mul(total);                     // [B, 1]
             token = count(running.lte(target)).minimum(vocab - 1);
         } else {
-            NDArray order;                                                                  // [B, N] ids, most likely first
-            NDArray sorted;                                                                 // [B, N] their p
+            NDArray order = null;                                                           // [B, N] ids, most likely first
+            NDArray sorted = null;                                                          // [B, N] their p
             if (topK > 0 && topK < vocab) {
                 NDList top = p.topK(topK, 1, true, true);
                 sorted = top.get(0);
                 order = top.get(1);
-            } else {
+            } else if (vocab > 2 * CANDIDATES) {
+                // A full sort of a large vocabulary costs far more than the model step. The kept prefix
+                // is almost always short: take the CANDIDATES most likely tokens, and keep them where
+                // every row's kept prefix provably ends inside them (the sorted values and running
+                // sums over them are the same as over the full sort's first entries).
+                NDList top = p.topK(CANDIDATES, 1, true, true);
+                NDArray inside = null;                                                      // [B, 1] bool
+                if (topP < 1.0) {
+                    inside = top.get(0).div(total).cumSum(1).get(":, -1:").gte(topP);
+                }
+                if (minP > 0) {
+                    NDArray below = top.get(0).get(":, -1:").lt(minP);
+                    inside = inside == null ? below : inside.logicalOr(below);
+                }
+                if (inside != null && inside.all().getBoolean()) {
+                    sorted = top.get(0);
+                    order = top.get(1);
+                }
+            }
+            if (sorted == null) {
                 order = p.argSort(1, false);
                 sorted = p.gather(order, 1);
             }

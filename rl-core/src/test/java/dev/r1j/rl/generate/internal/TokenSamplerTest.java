@@ -38,16 +38,30 @@ class TokenSamplerTest {
 
     @Test
     void picksTheSameTokensAndLogProbsAsThePerRowJavaSamplerBitForBit() {
-        int rows = 300;
-        int vocab = 97;
+        double[][] settings = {{0, 0, 1, 0}, {1, 0, 1, 0}, {0.7, 0, 1, 0}, {1.6, 0, 1, 0}, {1, 5, 1, 0}, {0.8, 0, 0.9, 0},
+            {1, 0, 0.5, 0}, {1.2, 10, 0.7, 0}, {1, 0, 1, 0.05}, {0.9, 20, 0.95, 0.1}, {1, 0, 1, 1.0}};
+        assertSameAsReference(300, 97, 3, settings);
+    }
+
+    /**
+     * On a vocabulary large enough for the sampler to look at its most likely candidates first: rows
+     * whose kept set lies among them (peaked logits) and rows where it does not (flat logits, a nucleus
+     * of 0.999 or a tiny min-p), which need the full sort, give the Java sampler's picks either way.
+     */
+    @Test
+    void largeVocabulariesPickTheSameWhetherTheKeptSetFitsTheCandidatesOrNot() {
+        double[][] settings = {{1, 0, 0.9, 0}, {1, 0, 0.999, 0}, {1, 0, 1, 0.2}, {1, 0, 1, 1e-6}, {1.3, 0, 0.8, 0.01}};
+        assertSameAsReference(40, 3 * TokenSampler.CANDIDATES, 6, settings); // peaked: nuclei fit
+        assertSameAsReference(40, 3 * TokenSampler.CANDIDATES, 0.5, settings); // flat: most do not
+    }
+
+    private static void assertSameAsReference(int rows, int vocab, double scale, double[][] settings) {
         SplittableRandom rng = new SplittableRandom(5);
         float[] logits = new float[rows * vocab];
         for (int i = 0; i < logits.length; i++) {
-            logits[i] = (float) (rng.nextGaussian() * 3);
+            logits[i] = (float) (rng.nextGaussian() * scale);
         }
         double[] uniforms = rng.doubles(rows).toArray();
-        double[][] settings = {{0, 0, 1, 0}, {1, 0, 1, 0}, {0.7, 0, 1, 0}, {1.6, 0, 1, 0}, {1, 5, 1, 0}, {0.8, 0, 0.9, 0},
-            {1, 0, 0.5, 0}, {1.2, 10, 0.7, 0}, {1, 0, 1, 0.05}, {0.9, 20, 0.95, 0.1}, {1, 0, 1, 1.0}};
         for (double[] s : settings) {
             SamplingParams p = params(s[0], (int) s[1], s[2], s[3]);
             JavaReferenceSampler reference = new JavaReferenceSampler(s[0], (int) s[1], s[2], s[3]);
