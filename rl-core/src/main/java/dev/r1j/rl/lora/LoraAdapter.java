@@ -111,6 +111,11 @@ public final class LoraAdapter implements ProjectionAdapter {
         return config;
     }
 
+    /** The config of the base model the adapter is shaped for. */
+    public TransformerConfig model() {
+        return model;
+    }
+
     /** The base model these weights adapt, when known. */
     public Optional<LoraBase> base() {
         return Optional.ofNullable(base);
