@@ -113,6 +113,46 @@ class LoraDirectoryTest {
     }
 
     @Test
+    void mergeWritesHandComputedWeightsAndTheAdaptedLogits() {
+        TransformerConfig c = LoraTestModels.llama();
+        Map<String, float[]> hf = LoraTestModels.randomHf(c, 7);
+        Path baseDir = tmp.resolve("base");
+        try (CausalLm m = LoraTestModels.model(c, hf)) {
+            Checkpoint.write(baseDir, m, tokenizer("base"), null, null);
+        }
+        LoraConfig config = LoraConfig.builder().rank(3).alpha(5).targetModules(List.of(LoraTarget.K_PROJ,
+                LoraTarget.O_PROJ, LoraTarget.GATE_PROJ, LoraTarget.DOWN_PROJ)).build();
+        Map<String, float[]> peft = LoraTestModels.randomPeft(config, c, 8);
+        Path adapterDir = tmp.resolve("adapter");
+        float[][] adapted;
+        try (Checkpoint cp = Checkpoint.load(baseDir)) {
+            LoraAdapter a = LoraAdapter.create(cp.model(), config, LoraBase.of(baseDir), 1);
+            a.load(LoraTestModels.peftWeights(config, c, peft), null);
+            LoraDirectory.write(adapterDir, a, cp.tokenizer(), null, null);
+            adapted = cp.model().logits(IDS);
+        }
+        Path out = tmp.resolve("merged");
+        LoraMerge.Result r = LoraMerge.merge(adapterDir, null, out, "test");
+        assertEquals(java.util.Set.of(dev.r1j.rl.checkpoint.DType.F32), r.baseTypes());
+        assertFalse(LoraDirectory.isAdapterDirectory(out));
+        Map<String, float[]> expected = LoraTestModels.handMerged(c, hf, config, peft);
+        try (dev.r1j.rl.checkpoint.ModelWeightsFiles w = dev.r1j.rl.checkpoint.ModelWeightsFiles.open(out)) {
+            assertEquals(expected.keySet(), w.names());
+            for (Map.Entry<String, float[]> e : expected.entrySet()) {
+                float[] got = w.read(e.getKey());
+                for (int i = 0; i < got.length; i++) {
+                    assertEquals(e.getValue()[i], got[i], 1e-6, e.getKey());
+                }
+            }
+        }
+        try (Checkpoint merged = Checkpoint.load(out)) {
+            assertTrue(merged.model().adapter().isEmpty());
+            assertTrue(LoraTestModels.maxDiff(adapted, merged.model().logits(IDS)) < 1e-5);
+            assertEquals(Checkpoint.sha256(adapterDir), merged.provenance().orElseThrow().parentSha256());
+        }
+    }
+
+    @Test
     void aBaseOfAnotherShapeIsRefusedNamingFileAndTensor() {
         TransformerConfig c = LoraTestModels.qwen();
         Path baseDir = base("base", c, 1);
