@@ -3,6 +3,9 @@ package dev.r1j.samples.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.r1j.distill.traces.Trace;
 import dev.r1j.rl.checkpoint.Checkpoint;
 import dev.r1j.rl.checkpoint.Provenance;
 import dev.r1j.rl.lora.LoraAdapter;
@@ -117,6 +120,129 @@ class LoraCommandsTest {
         try (Checkpoint a = Checkpoint.load(adapter)) {
             float first = a.model().logits(IDS)[0][0];
             assertTrue(l.out().contains(Float.toString(first)), "logits print the adapted model's values");
+        }
+    }
+
+    private static Path initModel(String name) {
+        Path dir = tmp.resolve(name);
+        if (!Files.exists(dir)) {
+            CliRun r = CliRun.of("init", "--out", dir.toString(), "--hidden", "32", "--intermediate", "64", "--layers", "1",
+                    "--heads", "2", "--kv-heads", "1", "--max-positions", "128");
+            assertEquals(0, r.exit(), r.err());
+        }
+        return dir;
+    }
+
+    @Test
+    void grpoWithLoraWritesAdapterDirectoriesAndResumes() throws Exception {
+        Path init = initModel("init-grpo");
+        Path cfg = tmp.resolve("grpo-lora.yaml");
+        Files.writeString(cfg, "task: mul2x2\nlora: {rank: 2, target_modules: [q_proj, v_proj, down_proj]}\n"
+                + "grpo: {prompts_per_step: 2, group_size: 2, max_new_tokens: 6, learning_rate: 1.0e-2, beta: 0.1, "
+                + "checkpoint_every: 1}\n");
+        Path run = tmp.resolve("grpo-lora");
+        CliRun r = CliRun.of("grpo", "--config", cfg.toString(), "--model", init.toString(), "--lora-rank", "3",
+                "--steps", "1", "--out", run.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().contains("LoRA adapter"), r.err());
+        JsonNode saved = new ObjectMapper().readTree(run.resolve("config.json").toFile()).get("lora");
+        assertEquals(3, saved.get("rank").asInt(), "--lora-rank overrides the file");
+        assertEquals(6.0, saved.get("alpha").asDouble(), "alpha follows the rank when the file leaves it out");
+        for (Path dir : new Path[] {run.resolve("model"), run.resolve("checkpoints/step-1")}) {
+            assertTrue(LoraDirectory.isAdapterDirectory(dir), dir.toString());
+            assertTrue(!Files.exists(dir.resolve("model.safetensors")), dir.toString());
+            JsonNode adapterCfg = new ObjectMapper().readTree(dir.resolve(LoraDirectory.CONFIG_FILE).toFile());
+            assertEquals(3, adapterCfg.get("r").asInt());
+            assertEquals(init.toAbsolutePath().normalize().toString(), adapterCfg.get("base_model_name_or_path").asText());
+        }
+        CliRun more = CliRun.of("grpo", "--resume", run.toString(), "--steps", "2");
+        assertEquals(0, more.exit(), more.err());
+        assertTrue(more.err().contains("resuming from"), more.err());
+        CliRun g = CliRun.of("generate", "--model", run.resolve("model").toString(), "--prompt", "12*3",
+                "--max-new-tokens", "4");
+        assertEquals(0, g.exit(), g.err());
+        // A run may start from an adapter: it trains that adapter (a differing lora section is refused).
+        CliRun onAdapter = CliRun.of("grpo", "--config", cfg.toString(), "--model", run.resolve("model").toString(),
+                "--lora-rank", "3", "--steps", "1", "--out", tmp.resolve("grpo-on-adapter").toString());
+        assertEquals(0, onAdapter.exit(), onAdapter.err());
+        CliRun mismatch = CliRun.of("grpo", "--config", cfg.toString(), "--model", run.resolve("model").toString(),
+                "--lora-rank", "4", "--steps", "1", "--out", tmp.resolve("grpo-mismatch").toString());
+        assertEquals(2, mismatch.exit(), mismatch.err());
+        assertTrue(mismatch.err().contains("must match"), mismatch.err());
+    }
+
+    @Test
+    void badLoraSettingsAreNamedBeforeAnyWork() throws Exception {
+        Path cfg = tmp.resolve("bad-lora.yaml");
+        Map<String, String> cases = Map.of(
+                "lora:\n  rank: 0\n", "lora.rank",
+                "lora:\n  target_modules: [q_proj, qkv_proj]\n", "lora.target_modules",
+                "lora:\n  dropout: 0.1\n", "lora.dropout",
+                "lora:\n  rnak: 4\n", "lora.rnak");
+        for (Map.Entry<String, String> e : cases.entrySet()) {
+            Files.writeString(cfg, "model: x\ntask: arith\n" + e.getKey());
+            CliRun r = CliRun.of("grpo", "--config", cfg.toString(), "--out", tmp.resolve("never").toString());
+            assertEquals(2, r.exit(), r.err());
+            assertTrue(r.err().contains("bad-lora.yaml:") && r.err().contains(e.getValue()), r.err());
+            assertTrue(r.err().contains("bad-lora.yaml:" + (e.getKey().startsWith("lora:\n  ") ? 4 : 3)), r.err());
+        }
+        CliRun flag = CliRun.of("grpo", "--model", "x", "--task", "arith", "--lora-rank", "0", "--out",
+                tmp.resolve("never").toString());
+        assertEquals(2, flag.exit());
+        assertTrue(flag.err().contains("--lora-rank 0") && flag.err().contains("rank must be > 0"), flag.err());
+        assertTrue(!Files.exists(tmp.resolve("never")));
+        Path traces = tmp.resolve("none.jsonl");
+        Files.writeString(traces, "");
+        CliRun sft = CliRun.of("sft", "--model", "builtin:nothing", "--traces", traces.toString(), "--lora-rank", "-1",
+                "--out", tmp.resolve("never").toString());
+        assertEquals(2, sft.exit());
+        assertTrue(sft.err().contains("--lora-rank -1"), sft.err());
+    }
+
+    @Test
+    void sftAndDistillTrainAnAdapterOnTheStudent() throws Exception {
+        Path student = initModel("student");
+        Path traces = tmp.resolve("traces.jsonl");
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 20; i++) {
+            sb.append(new Trace(i, "p" + i, "Question: " + i + "*2\nAnswer: ", "<answer>" + (2 * i) + "</answer>", 1, "t",
+                    "h", 1, 1, 16, 0, "now").toJson()).append('\n');
+        }
+        Files.writeString(traces, sb.toString());
+        Path cfg = tmp.resolve("sft-lora.yaml");
+        Files.writeString(cfg, "training: {batch_size: 2, sequence_length: 64, steps: 2, warmup_steps: 1, "
+                + "checkpoint_every: 1}\nlora: {rank: 4, alpha: 4}\n");
+        Path out = tmp.resolve("sft-lora");
+        CliRun r = CliRun.of("sft", "--model", student.toString(), "--traces", traces.toString(), "--config", cfg.toString(),
+                "--out", out.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(LoraDirectory.isAdapterDirectory(out.resolve("model")));
+        assertTrue(LoraDirectory.isAdapterDirectory(out.resolve("run/checkpoints/step-1")));
+        assertEquals(4.0, LoraDirectory.readConfig(out.resolve("model")).alpha());
+        try (Checkpoint cp = Checkpoint.load(out.resolve("model"))) {
+            assertEquals(Checkpoint.sha256(student), cp.provenance().orElseThrow().parentSha256());
+        }
+        Path distilled = tmp.resolve("distill-lora");
+        Path plain = tmp.resolve("distill.yaml");
+        Files.writeString(plain, "training: {batch_size: 2, sequence_length: 64, steps: 1, warmup_steps: 0}\n");
+        CliRun d = CliRun.of("distill", "--teacher", out.resolve("model").toString(), "--model", student.toString(),
+                "--traces", traces.toString(), "--config", plain.toString(), "--lora-rank", "2", "--out",
+                distilled.toString());
+        assertEquals(0, d.exit(), d.err());
+        assertEquals(2, LoraDirectory.readConfig(distilled.resolve("model")).rank(), "an adapter teacher, an adapter student");
+        Path onnx = tmp.resolve("onnx/model.onnx");
+        CliRun x = CliRun.of("export-onnx", "--model", out.resolve("model").toString(), "--out", onnx.toString());
+        assertEquals(0, x.exit(), x.err());
+        CliRun viaOnnx = CliRun.of("logits", "--model", onnx.toString(), "--ids", "3,4,5");
+        assertEquals(0, viaOnnx.exit(), viaOnnx.err());
+        JsonNode rows = new ObjectMapper().readTree(viaOnnx.out()).get("logits");
+        try (Checkpoint cp = Checkpoint.load(out.resolve("model"))) {
+            float[][] expected = cp.model().logits(new int[] {3, 4, 5});
+            for (int i = 0; i < expected.length; i++) {
+                for (int v = 0; v < expected[i].length; v++) {
+                    assertEquals(expected[i][v], rows.get(i).get(v).asDouble(), 1e-4, "the export is the merged adapter");
+                }
+            }
         }
     }
 }
