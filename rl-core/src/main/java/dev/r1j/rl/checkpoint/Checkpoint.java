@@ -129,6 +129,11 @@ public final class Checkpoint implements AutoCloseable {
      */
     public static void write(Path dir, CausalLm model, Tokenizer tokenizer, PromptTemplate template,
                              Provenance provenance) {
+        if (model.adapter().isPresent()) {
+            throw new IllegalStateException("refusing to write a model with an adapter as a full checkpoint to " + dir
+                    + " (its weights would lack the adapter): merge it first (CausalLm.mergeAdapter) or write an adapter "
+                    + "directory (LoraDirectory.write)");
+        }
         Map<String, float[]> tensors = model.hfTensors();
         Map<String, long[]> shapes = model.hfShapes();
         for (float[] t : tensors.values()) {

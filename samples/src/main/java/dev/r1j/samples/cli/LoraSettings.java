@@ -34,6 +34,14 @@ final class LoraSettings {
      * Empty when neither asks for LoRA. Every broken rule is bad input naming the field.
      */
     static Optional<LoraConfig> read(ConfigFile file, Integer rankFlag) {
+        return read(file, SECTION, rankFlag);
+    }
+
+    /**
+     * As {@link #read(ConfigFile, Integer)} for the {@code lora} section of {@code file} (a top-level
+     * file, or a section of one), whose dotted path in the file is {@code path} (for messages).
+     */
+    static Optional<LoraConfig> read(ConfigFile file, String path, Integer rankFlag) {
         JsonNode raw = file == null ? null : file.json().get(SECTION);
         boolean present = raw != null && !raw.isNull();
         if (!present && rankFlag == null) {
@@ -47,7 +55,7 @@ final class LoraSettings {
             b.alpha(s.number("alpha", 0));
         }
         if (s.json().hasNonNull("target_modules")) {
-            b.targetModules(targets(file, s.json().get("target_modules")));
+            b.targetModules(targets(file, path + ".target_modules", s.json().get("target_modules")));
         }
         try {
             LoraConfig c = b.build();
@@ -59,12 +67,12 @@ final class LoraSettings {
                 throw new BadInputException("--lora-rank " + rankFlag + ": " + e.getMessage());
             }
             throw file == null || !present ? new BadInputException("lora: " + e.getMessage())
-                    : ConfigFile.error(file.file(), SECTION + "." + field, e.getMessage());
+                    : ConfigFile.error(file.file(), path + "." + field, e.getMessage());
         }
     }
 
     /** {@code target_modules}: a list of PEFT module names (or one string of them, comma-separated). */
-    private static List<LoraTarget> targets(ConfigFile file, JsonNode n) {
+    private static List<LoraTarget> targets(ConfigFile file, String field, JsonNode n) {
         List<String> names = new ArrayList<>();
         if (n.isTextual()) {
             for (String part : n.asText().split(",")) {
@@ -73,12 +81,12 @@ final class LoraSettings {
         } else if (n.isArray()) {
             n.forEach(x -> names.add(x.asText()));
         } else {
-            throw ConfigFile.error(file.file(), SECTION + ".target_modules", "must be a list of module names from "
+            throw ConfigFile.error(file.file(), field, "must be a list of module names from "
                     + LoraTarget.peftNames() + ", was " + n);
         }
         List<LoraTarget> out = new ArrayList<>();
         for (String name : names) {
-            out.add(LoraTarget.fromPeftName(name).orElseThrow(() -> ConfigFile.error(file.file(), SECTION + ".target_modules",
+            out.add(LoraTarget.fromPeftName(name).orElseThrow(() -> ConfigFile.error(file.file(), field,
                     "names unknown module '" + name + "'; the modules are " + LoraTarget.peftNames())));
         }
         return out;

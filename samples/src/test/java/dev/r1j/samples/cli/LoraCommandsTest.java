@@ -245,4 +245,37 @@ class LoraCommandsTest {
             }
         }
     }
+
+    @Test
+    void aNightlySftLoraTrainsAnAdapterAndPublishesTheMergedStudent() throws Exception {
+        Path cfg = tmp.resolve("night-lora.yaml");
+        Files.writeString(cfg, """
+                teacher: builtin:arith-teacher-rl
+                student_base: builtin:arith-student-base
+                traces: {problems: 4, samples_per_problem: 2, max_new_tokens: 48}
+                sft:
+                  batch_size: 4
+                  sequence_length: 96
+                  steps: 2
+                  warmup_steps: 1
+                  checkpoint_every: 1
+                  lora: {rank: 2, target_modules: [q_proj, v_proj]}
+                eval: {problems: 4, k: 1, max_new_tokens: 32}
+                gate: {min_improvement: -1}
+                """);
+        Path work = tmp.resolve("night-lora");
+        CliRun r = CliRun.of("nightly", "--config", cfg.toString(), "--workdir", work.toString(), "--night", "2026-11-30");
+        assertEquals(0, r.exit(), r.err());
+        Path night = work.resolve("nights/2026-11-30");
+        assertTrue(LoraDirectory.isAdapterDirectory(night.resolve("train/checkpoints/step-2")), "checkpoints are adapters");
+        assertTrue(!LoraDirectory.isAdapterDirectory(work.resolve("published")), "the published student is merged");
+        JsonNode recorded = Provenance.readFrom(work.resolve("published")).config();
+        assertEquals(2, recorded.path("sft").path("lora").path("rank").asInt(), recorded.toString());
+
+        Files.writeString(cfg, "teacher: builtin:arith-teacher-rl\nstudent_base: builtin:arith-student-base\nsft:\n"
+                + "  lora:\n    rank: 0\n");
+        CliRun bad = CliRun.of("nightly", "--config", cfg.toString(), "--workdir", tmp.resolve("never").toString());
+        assertEquals(2, bad.exit(), bad.err());
+        assertTrue(bad.err().contains("night-lora.yaml:5") && bad.err().contains("sft.lora.rank"), bad.err());
+    }
 }
