@@ -22,6 +22,7 @@ import dev.r1j.rl.tokenizer.PromptTemplate;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
@@ -277,5 +278,32 @@ class LoraCommandsTest {
         CliRun bad = CliRun.of("nightly", "--config", cfg.toString(), "--workdir", tmp.resolve("never").toString());
         assertEquals(2, bad.exit(), bad.err());
         assertTrue(bad.err().contains("night-lora.yaml:5") && bad.err().contains("sft.lora.rank"), bad.err());
+    }
+
+    @Test
+    void theConfigurationReferenceListsTheLoraSectionWithItsDefaults() throws Exception {
+        List<String> lines = Files.readAllLines(ConfigurationReferenceTest.doc());
+        Map<String, String> defaults = new LinkedHashMap<>();
+        boolean in = false;
+        for (String line : lines) {
+            if (line.equals("<!-- section: lora -->")) {
+                in = true;
+            } else if (in && line.startsWith("| `")) {
+                String[] cells = line.split("\\|");
+                defaults.put(cells[1].strip().replace("`", ""), cells[3].strip());
+            } else if (in && !line.startsWith("|")) {
+                break;
+            }
+        }
+        assertEquals(new java.util.TreeSet<>(LoraSettings.FIELDS), new java.util.TreeSet<>(defaults.keySet()));
+        LoraConfig d = LoraConfig.builder().build();
+        assertEquals("`" + d.rank() + "`", defaults.get("rank"));
+        assertEquals(2 * d.rank(), d.alpha(), "documented as 2 x rank");
+        assertEquals("2 x `rank`", defaults.get("alpha"));
+        assertEquals("`0`", defaults.get("dropout"));
+        assertEquals(0.0, d.dropout());
+        assertEquals(7, d.targetModules().size(), "documented as all seven");
+        assertEquals("all seven", defaults.get("target_modules"));
+        assertEquals(d, LoraSettings.read(null, 16).orElseThrow(), "--lora-rank 16 alone is the defaults");
     }
 }
