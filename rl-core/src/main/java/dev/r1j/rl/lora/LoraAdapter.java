@@ -1,8 +1,6 @@
 package dev.r1j.rl.lora;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.r1j.rewards.BadInputException;
@@ -10,6 +8,7 @@ import dev.r1j.rl.model.CausalLm;
 import dev.r1j.rl.model.Engines;
 import dev.r1j.rl.model.ProjectionAdapter;
 import dev.r1j.rl.model.TransformerConfig;
+import dev.r1j.rl.model.internal.DecoderWeights;
 import dev.r1j.rl.model.internal.HostWeights;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,9 +22,15 @@ import java.util.TreeSet;
 
 /**
  * LoRA adapter weights for every layer and targeted projection of a decoder: {@code A} [r, in] and
- * {@code B} [out, r], scaled by alpha / r, as PEFT defines them. The engine keeps them transposed
- * ({@code A^T} [in, r], {@code B^T} [r, out]) so the delta is {@code (x A^T) B^T}, two plain products;
- * files use PEFT's names and [out, in] layout.
+ * {@code B} [out, r], scaled by alpha / r, as PEFT defines them; files use PEFT's names and layout.
+ *
+ * <p>The engine keeps them per fused projection of the model (q/k/v, o, gate/up, down), so that a
+ * projection's delta costs two products whatever its number of targets: {@code A^T} of its k targeted
+ * slices side by side, [in, k r], and their {@code B^T} as a block-diagonal [k r, out] whose block j
+ * covers target j's output columns (all zero for a slice not targeted). The delta is
+ * {@code scale (x A^T) B^T}. The off-diagonal entries are zero and stay zero: in a training pass the
+ * products use {@code B^T} times a fixed block mask, so those entries get no gradient, and AdamW moves
+ * nothing that has no gradient from zero. Outside training the mask is skipped (same values).
  *
  * <p>The arrays live in a sub-manager of the model's manager: closing the model frees them.
  */
@@ -34,12 +39,19 @@ public final class LoraAdapter implements ProjectionAdapter {
     /** Prefix PEFT puts before a causal LM's module names. */
     static final String PEFT_PREFIX = "base_model.model.model.layers.";
 
+    /** The targeted slices of one fused projection: which, and where their columns start. */
+    private record Fused(List<LoraTarget> targets, int[] columnStart, int in, int out) {}
+
     private final LoraConfig config;
     private final TransformerConfig model;
     private final LoraBase base;
     private final NDManager manager;
     private final float scale;
-    /** [layer][target ordinal]: A^T [in, r] and B^T [r, out]; null for targets not adapted. */
+    /** By projection ordinal: the layout, null when nothing of that projection is targeted. */
+    private final Fused[] fused;
+    /** By projection ordinal: the block mask [k r, out] of B^T (1 on the blocks, 0 elsewhere); shared by the layers. */
+    private final NDArray[] masks;
+    /** [layer][projection ordinal]: A^T [in, k r] and block-diagonal B^T [k r, out]; null where not targeted. */
     private final NDArray[][] aT;
     private final NDArray[][] bT;
 
@@ -49,7 +61,35 @@ public final class LoraAdapter implements ProjectionAdapter {
         this.base = base;
         this.manager = manager;
         this.scale = (float) config.scale();
-        int n = LoraTarget.values().length;
+        int n = Projection.values().length;
+        this.fused = new Fused[n];
+        this.masks = new NDArray[n];
+        int r = config.rank();
+        for (Projection p : Projection.values()) {
+            List<LoraTarget> all = LoraTarget.of(p);
+            List<LoraTarget> targeted = all.stream().filter(config::targets).toList();
+            if (targeted.isEmpty()) {
+                continue;
+            }
+            int[] start = new int[targeted.size()];
+            int column = 0;
+            for (LoraTarget t : all) {
+                if (targeted.contains(t)) {
+                    start[targeted.indexOf(t)] = column;
+                }
+                column += t.outFeatures(model);
+            }
+            Fused f = new Fused(targeted, start, all.get(0).inFeatures(model), column);
+            fused[p.ordinal()] = f;
+            float[] mask = new float[targeted.size() * r * f.out()];
+            for (int j = 0; j < targeted.size(); j++) {
+                int width = targeted.get(j).outFeatures(model);
+                for (int k = 0; k < r; k++) {
+                    Arrays.fill(mask, (j * r + k) * f.out() + start[j], (j * r + k) * f.out() + start[j] + width, 1f);
+                }
+            }
+            masks[p.ordinal()] = manager.create(mask, new Shape((long) targeted.size() * r, f.out()));
+        }
         this.aT = new NDArray[model.numHiddenLayers()][n];
         this.bT = new NDArray[model.numHiddenLayers()][n];
     }
@@ -65,24 +105,22 @@ public final class LoraAdapter implements ProjectionAdapter {
     public static LoraAdapter create(CausalLm lm, LoraConfig config, LoraBase base, long seed) {
         config.checkTrainable();
         TransformerConfig c = lm.config();
-        LoraAdapter a = new LoraAdapter(config, c, base, lm.manager().newSubManager());
         SplittableRandom rng = new SplittableRandom(seed);
         int r = config.rank();
+        Map<String, float[]> peft = new LinkedHashMap<>();
         for (int layer = 0; layer < c.numHiddenLayers(); layer++) {
             for (LoraTarget t : config.targetModules()) {
                 int in = t.inFeatures(c);
-                int out = t.outFeatures(c);
                 double bound = 1.0 / Math.sqrt(in);            // kaiming_uniform_(a=sqrt(5)) on [r, in]
-                float[] peftA = new float[r * in];            // [r, in], row-major, as PEFT draws it
-                for (int i = 0; i < peftA.length; i++) {
-                    peftA[i] = (float) ((rng.nextDouble() * 2 - 1) * bound);
+                float[] a = new float[r * in];                // [r, in], row-major, as PEFT draws it
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = (float) ((rng.nextDouble() * 2 - 1) * bound);
                 }
-                a.aT[layer][t.ordinal()] = a.manager.create(transpose(peftA, r, in), new Shape(in, r));
-                a.bT[layer][t.ordinal()] = a.manager.zeros(new Shape(r, out));
+                peft.put(name(layer, t, "lora_A"), a);
+                peft.put(name(layer, t, "lora_B"), new float[t.outFeatures(c) * r]);
             }
         }
-        lm.attachAdapter(a);
-        return a;
+        return fromPeft(lm, config, base, new DecoderWeights.MapWeights(peft, peftShapes(config, c)), null);
     }
 
     /**
@@ -149,13 +187,30 @@ public final class LoraAdapter implements ProjectionAdapter {
         try {
             int r = config.rank();
             for (int layer = 0; layer < model.numHiddenLayers(); layer++) {
-                for (LoraTarget t : config.targetModules()) {
-                    int in = t.inFeatures(model);
-                    int out = t.outFeatures(model);
-                    float[] at = transpose(tensors.read(name(layer, t, "lora_A")), r, in);  // [in, r]
-                    float[] bt = transpose(tensors.read(name(layer, t, "lora_B")), out, r); // [r, out]
-                    set(aT, layer, t, at, new Shape(in, r));
-                    set(bT, layer, t, bt, new Shape(r, out));
+                for (Projection p : Projection.values()) {
+                    Fused f = fused[p.ordinal()];
+                    if (f == null) {
+                        continue;
+                    }
+                    int k = f.targets().size();
+                    float[] a = new float[f.in() * k * r];     // [in, k r]
+                    float[] b = new float[k * r * f.out()];    // [k r, out], block-diagonal
+                    for (int j = 0; j < k; j++) {
+                        LoraTarget t = f.targets().get(j);
+                        float[] peftA = tensors.read(name(layer, t, "lora_A")); // [r, in]
+                        float[] peftB = tensors.read(name(layer, t, "lora_B")); // [out_t, r]
+                        int width = t.outFeatures(model);
+                        for (int kk = 0; kk < r; kk++) {
+                            for (int i = 0; i < f.in(); i++) {
+                                a[i * k * r + j * r + kk] = peftA[kk * f.in() + i];
+                            }
+                            for (int o = 0; o < width; o++) {
+                                b[(j * r + kk) * f.out() + f.columnStart()[j] + o] = peftB[o * r + kk];
+                            }
+                        }
+                    }
+                    set(aT, layer, p, a, new Shape(f.in(), (long) k * r));
+                    set(bT, layer, p, b, new Shape((long) k * r, f.out()));
                 }
             }
         } finally {
@@ -163,10 +218,10 @@ public final class LoraAdapter implements ProjectionAdapter {
         }
     }
 
-    private void set(NDArray[][] arrays, int layer, LoraTarget t, float[] values, Shape shape) {
-        NDArray existing = arrays[layer][t.ordinal()];
+    private void set(NDArray[][] arrays, int layer, Projection p, float[] values, Shape shape) {
+        NDArray existing = arrays[layer][p.ordinal()];
         if (existing == null) {
-            arrays[layer][t.ordinal()] = manager.create(values, shape);
+            arrays[layer][p.ordinal()] = manager.create(values, shape);
         } else {
             existing.set(values);
         }
@@ -191,14 +246,37 @@ public final class LoraAdapter implements ProjectionAdapter {
 
     /** The weights under PEFT's names and shapes (A [r, in], B [out, r]), copied to the heap, in file order. */
     public Map<String, float[]> peftTensors() {
-        Map<String, float[]> out = new LinkedHashMap<>();
         int r = config.rank();
+        Map<String, float[]> byName = new LinkedHashMap<>();
         for (int layer = 0; layer < model.numHiddenLayers(); layer++) {
-            for (LoraTarget t : config.targetModules()) {
-                out.put(name(layer, t, "lora_A"), transpose(aT[layer][t.ordinal()].toFloatArray(), t.inFeatures(model), r));
-                out.put(name(layer, t, "lora_B"), transpose(bT[layer][t.ordinal()].toFloatArray(), r, t.outFeatures(model)));
+            for (Projection p : Projection.values()) {
+                Fused f = fused[p.ordinal()];
+                if (f == null) {
+                    continue;
+                }
+                int k = f.targets().size();
+                float[] a = aT[layer][p.ordinal()].toFloatArray();
+                float[] b = bT[layer][p.ordinal()].toFloatArray();
+                for (int j = 0; j < k; j++) {
+                    LoraTarget t = f.targets().get(j);
+                    int width = t.outFeatures(model);
+                    float[] peftA = new float[r * f.in()];
+                    float[] peftB = new float[width * r];
+                    for (int kk = 0; kk < r; kk++) {
+                        for (int i = 0; i < f.in(); i++) {
+                            peftA[kk * f.in() + i] = a[i * k * r + j * r + kk];
+                        }
+                        for (int o = 0; o < width; o++) {
+                            peftB[o * r + kk] = b[(j * r + kk) * f.out() + f.columnStart()[j] + o];
+                        }
+                    }
+                    byName.put(name(layer, t, "lora_A"), peftA);
+                    byName.put(name(layer, t, "lora_B"), peftB);
+                }
             }
         }
+        Map<String, float[]> out = new LinkedHashMap<>();
+        peftShapes(config, model).keySet().forEach(n -> out.put(n, byName.get(n)));
         return out;
     }
 
@@ -207,63 +285,40 @@ public final class LoraAdapter implements ProjectionAdapter {
 
     @Override
     public NDArray delta(int layer, Projection projection, NDArray input) {
-        List<LoraTarget> targets = LoraTarget.of(projection);
-        NDArray[] parts = new NDArray[targets.size()];
-        boolean any = false;
-        for (int i = 0; i < parts.length; i++) {
-            LoraTarget t = targets.get(i);
-            NDArray a = aT[layer][t.ordinal()];
-            if (a != null) {
-                // Scaling the [N, r] product is cheaper than scaling the [N, out] one.
-                parts[i] = input.matMul(a).mul(scale).matMul(bT[layer][t.ordinal()]); // [N, out_t]
-                any = true;
-            }
-        }
-        if (!any) {
+        NDArray a = aT[layer][projection.ordinal()];
+        if (a == null) {
             return null;
         }
-        if (parts.length == 1) {
-            return parts[0];
+        NDArray b = bT[layer][projection.ordinal()];
+        if (Engines.isGradMode()) {
+            // Training: only the diagonal blocks take part, so only they get gradients.
+            b = b.mul(masks[projection.ordinal()]);
+            b.attach(input.getManager());
         }
-        long n = input.getShape().get(0);
-        for (int i = 0; i < parts.length; i++) {
-            if (parts[i] == null) {
-                parts[i] = input.getManager().zeros(new Shape(n, targets.get(i).outFeatures(model)), input.getDataType());
-            }
-        }
-        return NDArrays.concat(new NDList(parts), 1);                                    // [N, sum(out_t)]
+        // Scaling the [N, k r] product is cheaper than scaling the [N, out] one.
+        return input.matMul(a).mul(scale).matMul(b);                                   // [N, out]
     }
 
     @Override
     public NDArray weightDelta(int layer, Projection projection, NDManager m) {
-        List<LoraTarget> targets = LoraTarget.of(projection);
-        NDArray[] parts = new NDArray[targets.size()];
-        boolean any = false;
-        for (int i = 0; i < parts.length; i++) {
-            LoraTarget t = targets.get(i);
-            NDArray a = aT[layer][t.ordinal()];
-            if (a != null) {
-                NDArray product = a.matMul(bT[layer][t.ordinal()]);                    // [in, out_t]
-                product.attach(m);
-                parts[i] = product.muli(scale);
-                any = true;
-            } else {
-                parts[i] = m.zeros(new Shape(t.inFeatures(model), t.outFeatures(model)));
-            }
-        }
-        if (!any) {
+        NDArray a = aT[layer][projection.ordinal()];
+        if (a == null) {
             return null;
         }
-        return parts.length == 1 ? parts[0] : NDArrays.concat(new NDList(parts), 1);  // [in, sum(out_t)]
+        NDArray product = a.matMul(bT[layer][projection.ordinal()]);                   // [in, out]
+        product.attach(m);
+        return product.muli(scale);
     }
 
     @Override
     public List<NDArray> parameters() {
         List<NDArray> out = new ArrayList<>();
         for (int layer = 0; layer < model.numHiddenLayers(); layer++) {
-            for (LoraTarget t : config.targetModules()) {
-                out.add(aT[layer][t.ordinal()]);
-                out.add(bT[layer][t.ordinal()]);
+            for (Projection p : Projection.values()) {
+                if (aT[layer][p.ordinal()] != null) {
+                    out.add(aT[layer][p.ordinal()]);
+                    out.add(bT[layer][p.ordinal()]);
+                }
             }
         }
         return out;
@@ -289,11 +344,13 @@ public final class LoraAdapter implements ProjectionAdapter {
     public LoraAdapter frozenCopy(NDManager m) {
         LoraAdapter copy = new LoraAdapter(config, model, base, m);
         for (int layer = 0; layer < model.numHiddenLayers(); layer++) {
-            for (LoraTarget t : config.targetModules()) {
-                NDArray a = aT[layer][t.ordinal()];
-                NDArray b = bT[layer][t.ordinal()];
-                copy.aT[layer][t.ordinal()] = m.create(a.toFloatArray(), a.getShape());
-                copy.bT[layer][t.ordinal()] = m.create(b.toFloatArray(), b.getShape());
+            for (Projection p : Projection.values()) {
+                NDArray a = aT[layer][p.ordinal()];
+                if (a != null) {
+                    NDArray b = bT[layer][p.ordinal()];
+                    copy.aT[layer][p.ordinal()] = m.create(a.toFloatArray(), a.getShape());
+                    copy.bT[layer][p.ordinal()] = m.create(b.toFloatArray(), b.getShape());
+                }
             }
         }
         return copy;
@@ -302,16 +359,5 @@ public final class LoraAdapter implements ProjectionAdapter {
     @Override
     public void close() {
         manager.close();
-    }
-
-    /** Transposes a row-major [rows, cols] matrix. */
-    static float[] transpose(float[] m, int rows, int cols) {
-        float[] out = new float[m.length];
-        for (int i = 0; i < rows; i++) {
-            for (int j = 0; j < cols; j++) {
-                out[j * rows + i] = m[i * cols + j];
-            }
-        }
-        return out;
     }
 }

@@ -138,7 +138,7 @@ class LoraAdapterTest {
             LoraAdapter adapter = LoraAdapter.create(lm, LoraConfig.builder().rank(4).build(), null, 2);
             List<NDArray> trainable = lm.trainableParameters();
             assertEquals(adapter.parameters(), trainable);
-            assertEquals(2 * 7 * c.numHiddenLayers(), trainable.size());
+            assertEquals(2 * 4 * c.numHiddenLayers(), trainable.size(), "A and B per fused projection and layer");
             trainable.forEach(p -> p.setRequiresGradient(true));
             double first = Double.NaN;
             double last = Double.NaN;
