@@ -3,6 +3,8 @@ package dev.r1j.rl.checkpoint;
 import dev.r1j.rewards.BadInputException;
 import dev.r1j.rl.io.AtomicFiles;
 import dev.r1j.rl.io.Sha256;
+import dev.r1j.rl.lora.LoraBase;
+import dev.r1j.rl.lora.LoraDirectory;
 import dev.r1j.rl.model.CausalLm;
 import dev.r1j.rl.model.TransformerConfig;
 import dev.r1j.rl.tokenizer.HfTokenizer;
@@ -44,10 +46,16 @@ public final class Checkpoint implements AutoCloseable {
         this.provenance = provenance;
     }
 
-    /** Loads the model directory {@code dir}. Bad or missing files give a {@link BadInputException} naming them. */
+    /**
+     * Loads the model directory {@code dir}, or an adapter directory ({@code adapter_config.json}) on
+     * the base it names. Bad or missing files give a {@link BadInputException} naming them.
+     */
     public static Checkpoint load(Path dir) {
         if (!Files.isDirectory(dir)) {
             throw BadInputException.at(dir, 0, null, "not a model directory");
+        }
+        if (LoraDirectory.isAdapterDirectory(dir)) {
+            return loadAdapter(dir, null);
         }
         TransformerConfig config = TransformerConfig.read(dir.resolve("config.json"));
         Tokenizer tokenizer = HfTokenizer.load(dir.resolve("tokenizer.json"));
@@ -62,12 +70,48 @@ public final class Checkpoint implements AutoCloseable {
     }
 
     /**
-     * Loads only the model of directory {@code dir}: {@code config.json} and the weights. For uses that
-     * need no tokenizer, such as comparing logits on checkpoints made elsewhere.
+     * Loads adapter directory {@code dir} onto {@code base} (null: the base its
+     * {@code adapter_config.json} names): the base's model with the adapter attached, the adapter
+     * directory's tokenizer and prompt template where it has them, else the base's. Every adapter
+     * tensor's name and shape is checked against the base.
+     */
+    public static Checkpoint loadAdapter(Path dir, Path base) {
+        if (!LoraDirectory.isAdapterDirectory(dir)) {
+            throw BadInputException.at(dir, 0, null, "is not an adapter directory (no " + LoraDirectory.CONFIG_FILE + ")");
+        }
+        LoraBase ref = LoraDirectory.base(dir, base);
+        Checkpoint b = load(ref.directory());
+        try {
+            LoraDirectory.attach(b.model, dir, ref);
+            Tokenizer tokenizer = b.tokenizer;
+            if (Files.exists(dir.resolve("tokenizer.json"))) {
+                tokenizer = HfTokenizer.load(dir.resolve("tokenizer.json"));
+                if (tokenizer.vocabSize() > b.config().vocabSize()) {
+                    throw BadInputException.at(dir.resolve("tokenizer.json"), 0, null, "has " + tokenizer.vocabSize()
+                            + " tokens, more than the base's vocab_size " + b.config().vocabSize());
+                }
+            }
+            Optional<PromptTemplate> template = PromptTemplate.readFrom(dir).or(() -> b.template);
+            Optional<Provenance> provenance = Files.exists(dir.resolve(Provenance.FILE))
+                    ? Optional.of(Provenance.readFrom(dir)) : Optional.empty();
+            return new Checkpoint(dir, b.model, tokenizer, template, provenance);
+        } catch (RuntimeException e) {
+            b.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Loads only the model of directory {@code dir}: {@code config.json} and the weights (for an
+     * adapter directory, its base with the adapter attached). For uses that need no tokenizer, such as
+     * comparing logits on checkpoints made elsewhere.
      */
     public static CausalLm loadModel(Path dir) {
         if (!Files.isDirectory(dir)) {
             throw BadInputException.at(dir, 0, null, "not a model directory");
+        }
+        if (LoraDirectory.isAdapterDirectory(dir)) {
+            return loadAdapter(dir, null).model();
         }
         TransformerConfig config = TransformerConfig.read(dir.resolve("config.json"));
         try (ModelWeightsFiles weights = ModelWeightsFiles.open(dir)) {
@@ -85,6 +129,11 @@ public final class Checkpoint implements AutoCloseable {
      */
     public static void write(Path dir, CausalLm model, Tokenizer tokenizer, PromptTemplate template,
                              Provenance provenance) {
+        if (model.adapter().isPresent()) {
+            throw new IllegalStateException("refusing to write a model with an adapter as a full checkpoint to " + dir
+                    + " (its weights would lack the adapter): merge it first (CausalLm.mergeAdapter) or write an adapter "
+                    + "directory (LoraDirectory.write)");
+        }
         Map<String, float[]> tensors = model.hfTensors();
         Map<String, long[]> shapes = model.hfShapes();
         for (float[] t : tensors.values()) {
@@ -124,7 +173,8 @@ public final class Checkpoint implements AutoCloseable {
         try (Stream<Path> s = Files.list(dir)) {
             s.filter(p -> {
                 String n = p.getFileName().toString();
-                return n.equals("config.json") || (n.startsWith("model") && n.endsWith(".safetensors"));
+                return n.equals("config.json") || (n.startsWith("model") && n.endsWith(".safetensors"))
+                        || n.equals(LoraDirectory.CONFIG_FILE) || n.equals(LoraDirectory.WEIGHTS_FILE);
             }).sorted().forEach(files::add);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot hash " + dir, e);

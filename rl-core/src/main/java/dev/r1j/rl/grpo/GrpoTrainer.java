@@ -20,6 +20,8 @@ import dev.r1j.rl.generate.FinishReason;
 import dev.r1j.rl.generate.Generator;
 import dev.r1j.rl.generate.SamplingParams;
 import dev.r1j.rl.io.AtomicFiles;
+import dev.r1j.rl.lora.LoraAdapter;
+import dev.r1j.rl.lora.LoraDirectory;
 import dev.r1j.rl.model.CausalLm;
 import dev.r1j.rl.model.Engines;
 import dev.r1j.rl.optim.AdamW;
@@ -105,20 +107,25 @@ public final class GrpoTrainer {
 
     /** Trains to {@code config.steps()}, resuming from the latest checkpoint in the run directory. */
     public Result train() {
-        List<NDArray> params = policy.parameters();
+        List<NDArray> params = policy.trainableParameters();
         LearningRateSchedule schedule = new LearningRateSchedule(config.learningRate(), config.minLearningRate(),
                 config.warmupSteps(), config.steps());
         ParallelScorer scorers = new ParallelScorer(reward, config.rewardThreads());
         try (AdamW optimizer = new AdamW(params, new AdamW.Settings(0.9, config.adamBeta2(), 1e-8, config.weightDecay()))) {
-            // The reference is the policy as given, before any checkpoint replaces its weights.
-            reference = config.beta() > 0 ? policy.copy() : null;
+            // The reference is the policy as given, before any checkpoint replaces its weights (with a
+            // fresh LoRA adapter, the shared base with adapters off).
+            reference = config.beta() > 0 ? policy.frozenReference() : null;
             long step = 0;
             Optional<Path> latest = RunDirectory.latestCheckpoint(runDir);
             // Without a checkpoint the run starts over, and so does its cost; with one, the cost up to it.
             ledger = new CostLedger();
             if (latest.isPresent()) {
-                try (ModelWeightsFiles w = ModelWeightsFiles.open(latest.get())) {
-                    policy.loadWeights(w, latest.get());
+                if (LoraAdapter.of(policy).isPresent()) {
+                    LoraDirectory.loadWeights(LoraAdapter.of(policy).get(), latest.get());
+                } else {
+                    try (ModelWeightsFiles w = ModelWeightsFiles.open(latest.get())) {
+                        policy.loadWeights(w, latest.get());
+                    }
                 }
                 optimizer.load(latest.get().resolve("optimizer.safetensors"));
                 step = RunDirectory.trainerState(latest.get()).get("step").asLong();
@@ -554,7 +561,8 @@ public final class GrpoTrainer {
 
     private Path checkpoint(AdamW optimizer, long step) {
         Path target = RunDirectory.checkpoint(runDir, step);
-        Map<String, float[]> tensors = policy.hfTensors();
+        Optional<LoraAdapter> lora = LoraAdapter.of(policy); // an adapter run checkpoints an adapter directory
+        Map<String, float[]> tensors = lora.isPresent() ? Map.of() : policy.hfTensors();
         for (float[] t : tensors.values()) {
             for (float v : t) {
                 if (!Float.isFinite(v)) {
@@ -565,8 +573,13 @@ public final class GrpoTrainer {
         }
         ledger.write(runDir.resolve("ledger.json"));
         AtomicFiles.replaceDirectory(target, tmp -> {
-            Checkpoint.writeFiles(tmp, policy.config(), tensors, policy.hfShapes(), tokenizer, template,
-                    Provenance.of(config.seed(), "grpo step " + step, "", JSON.valueToTree(config), Map.of("step", Long.toString(step))));
+            Provenance provenance = Provenance.of(config.seed(), "grpo step " + step, "", JSON.valueToTree(config),
+                    Map.of("step", Long.toString(step)));
+            if (lora.isPresent()) {
+                LoraDirectory.writeFiles(tmp, lora.get(), tokenizer, template, provenance);
+            } else {
+                Checkpoint.writeFiles(tmp, policy.config(), tensors, policy.hfShapes(), tokenizer, template, provenance);
+            }
             optimizer.save(tmp.resolve("optimizer.safetensors"));
             ledger.write(tmp.resolve("ledger.json"));
             AtomicFiles.writeString(tmp.resolve(RunDirectory.TRAINER_STATE),

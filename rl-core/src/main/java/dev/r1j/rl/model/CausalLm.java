@@ -12,6 +12,7 @@ import dev.r1j.rl.model.internal.HostWeights;
 import dev.r1j.rl.model.internal.RotaryTables;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A decoder-only language model of the {@link ModelFamily families} r1j implements (qwen2, llama,
@@ -36,12 +37,26 @@ public final class CausalLm implements AutoCloseable {
     private final NDManager manager;
     private final DecoderWeights weights;
     private final RotaryTables rotary;
+    /** Added to the projections' outputs when set (LoRA); null for the plain model. */
+    private ProjectionAdapter adapter;
+    /** Whether close() frees the adapter: a view made by {@link #frozenReference()} owns its frozen copy. */
+    private boolean ownsAdapter;
+    /** A view made by {@link #withAdapter}: it shares another model's weights and must not free them. */
+    private boolean sharesWeights;
 
     private CausalLm(TransformerConfig config, NDManager manager, DecoderWeights weights) {
         this.config = config;
         this.manager = manager;
         this.weights = weights;
         this.rotary = new RotaryTables(config);
+    }
+
+    /** A view on {@code base}'s weights with {@code adapter} (null for none) in place of base's adapter. */
+    private CausalLm(CausalLm base, ProjectionAdapter adapter, boolean ownsAdapter) {
+        this(base.config, base.manager, base.weights);
+        this.adapter = adapter;
+        this.ownsAdapter = ownsAdapter;
+        this.sharesWeights = true;
     }
 
     /** A model with fresh random weights (normal(0, 0.02) matrices), deterministic for {@code seed}. */
@@ -114,6 +129,78 @@ public final class CausalLm implements AutoCloseable {
     /** The trainable parameters in a stable order. */
     public List<NDArray> parameters() {
         return weights.all();
+    }
+
+    /**
+     * The parameters training updates: the adapter's when one is attached (the base weights are then
+     * frozen: they get no gradient and no optimiser moments), else every weight.
+     */
+    public List<NDArray> trainableParameters() {
+        return adapter != null ? adapter.parameters() : parameters();
+    }
+
+    /**
+     * Adds {@code adapter} to every forward pass from now on (null removes it). The model does not take
+     * ownership: the adapter's arrays should live in a sub-manager of {@link #manager()}, or be closed by
+     * the caller.
+     */
+    public void attachAdapter(ProjectionAdapter adapter) {
+        this.adapter = adapter;
+    }
+
+    /** The adapter added to the projections, if any. */
+    public Optional<ProjectionAdapter> adapter() {
+        return Optional.ofNullable(adapter);
+    }
+
+    /**
+     * A model that shares this one's base weights (no copy) and runs with {@code other} in place of
+     * this model's adapter; {@code withAdapter(null)} is the base with adapters off. Closing the view
+     * frees nothing of this model's; it must not be used after this model is closed.
+     */
+    public CausalLm withAdapter(ProjectionAdapter other) {
+        return new CausalLm(this, other, false);
+    }
+
+    /**
+     * A frozen model equal to this one now, e.g. GRPO's reference policy. Without an adapter, an
+     * independent copy of the weights; with one, a view on the shared frozen base: with no adapter
+     * when the adapter adds nothing yet (a fresh one), else with a frozen copy of it.
+     */
+    public CausalLm frozenReference() {
+        if (adapter == null) {
+            return copy();
+        }
+        if (adapter.isZero()) {
+            return withAdapter(null);
+        }
+        return new CausalLm(this, adapter.frozenCopy(manager.newSubManager()), true);
+    }
+
+    /**
+     * Folds the attached adapter into the base weights ({@code W + delta} for every targeted
+     * projection) and detaches it: the plain model then computes what the adapted one did.
+     */
+    public void mergeAdapter() {
+        if (adapter == null) {
+            return;
+        }
+        boolean grad = Engines.gradMode(false);
+        try (NDManager tmp = manager.newSubManager()) {
+            for (int layer = 0; layer < weights.blocks.length; layer++) {
+                DecoderWeights.Block w = weights.blocks[layer];
+                NDArray[] fused = {w.qkv, w.output, w.gateUp, w.down};
+                for (ProjectionAdapter.Projection p : ProjectionAdapter.Projection.values()) {
+                    NDArray delta = adapter.weightDelta(layer, p, tmp); // [in, out]
+                    if (delta != null) {
+                        fused[p.ordinal()].addi(delta);
+                    }
+                }
+            }
+        } finally {
+            Engines.gradMode(grad);
+        }
+        adapter = null;
     }
 
     /** The weights under Hugging Face tensor names ([out, in] matrices), copied to the heap. */
@@ -273,6 +360,7 @@ public final class CausalLm implements AutoCloseable {
         // Attention.
         NDArray h = rmsNorm(x, w.inputNorm);                                  // [B*T, H]
         NDArray qkv = h.matMul(w.qkv);                                        // [B*T, (Hq + 2 Hkv) D]
+        qkv = adapted(layer, ProjectionAdapter.Projection.QKV, h, qkv);
         if (w.qkvBias != null) {
             qkv = qkv.add(w.qkvBias);
         }
@@ -309,6 +397,7 @@ public final class CausalLm implements AutoCloseable {
                 .transpose(0, 2, 1, 3)
                 .reshape(b * t, hq * d);                                      // [B*T, Hq D]
         NDArray out = attended.matMul(w.output);                              // [B*T, H]
+        out = adapted(layer, ProjectionAdapter.Projection.OUTPUT, attended, out);
         if (w.outputBias != null) {
             out = out.add(w.outputBias);
         }
@@ -317,6 +406,7 @@ public final class CausalLm implements AutoCloseable {
         // SwiGLU MLP.
         NDArray h2 = rmsNorm(x, w.postNorm);                                  // [B*T, H]
         NDArray gu = h2.matMul(w.gateUp);                                     // [B*T, 2I]
+        gu = adapted(layer, ProjectionAdapter.Projection.GATE_UP, h2, gu);
         if (w.gateUpBias != null) {
             gu = gu.add(w.gateUpBias);
         }
@@ -325,10 +415,17 @@ public final class CausalLm implements AutoCloseable {
         NDArray up = gateUp.get(1);                                           // [B*T, I]
         NDArray act = gate.mul(gate.getNDArrayInternal().sigmoid()).mul(up);  // silu(gate) * up
         NDArray mlp = act.matMul(w.down);                                     // [B*T, H]
+        mlp = adapted(layer, ProjectionAdapter.Projection.DOWN, act, mlp);
         if (w.downBias != null) {
             mlp = mlp.add(w.downBias);
         }
         return x.add(mlp);
+    }
+
+    /** {@code output} plus the adapter's delta for this projection, when an adapter targets it. */
+    private NDArray adapted(int layer, ProjectionAdapter.Projection projection, NDArray input, NDArray output) {
+        NDArray delta = adapter == null ? null : adapter.delta(layer, projection, input);
+        return delta == null ? output : output.add(delta);
     }
 
     /** RMSNorm: x / sqrt(mean(x^2) + eps) * gain, over the last axis. */
@@ -380,6 +477,10 @@ public final class CausalLm implements AutoCloseable {
 
     @Override
     public void close() {
-        manager.close();
+        if (!sharesWeights) {
+            manager.close();
+        } else if (ownsAdapter) {
+            adapter.close();
+        }
     }
 }

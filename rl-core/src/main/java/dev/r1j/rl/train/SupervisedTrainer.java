@@ -12,6 +12,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.r1j.rl.checkpoint.ModelWeightsFiles;
 import dev.r1j.rl.checkpoint.SafeTensorsWriter;
 import dev.r1j.rl.io.AtomicFiles;
+import dev.r1j.rl.lora.LoraAdapter;
+import dev.r1j.rl.lora.LoraDirectory;
 import dev.r1j.rl.model.CausalLm;
 import dev.r1j.rl.model.Engines;
 import dev.r1j.rl.optim.AdamW;
@@ -96,7 +98,7 @@ public final class SupervisedTrainer {
                 : SequencePacker.pack(eval, config.sequenceLength(), padId);
         LearningRateSchedule schedule = new LearningRateSchedule(config.learningRate(), config.minLearningRate(),
                 config.warmupSteps(), config.steps());
-        List<NDArray> params = model.parameters();
+        List<NDArray> params = model.trainableParameters();
         params.forEach(p -> p.setRequiresGradient(true));
         try (AdamW optimizer = new AdamW(params, new AdamW.Settings(0.9, 0.95, 1e-8, config.weightDecay()))) {
             long step = 0;
@@ -106,8 +108,12 @@ public final class SupervisedTrainer {
             Optional<Path> latest = RunDirectory.latestCheckpoint(runDir);
             if (latest.isPresent()) {
                 JsonNode state = RunDirectory.trainerState(latest.get());
-                try (ModelWeightsFiles w = ModelWeightsFiles.open(latest.get())) {
-                    model.loadWeights(w, latest.get());
+                if (LoraAdapter.of(model).isPresent()) {
+                    LoraDirectory.loadWeights(LoraAdapter.of(model).get(), latest.get());
+                } else {
+                    try (ModelWeightsFiles w = ModelWeightsFiles.open(latest.get())) {
+                        model.loadWeights(w, latest.get());
+                    }
                 }
                 optimizer.load(latest.get().resolve("optimizer.safetensors"));
                 step = state.get("step").asLong();
@@ -314,10 +320,15 @@ public final class SupervisedTrainer {
 
     private void checkpoint(AdamW optimizer, long step, long cursor, long tokens) {
         Path target = RunDirectory.checkpoint(runDir, step);
-        Map<String, float[]> tensors = model.hfTensors();
+        Optional<LoraAdapter> lora = LoraAdapter.of(model); // an adapter run checkpoints an adapter directory
+        Map<String, float[]> tensors = lora.isPresent() ? Map.of() : model.hfTensors();
         AtomicFiles.replaceDirectory(target, tmp -> {
-            AtomicFiles.writeString(tmp.resolve("config.json"), model.config().toJson());
-            SafeTensorsWriter.write(tmp.resolve("model.safetensors"), tensors, model.hfShapes(), Map.of("format", "pt"));
+            if (lora.isPresent()) {
+                LoraDirectory.writeAdapterFiles(tmp, lora.get());
+            } else {
+                AtomicFiles.writeString(tmp.resolve("config.json"), model.config().toJson());
+                SafeTensorsWriter.write(tmp.resolve("model.safetensors"), tensors, model.hfShapes(), Map.of("format", "pt"));
+            }
             optimizer.save(tmp.resolve("optimizer.safetensors"));
             ObjectNode state = JSON.createObjectNode().put("step", step).put("cursor", cursor).put("tokens", tokens)
                     .put("seed", config.seed());

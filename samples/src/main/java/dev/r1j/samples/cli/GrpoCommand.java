@@ -18,6 +18,9 @@ import dev.r1j.rl.grpo.GrpoConfig;
 import dev.r1j.rl.grpo.GrpoTrainer;
 import dev.r1j.rl.grpo.ProblemStream;
 import dev.r1j.rl.io.AtomicFiles;
+import dev.r1j.rl.lora.LoraAdapter;
+import dev.r1j.rl.lora.LoraConfig;
+import dev.r1j.rl.lora.LoraDirectory;
 import dev.r1j.rl.run.RunLock;
 import dev.r1j.report.RunReport;
 import dev.r1j.rl.tokenizer.PromptTemplate;
@@ -28,6 +31,7 @@ import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -53,7 +57,11 @@ import picocli.CommandLine.Model.CommandSpec;
             "Flags override the file. Tasks: arith (the builtin arith models' task), countdown, gsm8k (train split), "
                 + "code (HumanEval, needs bubblewrap), or a generator name (mul3x2, expr3-5:20, countdown4:100).",
             "Reward: correctness (1 or 0) + format_weight x well-formed <think>/<answer> + the DAPO soft overlong "
-                + "penalty over the last overlong_buffer tokens when that is > 0."})
+                + "penalty over the last overlong_buffer tokens when that is > 0.",
+            "LoRA: a lora section {rank 16, alpha 2 x rank, dropout 0, target_modules q_proj,k_proj,v_proj,o_proj,"
+                + "gate_proj,up_proj,down_proj} or --lora-rank N trains an adapter on the frozen base; model/ and the "
+                + "checkpoints are then PEFT adapter directories. --model may be an adapter directory (its adapter is "
+                + "trained on; the KL reference is that adapter, frozen)."})
 final class GrpoCommand implements Callable<Integer> {
 
     /** Reads and writes GrpoConfig under the snake_case names a config file uses. */
@@ -80,26 +88,36 @@ final class GrpoCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "The run directory (must not hold another run).")
     Path out;
 
+    @Option(names = "--lora-rank", paramLabel = "N", description = "Train a LoRA adapter of rank N (lora.rank; the "
+            + "other lora fields as the config sets them, or at their defaults).")
+    Integer loraRank;
+
     @Spec
     CommandSpec spec;
 
     /** Top-level fields of a config file. */
-    static final Set<String> TOP_FIELDS = Set.of("model", "task", "reward", "grpo");
+    static final Set<String> TOP_FIELDS = Set.of("model", "task", "reward", "grpo", LoraSettings.SECTION);
 
     /** Fields of its {@code reward} section. */
     static final Set<String> REWARD_FIELDS = Set.of("format_weight", "overlong_buffer");
 
     /** The effective settings of a run, as written to its config.json. */
-    record RunSettings(String model, String task, double formatWeight, int overlongBuffer, GrpoConfig grpo) {}
+    record RunSettings(String model, String task, double formatWeight, int overlongBuffer, GrpoConfig grpo,
+                       Optional<LoraConfig> lora) {
+        /** Full fine-tuning: no LoRA adapter. */
+        RunSettings(String model, String task, double formatWeight, int overlongBuffer, GrpoConfig grpo) {
+            this(model, task, formatWeight, overlongBuffer, grpo, Optional.empty());
+        }
+    }
 
     @Override
     public Integer call() throws IOException {
         Path runDir;
         RunSettings settings;
         if (resume != null) {
-            if (config != null || model != null || task != null || out != null) {
+            if (config != null || model != null || task != null || out != null || loraRank != null) {
                 throw new BadInputException("--resume DIR takes the run's own config.json; do not combine it with "
-                        + "--config, --model, --task or --out");
+                        + "--config, --model, --task, --out or --lora-rank");
             }
             runDir = resume;
             Path saved = runDir.resolve("config.json");
@@ -112,7 +130,7 @@ final class GrpoCommand implements Callable<Integer> {
                 throw new BadInputException("--out DIR is required (or --resume DIR)");
             }
             runDir = out;
-            settings = override(read(config), config);
+            settings = override(read(config, loraRank), config);
             if (Files.exists(runDir.resolve("config.json"))) {
                 throw new BadInputException("--out " + runDir + " already holds a run; continue it with --resume " + runDir
                         + " or choose another directory");
@@ -134,6 +152,9 @@ final class GrpoCommand implements Callable<Integer> {
         try (Checkpoint cp = Checkpoint.load(modelDir);
              DjlGenerator gen = new DjlGenerator(cp.model(), cp.tokenizer(), Math.max(64, s.grpo().completionsPerStep()))) {
             PromptTemplate template = cp.template().orElse(PromptTemplate.DEFAULT);
+            Optional<LoraAdapter> adapter = LoraSettings.attach(cp, s.model(), modelDir, s.lora(), s.grpo().seed());
+            adapter.ifPresent(a -> err.printf("grpo: training a LoRA adapter (%s) on the frozen base%n",
+                    LoraSettings.describe(a.config())));
             err.printf("grpo: %s (%,d parameters) on %s: %d steps of %d prompts x %d completions%n", s.model(),
                     cp.model().config().parameterCount(), s.task(), s.grpo().steps(), s.grpo().promptsPerStep(),
                     s.grpo().groupSize());
@@ -142,10 +163,14 @@ final class GrpoCommand implements Callable<Integer> {
                     new ConsoleProgress(err, "grpo: "));
             GrpoTrainer.Result result = trainer.train();
             Path modelOut = runDir.resolve("model");
-            Checkpoint.write(modelOut, cp.model(), cp.tokenizer(), template, Provenance.of(s.grpo().seed(),
-                    Invocation.of(spec),
+            Provenance provenance = Provenance.of(s.grpo().seed(), Invocation.of(spec),
                     Checkpoint.sha256(modelDir), toJson(s), Map.of("steps", Long.toString(result.steps()),
-                            "base_model", s.model(), "task", s.task())));
+                            "base_model", s.model(), "task", s.task()));
+            if (adapter.isPresent()) {
+                LoraDirectory.write(modelOut, adapter.get(), cp.tokenizer(), template, provenance);
+            } else {
+                Checkpoint.write(modelOut, cp.model(), cp.tokenizer(), template, provenance);
+            }
             RunReport.write(runDir, "GRPO: " + s.model() + " on " + s.task(), REPORT_CHARTS, 24);
             PrintWriter o = spec.commandLine().getOut();
             Map<String, Double> m = result.lastMetrics();
@@ -191,6 +216,12 @@ final class GrpoCommand implements Callable<Integer> {
 
     /** Settings from a file (or defaults when null), without the flags. */
     static RunSettings read(Path file) {
+        return read(file, null);
+    }
+
+    /** Settings from a file (or defaults when null) with {@code --lora-rank} (null when not given) applied. */
+    static RunSettings read(Path file, Integer loraRank) {
+        Optional<LoraConfig> lora = LoraSettings.read(null, loraRank);
         ObjectNode grpo = SNAKE.valueToTree(GrpoConfig.builder().build());
         String modelRef = null;
         String taskName = null;
@@ -199,6 +230,7 @@ final class GrpoCommand implements Callable<Integer> {
         if (file != null) {
             ConfigFile f = ConfigFile.read(file);
             f.rejectUnknown(TOP_FIELDS);
+            lora = LoraSettings.read(f, loraRank);
             modelRef = f.text("model", null);
             taskName = f.text("task", null);
             ConfigFile r = f.section("reward", REWARD_FIELDS);
@@ -223,7 +255,7 @@ final class GrpoCommand implements Callable<Integer> {
                 }
             }
         }
-        return new RunSettings(modelRef, taskName, formatWeight, overlongBuffer, grpoConfig(grpo, file));
+        return new RunSettings(modelRef, taskName, formatWeight, overlongBuffer, grpoConfig(grpo, file), lora);
     }
 
     private RunSettings override(RunSettings s, Path file) {
@@ -253,7 +285,7 @@ final class GrpoCommand implements Callable<Integer> {
             throw new BadInputException(e.getMessage());
         }
         problems(t, g); // fails early on an unknown task
-        return new RunSettings(m, t, s.formatWeight(), s.overlongBuffer(), g);
+        return new RunSettings(m, t, s.formatWeight(), s.overlongBuffer(), g, s.lora());
     }
 
     private static GrpoConfig grpoConfig(JsonNode tree, Path file) {
@@ -273,6 +305,7 @@ final class GrpoCommand implements Callable<Integer> {
         ObjectNode o = SNAKE.createObjectNode().put("model", s.model()).put("task", s.task());
         o.putObject("reward").put("format_weight", s.formatWeight()).put("overlong_buffer", s.overlongBuffer());
         o.set("grpo", SNAKE.valueToTree(s.grpo()));
+        s.lora().ifPresent(l -> o.set(LoraSettings.SECTION, LoraSettings.toJson(l)));
         return o;
     }
 }

@@ -7,6 +7,7 @@ import dev.r1j.rl.checkpoint.BuiltinModels;
 import dev.r1j.rl.checkpoint.Checkpoint;
 import dev.r1j.rl.generate.DjlGenerator;
 import dev.r1j.rl.generate.Generator;
+import dev.r1j.rl.lora.LoraDirectory;
 import dev.r1j.rl.tokenizer.PromptTemplate;
 import dev.r1j.rl.model.TransformerConfig;
 import dev.r1j.rl.tokenizer.Tokenizer;
@@ -23,7 +24,8 @@ final class ModelOption {
                     + "index, tokenizer.json), or builtin:NAME for a model r1j ships (arith-teacher-base, "
                     + "arith-teacher-rl, arith-student-base). generate, eval, traces and logits also take an ONNX "
                     + "model: FILE.onnx, or a directory with model.onnx and no safetensors (r1j export-onnx or Optimum "
-                    + "layout, tokenizer.json beside it); it runs on ONNX Runtime.")
+                    + "layout, tokenizer.json beside it); it runs on ONNX Runtime. An adapter directory "
+                    + "(adapter_config.json, PEFT's layout) runs on the base its base_model_name_or_path names.")
     String model;
 
     /**
@@ -40,6 +42,11 @@ final class ModelOption {
         }
         return Files.isDirectory(p) && Files.exists(p.resolve(OnnxModel.DEFAULT_FILE))
                 && !Files.exists(p.resolve("model.safetensors")) && !Files.exists(p.resolve("model.safetensors.index.json"));
+    }
+
+    /** Whether the option names a LoRA adapter directory (adapter_config.json) rather than a full model. */
+    boolean isAdapter() {
+        return !isOnnx() && LoraDirectory.isAdapterDirectory(directory());
     }
 
     /** The directory the option names, checked to exist; a built-in model is extracted to the cache first. */

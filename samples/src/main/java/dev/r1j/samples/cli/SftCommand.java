@@ -6,6 +6,9 @@ import dev.r1j.distill.traces.TraceGenerator;
 import dev.r1j.rewards.BadInputException;
 import dev.r1j.rl.checkpoint.Checkpoint;
 import dev.r1j.rl.checkpoint.Provenance;
+import dev.r1j.rl.lora.LoraAdapter;
+import dev.r1j.rl.lora.LoraConfig;
+import dev.r1j.rl.lora.LoraDirectory;
 import dev.r1j.rl.run.RunLock;
 import dev.r1j.rl.tokenizer.PromptTemplate;
 import dev.r1j.rl.train.SupervisedConfig;
@@ -19,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -78,10 +82,12 @@ final class SftCommand implements Callable<Integer> {
         }
         SupervisedConfig training;
         ConfigFile file = config == null ? null : ConfigFile.read(config);
+        Optional<LoraConfig> lora;
         try {
             if (file != null) {
-                file.rejectUnknown(Set.of("training"));
+                file.rejectUnknown(Set.of("training", LoraSettings.SECTION));
             }
+            lora = LoraSettings.read(file, options.loraRank);
             ConfigFile t = file == null ? ConfigFile.empty() : file.section("training", PretrainCommand.TRAINING_FIELDS);
             training = PretrainCommand.trainingSection(t, options.steps);
         } catch (BadInputException e) {
@@ -95,6 +101,7 @@ final class SftCommand implements Callable<Integer> {
         }
         PrintWriter err = spec.commandLine().getErr();
         try (RunLock lock = RunLock.acquire(out); Checkpoint cp = model.load()) {
+            Optional<LoraAdapter> adapter = LoraSettings.attach(cp, model.model, model.directory(), lora, training.seed());
             List<TrainingExample> examples = TraceExamples.of(all, cp.tokenizer());
             int held = Math.min(200, examples.size() / 10);
             List<TrainingExample> train = examples.subList(held, examples.size());
@@ -114,9 +121,15 @@ final class SftCommand implements Callable<Integer> {
             facts.put("traces_count", Integer.toString(all.size()));
             facts.put("tokens", Long.toString(result.tokens()));
             facts.put("eval_loss", Double.toString(result.evalLoss()));
-            Checkpoint.write(out.resolve("model"), cp.model(), cp.tokenizer(), cp.template().orElse(PromptTemplate.DEFAULT),
-                    Provenance.of(training.seed(), Invocation.of(spec), Checkpoint.sha256(model.directory()),
-                            new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(training), facts));
+            Provenance provenance = Provenance.of(training.seed(), Invocation.of(spec), Checkpoint.sha256(model.directory()),
+                    new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(training), facts);
+            if (adapter.isPresent()) {
+                LoraDirectory.write(out.resolve("model"), adapter.get(), cp.tokenizer(),
+                        cp.template().orElse(PromptTemplate.DEFAULT), provenance);
+            } else {
+                Checkpoint.write(out.resolve("model"), cp.model(), cp.tokenizer(), cp.template().orElse(PromptTemplate.DEFAULT),
+                        provenance);
+            }
             spec.commandLine().getOut().printf("wrote %s after %d steps: loss %.4f%s%n", out.resolve("model"), result.steps(),
                     result.lastLoss(), Double.isNaN(result.evalLoss()) ? "" : String.format(", eval loss %.4f", result.evalLoss()));
             spec.commandLine().getOut().flush();

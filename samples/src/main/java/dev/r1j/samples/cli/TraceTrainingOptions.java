@@ -10,7 +10,8 @@ final class TraceTrainingOptions {
     Path traces;
 
     @Option(names = "--config", paramLabel = "FILE", description = "Training settings (JSON or YAML): a training "
-            + "section with the fields of r1j pretrain's.")
+            + "section with the fields of r1j pretrain's, and an optional lora section (rank, alpha, dropout, "
+            + "target_modules).")
     Path config;
 
     @Option(names = "--steps", description = "Overrides training.steps.")
@@ -18,4 +19,9 @@ final class TraceTrainingOptions {
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output: OUT/run and OUT/model.")
     Path out;
+
+    @Option(names = "--lora-rank", paramLabel = "N", description = "Train a LoRA adapter of rank N on the frozen "
+            + "student (lora.rank; the other lora fields as the config sets them, or at their defaults); OUT/model is "
+            + "then an adapter directory.")
+    Integer loraRank;
 }
