@@ -30,6 +30,12 @@ import java.util.Map;
  */
 public final class CausalLm implements AutoCloseable {
 
+    /**
+     * Default positions per output-head product in training and scoring ({@code logits_chunk}):
+     * one chunk's [1024, V] float logits are 0.62 GB at Qwen2.5's V = 151,936.
+     */
+    public static final int DEFAULT_LOGITS_CHUNK = 1024;
+
     /** Added to attention scores of positions a query must not see; large but finite, so no NaN. */
     private static final float MASKED = -1e9f;
 
