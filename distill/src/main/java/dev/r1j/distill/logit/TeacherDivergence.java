@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import dev.r1j.rl.model.CausalLm;
-import dev.r1j.rl.model.Engines;
 import dev.r1j.rl.train.TokenLoss;
 
 /**
@@ -104,13 +103,10 @@ public final class TeacherDivergence implements TokenLoss {
         if (topK > 0) {
             return divergence.apply(prepared.get(0), TeacherTopK.student(student, prepared.get(1)));     // [C]
         }
-        NDArray teacherLogProbs;
-        boolean grad = Engines.gradMode(false);
-        try {
-            teacherLogProbs = teacher.head(prepared.get(0)).logSoftmax(-1).stopGradient();              // [C, V]
-        } finally {
-            Engines.gradMode(grad);
-        }
+        // Grad mode stays as the trainer set it: switching it off between the student's forward and
+        // backward passes (DJL does so below autograd's dispatch) was seen to corrupt the student's
+        // gradients now and then. The teacher's weights need no gradient, so nothing is recorded here.
+        NDArray teacherLogProbs = teacher.head(prepared.get(0)).logSoftmax(-1).stopGradient();           // [C, V]
         return divergence.apply(teacherLogProbs, student);                                              // [C]
     }
 }

@@ -132,7 +132,8 @@ class TeacherDivergenceTest {
     @Test
     void chunkedDivergencesAndTheirGradientsEqualTheWholeComputation() {
         for (GeneralizedJsd d : List.of(GeneralizedJsd.FORWARD_KL, new GeneralizedJsd(0.3), GeneralizedJsd.REVERSE_KL)) {
-            try (CausalLm teacher = CausalLm.randomInit(TINY, 1); CausalLm student = CausalLm.randomInit(TINY, 2)) {
+          for (int studentSeed : new int[] {2, 1}) { // 1: the teacher itself, where the divergence is 0
+            try (CausalLm teacher = CausalLm.randomInit(TINY, 1); CausalLm student = CausalLm.randomInit(TINY, studentSeed)) {
                 TeacherDivergence loss = new TeacherDivergence(teacher, d);
                 double[] wholeValue = new double[1];
                 List<float[]> whole = gradients(student, (m, gc) -> {
@@ -170,10 +171,11 @@ class TeacherDivergenceTest {
                     assertEquals(wholeValue[0], value[0], 1e-5, "beta " + d.beta() + ", chunk " + chunk);
                     for (int p = 0; p < whole.size(); p++) {
                         assertArrayEquals(whole.get(p), chunked.get(p), 1e-5f, "beta " + d.beta() + ", chunk " + chunk
-                                + ", gradient of parameter " + p);
+                                + ", student " + studentSeed + ", gradient of parameter " + p);
                     }
                 }
             }
+          }
         }
     }
 
