@@ -87,6 +87,6 @@ public record GeneralizedJsd(double beta) {
     }
 
     private static NDArray kl(NDArray logP, NDArray logQ) {
-        return logP.exp().mul(logP.sub(logQ)).sum(new int[] {-1});                    // [N, T]
+        return logP.exp().mul(logP.sub(logQ)).sum(new int[] {-1});                    // [...]
     }
 }
