@@ -8,7 +8,6 @@ import dev.r1j.distill.logit.TeacherDivergence;
 import dev.r1j.rewards.BadInputException;
 import dev.r1j.rl.checkpoint.BuiltinModels;
 import dev.r1j.rl.checkpoint.Checkpoint;
-import dev.r1j.rl.model.CausalLm;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -83,12 +82,12 @@ final class DistillCommand implements Callable<Integer> {
                 throw new BadInputException("--teacher-top-k must be below the teacher's vocabulary (" + t.model().config()
                         .vocabSize() + " tokens), was " + teacherTopK);
             }
-            return SftCommand.trainOnTraces(spec, model, options, "distill", student -> {
+            return SftCommand.trainOnTraces(spec, model, options, "distill", (student, training) -> {
                 if (!sameVocabulary(t, student)) {
                     throw new BadInputException("--teacher " + teacher + " and --model " + model.model + " do not share a "
                             + "tokenizer (vocabularies differ); logit distillation compares distributions token by token");
                 }
-                return new TeacherDivergence(t.model(), divergence, teacherTopK, CausalLm.DEFAULT_LOGITS_CHUNK);
+                return new TeacherDivergence(t.model(), divergence, teacherTopK, training.logitsChunk());
             }, Map.of("teacher", teacher, "teacher_sha256", Checkpoint.sha256(teacherDir), "beta", Double.toString(beta),
                     "on_policy", Double.toString(onPolicy), "teacher_top_k", Integer.toString(teacherTopK)), (student, training, traces, packed) -> onPolicy == 0 ? packed
                     : new OnPolicyRows(student.model(), student.tokenizer(), traces.stream().map(Trace::prompt).toList(), packed,

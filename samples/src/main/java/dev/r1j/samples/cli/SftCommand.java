@@ -52,15 +52,16 @@ final class SftCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return trainOnTraces(spec, model, options, "sft", student -> TokenLoss.CROSS_ENTROPY, Map.of());
+        return trainOnTraces(spec, model, options, "sft", (student, training) -> TokenLoss.CROSS_ENTROPY, Map.of());
     }
 
     /**
-     * Trains {@code model} on {@code traces} with {@code loss} (made once the student is loaded),
+     * Trains {@code model} on {@code traces} with {@code loss} (made once the student is loaded, from it and
+     * the training settings),
      * writing OUT/run and OUT/model: the flow {@code r1j sft} and {@code r1j distill} share.
      */
     static int trainOnTraces(CommandSpec spec, ModelOption model, TraceTrainingOptions options, String command,
-                             java.util.function.Function<Checkpoint, TokenLoss> loss, Map<String, String> extra) {
+                             java.util.function.BiFunction<Checkpoint, SupervisedConfig, TokenLoss> loss, Map<String, String> extra) {
         return trainOnTraces(spec, model, options, command, loss, extra, (student, training, traces, rows) -> rows, null, 0);
     }
 
@@ -75,7 +76,7 @@ final class SftCommand implements Callable<Integer> {
      * @param teacherTopK the teacher's kept tokens per position (0: whole distributions)
      */
     static int trainOnTraces(CommandSpec spec, ModelOption model, TraceTrainingOptions options, String command,
-                             java.util.function.Function<Checkpoint, TokenLoss> loss, Map<String, String> extra, Rows rows,
+                             java.util.function.BiFunction<Checkpoint, SupervisedConfig, TokenLoss> loss, Map<String, String> extra, Rows rows,
                              TransformerConfig teacher, int teacherTopK) {
         Path traces = options.traces;
         Path config = options.config;
@@ -110,7 +111,7 @@ final class SftCommand implements Callable<Integer> {
                     cp.model().config().parameterCount(), train.size(), held, traces);
             MemoryNotice.print(err, command + ": ", MemoryEstimate.supervised(cp.model().config(), training, teacher, teacherTopK));
             SupervisedTrainer trainer = new SupervisedTrainer(cp.model(), training, out.resolve("run"), cp.tokenizer().padId(),
-                    new ConsoleProgress(err, command + ": "), loss.apply(cp));
+                    new ConsoleProgress(err, command + ": "), loss.apply(cp, training));
             List<SequencePacker.Row> packed = SequencePacker.pack(train, training.sequenceLength(), cp.tokenizer().padId());
             RowSource source = rows.of(cp, training, all, RowSource.shuffled(packed, training.seed()));
             SupervisedTrainer.Result result = trainer.train(source, eval);
