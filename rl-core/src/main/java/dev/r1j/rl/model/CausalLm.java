@@ -2,10 +2,13 @@ package dev.r1j.rl.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.training.GradientCollector;
 import dev.r1j.rewards.BadInputException;
 import dev.r1j.rl.model.internal.DecoderWeights;
 import dev.r1j.rl.model.internal.HostWeights;
@@ -29,6 +32,12 @@ import java.util.Optional;
  * run forward passes at once; training (which writes the weights) must not overlap with them.
  */
 public final class CausalLm implements AutoCloseable {
+
+    /**
+     * Default positions per output-head product in training and scoring ({@code logits_chunk}):
+     * one chunk's [1024, V] float logits are 0.62 GB at Qwen2.5's V = 151,936.
+     */
+    public static final int DEFAULT_LOGITS_CHUNK = 1024;
 
     /** Added to attention scores of positions a query must not see; large but finite, so no NaN. */
     private static final float MASKED = -1e9f;
@@ -235,6 +244,19 @@ public final class CausalLm implements AutoCloseable {
      * @return logits [B, T, V], owned by the manager of {@code inputIds}
      */
     public NDArray forward(NDArray inputIds, long[] positionIds, float[] attentionMask, KvCache cache) {
+        int b = (int) inputIds.getShape().get(0);
+        int t = (int) inputIds.getShape().get(1);
+        return head(hidden(inputIds, positionIds, attentionMask, cache)).reshape(b, t, config.vocabSize()); // [B, T, V]
+    }
+
+    /**
+     * The decoder without its output head: the final-normed hidden states of every new position, the
+     * input of {@link #head}. Training and prefill use it so that only the positions that need logits
+     * pay for the [*, V] product. The arguments are those of {@link #forward}.
+     *
+     * @return [B*T, H] (row {@code b * T + t} is position t of row b), owned by the manager of {@code inputIds}
+     */
+    public NDArray hidden(NDArray inputIds, long[] positionIds, float[] attentionMask, KvCache cache) {
         Shape idsShape = inputIds.getShape();
         int b = (int) idsShape.get(0);
         int t = (int) idsShape.get(1);
@@ -268,16 +290,113 @@ public final class CausalLm implements AutoCloseable {
         if (cache != null) {
             cache.advance(t);
         }
-        x = rmsNorm(x, weights.finalNorm);                    // [B*T, H]
-        NDArray logits;
+        return rmsNorm(x, weights.finalNorm);                 // [B*T, H]
+    }
+
+    /**
+     * The output head over rows of final-normed hidden states.
+     *
+     * @param hidden [N, H] rows of {@link #hidden}
+     * @return logits [N, V], owned by the manager of {@code hidden}
+     */
+    public NDArray head(NDArray hidden) {
         if (weights.lmHead != null) {
-            logits = x.matMul(weights.lmHead);                 // [B*T, V]
-        } else {
-            NDArray embeddingT = weights.embedding.transpose(); // tied head: [H, V] view
-            embeddingT.attach(m);                              // the view is temporary; the weights are not
-            logits = x.matMul(embeddingT);                     // [B*T, V]
+            return hidden.matMul(weights.lmHead);              // [N, V]
         }
-        return logits.reshape(b, t, config.vocabSize());      // [B, T, V]
+        NDArray embeddingT = weights.embedding.transpose();    // tied head: [H, V] view
+        embeddingT.attach(hidden.getManager());                // the view is temporary; the weights are not
+        return hidden.matMul(embeddingT);                      // [N, V]
+    }
+
+    /**
+     * Log-probabilities of {@code targets} and the entropy of the next-token distribution at each row
+     * of {@code hidden}, with the output head run over {@code chunk} rows at a time: each chunk's
+     * [chunk, V] logits are freed before the next, so without gradient recording (reference and
+     * sampling-policy log-probs) the head costs O(chunk x V) memory. With recording on, gradients flow
+     * through the results, but autograd keeps what each chunk's backward needs; training goes through
+     * {@link #chunkedLoss} instead, which frees it chunk by chunk.
+     *
+     * @param hidden  [N, H] rows of {@link #hidden}
+     * @param targets [N] token ids (int32 or int64)
+     * @param chunk   rows per head product, >= 1
+     * @return log-probs [N] and entropy [N] (nats), owned by the manager of {@code hidden}
+     */
+    public TokenScores tokenLogProbs(NDArray hidden, NDArray targets, int chunk) {
+        checkChunk(chunk);
+        int n = (int) hidden.getShape().get(0);
+        NDManager m = hidden.getManager();
+        NDList logProbs = new NDList();
+        NDList entropy = new NDList();
+        for (int start = 0; start < n; start += chunk) {
+            int end = Math.min(n, start + chunk);
+            try (NDManager c = m.newSubManager()) {
+                NDArray h = hidden.get(new NDIndex("{}:{}", start, end));                   // [C, H]
+                h.attach(c);
+                NDArray t = targets.get(new NDIndex("{}:{}", start, end));                  // [C]
+                t.attach(c);
+                TokenScores s = TokenScores.of(head(h), t);                                 // [C], [C]
+                s.logProbs().attach(m);
+                s.entropy().attach(m);
+                logProbs.add(s.logProbs());
+                entropy.add(s.entropy());
+            }
+        }
+        if (n == 0) {
+            return new TokenScores(m.create(new float[0]), m.create(new float[0]));
+        }
+        return new TokenScores(NDArrays.concat(logProbs, 0), NDArrays.concat(entropy, 0));
+    }
+
+    /**
+     * A loss that is a sum over positions, evaluated (and with {@code gc} backpropagated) through the
+     * output head {@code chunk} rows at a time, so that at most one chunk's [chunk, V] logits and their
+     * autograd state exist at once. With a collector it runs in two phases: each chunk's loss is
+     * backpropagated into the head's weights and into a detached copy of its hidden rows, whose
+     * gradients are gathered into one [N, H] array; then that gradient is backpropagated through the
+     * decoder that made {@code hidden}. The gradients equal those of the loss computed in one piece.
+     *
+     * @param hidden rows of {@link #hidden} [N, H], recorded by autograd when {@code gc} is given
+     * @param chunk  rows per head product, >= 1
+     * @param loss   the scalar loss of each chunk, differentiable in its logits
+     * @param gc     the open collector to backpropagate with; null only to evaluate (no gradients)
+     * @return the sum of the chunks' losses
+     */
+    public double chunkedLoss(NDArray hidden, int chunk, ChunkLoss loss, GradientCollector gc) {
+        checkChunk(chunk);
+        int n = (int) hidden.getShape().get(0);
+        NDManager m = hidden.getManager();
+        NDArray source = gc == null ? hidden : hidden.stopGradient();                      // [N, H]
+        NDList hiddenGrads = new NDList();
+        double total = 0;
+        for (int start = 0; start < n; start += chunk) {
+            int end = Math.min(n, start + chunk);
+            try (NDManager c = m.newSubManager()) {
+                NDArray h = source.get(new NDIndex("{}:{}", start, end)).duplicate();      // [C, H], a leaf
+                h.attach(c);
+                if (gc != null) {
+                    h.setRequiresGradient(true);
+                }
+                NDArray value = loss.apply(start, end, head(h));                            // scalar
+                total += value.getFloat();
+                if (gc != null) {
+                    gc.backward(value);
+                    NDArray g = h.getGradient().duplicate();                                 // [C, H]
+                    g.attach(m);
+                    hiddenGrads.add(g);
+                }
+            }
+        }
+        if (gc != null && n > 0) {
+            NDArray grad = NDArrays.concat(hiddenGrads, 0);                                  // [N, H]
+            gc.backward(hidden.mul(grad).sum());                                             // d/d(hidden) = grad
+        }
+        return total;
+    }
+
+    private static void checkChunk(int chunk) {
+        if (chunk < 1) {
+            throw new IllegalArgumentException("logits chunk must be >= 1 position, was " + chunk);
+        }
     }
 
     /** Logits for every position of one sequence, positions 0..T-1, no padding. Returns [T][V]. */

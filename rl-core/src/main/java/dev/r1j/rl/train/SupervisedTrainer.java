@@ -2,8 +2,9 @@ package dev.r1j.rl.train;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -229,27 +230,55 @@ public final class SupervisedTrainer {
         return loss(rows);
     }
 
-    /** Forward and backward of one micro-batch; the loss is summed over targets and divided by {@code norm}. */
+    /**
+     * Forward and backward of one micro-batch; the loss is summed over targets and divided by {@code norm}.
+     * The decoder runs over every position, the output head only over those whose target counts, a
+     * chunk at a time.
+     */
     private double backward(List<SequencePacker.Row> batch, int norm) {
         try (NDManager m = model.manager().newSubManager()) {
-            NDArray[] io = inputs(m, batch);
-            NDArray prepared = prepare(io[0]);                                                     // e.g. [B, T, V]
+            Inputs io = inputs(m, batch);
+            NDList prepared = prepare(io.inputs, io.rows);                                        // e.g. [N, H_teacher]
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray logits = model.forward(io[0], positions(batch.size()), ones(batch.size()), null); // [B, T, V]
-                NDArray perToken = tokenLoss.perToken(logits, io[1], prepared);                        // [B, T]
-                NDArray sum = perToken.mul(io[2]).sum();                                               // scalar
-                gc.backward(sum.div(norm));
-                return sum.getFloat();
+                NDArray hidden = model.hidden(io.inputs, positions(batch.size()), ones(batch.size()), null)
+                        .get(io.rows);                                                            // [N, H]
+                double[] sum = new double[1];
+                model.chunkedLoss(hidden, config.logitsChunk(), (start, end, logits) -> {
+                    NDArray chunkSum = chunkLoss(io, prepared, start, end, logits);               // scalar
+                    sum[0] += chunkSum.getFloat();
+                    return chunkSum.div(norm);
+                }, gc);
+                return sum[0];
             }
         }
     }
 
+    /** The masked loss summed over loss positions [start, end), whose logits are {@code logits} [C, V]. */
+    private NDArray chunkLoss(Inputs io, NDList prepared, int start, int end, NDArray logits) {
+        NDManager chunk = logits.getManager();
+        NDIndex rows = new NDIndex("{}:{}", start, end);
+        NDList part = null;
+        if (prepared != null) {
+            part = new NDList(prepared.size());
+            for (NDArray a : prepared) {
+                NDArray p = a.get(rows);
+                p.attach(chunk); // what the loss makes from it (a teacher's logits) is freed with the chunk
+                part.add(p);
+            }
+        }
+        NDArray targets = io.targets.get(rows);                                                   // [C]
+        targets.attach(chunk);
+        NDArray weights = io.weights.get(rows);                                                   // [C]
+        weights.attach(chunk);
+        return tokenLoss.perToken(logits, targets, part).mul(weights).sum();
+    }
+
     /** The loss's input-only work, without gradients and before the trained model runs. */
-    private NDArray prepare(NDArray inputs) {
+    private NDList prepare(NDArray inputs, NDArray rows) {
         boolean was = Engines.gradMode(false);
         long start = System.nanoTime();
         try {
-            return tokenLoss.prepare(inputs);
+            return tokenLoss.prepare(inputs, rows);
         } finally {
             preparedSeconds += (System.nanoTime() - start) / 1e9;
             Engines.gradMode(was);
@@ -267,10 +296,12 @@ public final class SupervisedTrainer {
             for (int start = 0; start < rows.size(); start += config.batchSize()) {
                 List<SequencePacker.Row> batch = rows.subList(start, Math.min(rows.size(), start + config.batchSize()));
                 try (NDManager m = model.manager().newSubManager()) {
-                    NDArray[] io = inputs(m, batch);
-                    NDArray prepared = tokenLoss.prepare(io[0]);
-                    NDArray logits = model.forward(io[0], positions(batch.size()), ones(batch.size()), null);
-                    total += tokenLoss.perToken(logits, io[1], prepared).mul(io[2]).sum().getFloat();
+                    Inputs io = inputs(m, batch);
+                    NDList prepared = tokenLoss.prepare(io.inputs, io.rows);
+                    NDArray hidden = model.hidden(io.inputs, positions(batch.size()), ones(batch.size()), null)
+                            .get(io.rows);                                                        // [N, H]
+                    total += model.chunkedLoss(hidden, config.logitsChunk(),
+                            (s, e, logits) -> chunkLoss(io, prepared, s, e, logits), null);
                 }
                 for (SequencePacker.Row r : batch) {
                     targets += r.targets();
@@ -282,22 +313,39 @@ public final class SupervisedTrainer {
         return targets == 0 ? Double.NaN : total / targets;
     }
 
-    /** Inputs [B, T] (int64), targets [B, T] (int64) and the target mask [B, T] (float). */
-    private NDArray[] inputs(NDManager m, List<SequencePacker.Row> batch) {
+    /**
+     * A micro-batch: inputs [B, T] (int64), and the positions whose target counts: {@code rows} [N]
+     * (int64 flat indices b * T + t), their targets [N] (int64) and mask weights [N] (float). When no
+     * target counts, position 0 stands in with weight 0, so every parameter still gets a (zero) gradient.
+     */
+    private record Inputs(NDArray inputs, NDArray rows, NDArray targets, NDArray weights) {}
+
+    private Inputs inputs(NDManager m, List<SequencePacker.Row> batch) {
         int t = config.sequenceLength();
         long[] in = new long[batch.size() * t];
+        long[] rows = new long[batch.size() * t];
         long[] out = new long[batch.size() * t];
-        float[] mask = new float[batch.size() * t];
+        float[] weights = new float[batch.size() * t];
+        int n = 0;
         for (int b = 0; b < batch.size(); b++) {
             int[] tokens = batch.get(b).tokens();
+            float[] mask = batch.get(b).targetMask();
             for (int i = 0; i < t; i++) {
                 in[b * t + i] = tokens[i];
-                out[b * t + i] = tokens[i + 1];
+                if (mask[i] != 0f) {
+                    rows[n] = b * t + i;
+                    out[n] = tokens[i + 1];
+                    weights[n] = mask[i];
+                    n++;
+                }
             }
-            System.arraycopy(batch.get(b).targetMask(), 0, mask, b * t, t);
         }
-        Shape shape = new Shape(batch.size(), t);
-        return new NDArray[] {m.create(in, shape), m.create(out, shape), m.create(mask, shape).toType(DataType.FLOAT32, false)};
+        if (n == 0) {
+            out[0] = batch.get(0).tokens()[1];
+            n = 1; // rows[0] = 0, weights[0] = 0
+        }
+        return new Inputs(m.create(in, new Shape(batch.size(), t)), m.create(java.util.Arrays.copyOf(rows, n)),
+                m.create(java.util.Arrays.copyOf(out, n)), m.create(java.util.Arrays.copyOf(weights, n)));
     }
 
     private long[] positions(int rows) {

@@ -21,6 +21,7 @@ import dev.r1j.rl.io.AtomicFiles;
 import dev.r1j.rl.lora.LoraAdapter;
 import dev.r1j.rl.lora.LoraConfig;
 import dev.r1j.rl.lora.LoraDirectory;
+import dev.r1j.rl.run.MemoryEstimate;
 import dev.r1j.rl.run.RunLock;
 import dev.r1j.report.RunReport;
 import dev.r1j.rl.tokenizer.PromptTemplate;
@@ -53,7 +54,7 @@ import picocli.CommandLine.Model.CommandSpec;
             "  kl_estimator K3 (K1|K2|K3), loss_aggregation SEQUENCE_MEAN (SEQUENCE_MEAN|TOKEN_MEAN|CONSTANT),",
             "  advantage_scaling GROUP_STD (GROUP_STD|BATCH_STD|NONE), dynamic_sampling false, max_sampling_rounds 3,",
             "  overlong_filtering false, micro_batch_size 32, seed 0, checkpoint_every 50, samples_per_step 4,",
-            "  reward_threads (available processors).",
+            "  reward_threads (available processors), logits_chunk 1024 (completion positions per output-head product).",
             "Flags override the file. Tasks: arith (the builtin arith models' task), countdown, gsm8k (train split), "
                 + "code (HumanEval, needs bubblewrap), or a generator name (mul3x2, expr3-5:20, countdown4:100).",
             "Reward: correctness (1 or 0) + format_weight x well-formed <think>/<answer> + the DAPO soft overlong "
@@ -158,7 +159,9 @@ final class GrpoCommand implements Callable<Integer> {
             err.printf("grpo: %s (%,d parameters) on %s: %d steps of %d prompts x %d completions%n", s.model(),
                     cp.model().config().parameterCount(), s.task(), s.grpo().steps(), s.grpo().promptsPerStep(),
                     s.grpo().groupSize());
-            err.flush();
+            int promptTokens = problems.draw(1, 0, s.grpo().promptsPerStep()).stream()
+                    .mapToInt(p -> cp.tokenizer().encode(template.render(p.prompt())).length).max().orElse(0);
+            MemoryNotice.print(err, "grpo: ", MemoryEstimate.grpo(cp.model().config(), s.grpo(), promptTokens));
             GrpoTrainer trainer = new GrpoTrainer(cp.model(), cp.tokenizer(), template, gen, reward, problems, s.grpo(), runDir,
                     new ConsoleProgress(err, "grpo: "));
             GrpoTrainer.Result result = trainer.train();

@@ -9,6 +9,8 @@ import dev.r1j.rl.checkpoint.Provenance;
 import dev.r1j.rl.lora.LoraAdapter;
 import dev.r1j.rl.lora.LoraConfig;
 import dev.r1j.rl.lora.LoraDirectory;
+import dev.r1j.rl.model.TransformerConfig;
+import dev.r1j.rl.run.MemoryEstimate;
 import dev.r1j.rl.run.RunLock;
 import dev.r1j.rl.tokenizer.PromptTemplate;
 import dev.r1j.rl.train.SupervisedConfig;
@@ -39,7 +41,7 @@ import picocli.CommandLine.Model.CommandSpec;
             "The optional --config (JSON or YAML) has one section, training, with the fields and defaults of "
                 + "r1j pretrain's training section: batch_size 8, sequence_length 256, gradient_accumulation 1, steps "
                 + "1000, learning_rate 1e-3, min_learning_rate learning_rate/10, warmup_steps 50, weight_decay 0.01, "
-                + "clip_norm 1.0, eval_every 100, checkpoint_every 200, log_every 10, seed 0. A tenth of the traces "
+                + "clip_norm 1.0, eval_every 100, checkpoint_every 200, log_every 10, seed 0, logits_chunk 1024. A tenth of the traces "
                 + "(at most 200) is held out for the evaluation loss."})
 final class SftCommand implements Callable<Integer> {
 
@@ -54,16 +56,17 @@ final class SftCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return trainOnTraces(spec, model, options, "sft", student -> TokenLoss.CROSS_ENTROPY, Map.of());
+        return trainOnTraces(spec, model, options, "sft", (student, training) -> TokenLoss.CROSS_ENTROPY, Map.of());
     }
 
     /**
-     * Trains {@code model} on {@code traces} with {@code loss} (made once the student is loaded),
+     * Trains {@code model} on {@code traces} with {@code loss} (made once the student is loaded, from it and
+     * the training settings),
      * writing OUT/run and OUT/model: the flow {@code r1j sft} and {@code r1j distill} share.
      */
     static int trainOnTraces(CommandSpec spec, ModelOption model, TraceTrainingOptions options, String command,
-                             java.util.function.Function<Checkpoint, TokenLoss> loss, Map<String, String> extra) {
-        return trainOnTraces(spec, model, options, command, loss, extra, (student, training, traces, rows) -> rows);
+                             java.util.function.BiFunction<Checkpoint, SupervisedConfig, TokenLoss> loss, Map<String, String> extra) {
+        return trainOnTraces(spec, model, options, command, loss, extra, (student, training, traces, rows) -> rows, null, 0);
     }
 
     /** How a command turns the traces' packed rows into what the trainer reads (on-policy distillation adds samples). */
@@ -72,8 +75,13 @@ final class SftCommand implements Callable<Integer> {
         RowSource of(Checkpoint student, SupervisedConfig training, List<Trace> traces, RowSource packedTraces);
     }
 
+    /**
+     * @param teacher     the distillation teacher's config, for the memory estimate; null for none
+     * @param teacherTopK the teacher's kept tokens per position (0: whole distributions)
+     */
     static int trainOnTraces(CommandSpec spec, ModelOption model, TraceTrainingOptions options, String command,
-                             java.util.function.Function<Checkpoint, TokenLoss> loss, Map<String, String> extra, Rows rows) {
+                             java.util.function.BiFunction<Checkpoint, SupervisedConfig, TokenLoss> loss, Map<String, String> extra, Rows rows,
+                             TransformerConfig teacher, int teacherTopK) {
         Path traces = options.traces;
         Path config = options.config;
         Path out = options.out;
@@ -108,9 +116,9 @@ final class SftCommand implements Callable<Integer> {
             List<TrainingExample> eval = examples.subList(0, held);
             err.printf("%s: %s (%,d parameters) on %,d traces (%,d held out) from %s%n", command, model.model,
                     cp.model().config().parameterCount(), train.size(), held, traces);
-            err.flush();
+            MemoryNotice.print(err, command + ": ", MemoryEstimate.supervised(cp.model().config(), training, teacher, teacherTopK));
             SupervisedTrainer trainer = new SupervisedTrainer(cp.model(), training, out.resolve("run"), cp.tokenizer().padId(),
-                    new ConsoleProgress(err, command + ": "), loss.apply(cp));
+                    new ConsoleProgress(err, command + ": "), loss.apply(cp, training));
             List<SequencePacker.Row> packed = SequencePacker.pack(train, training.sequenceLength(), cp.tokenizer().padId());
             RowSource source = rows.of(cp, training, all, RowSource.shuffled(packed, training.seed()));
             SupervisedTrainer.Result result = trainer.train(source, eval);

@@ -289,8 +289,11 @@ public final class DecodingLoop {
                     int rows = positions.length / t;
                     boolean grad = Engines.gradMode(false);
                     try (NDManager step = gen.newSubManager()) {
-                        NDArray logits = model.forward(step.create(ids, new Shape(rows, t)), positions, keep, cache); // [B, T, V]
-                        return (t == 1 ? logits : logits.get(new NDIndex(":, -1, :"))).toFloatArray();    // [B, V]
+                        NDArray hidden = model.hidden(step.create(ids, new Shape(rows, t)), positions, keep, cache); // [B*T, H]
+                        // Only each row's last position is sampled from, so prefill projects only those rows.
+                        NDArray last = t == 1 ? hidden : hidden.reshape(rows, t, model.config().hiddenSize())
+                                .get(new NDIndex(":, -1, :"));                                                 // [B, H]
+                        return model.head(last).toFloatArray();                                               // [B, V]
                     } finally {
                         Engines.gradMode(grad);
                     }
