@@ -15,6 +15,7 @@ import dev.r1j.rewards.format.ThinkAnswerFormat;
 import dev.r1j.rl.checkpoint.Checkpoint;
 import dev.r1j.rl.checkpoint.ModelWeightsFiles;
 import dev.r1j.rl.checkpoint.Provenance;
+import dev.r1j.rl.checkpoint.WriteOptions;
 import dev.r1j.rl.generate.Completion;
 import dev.r1j.rl.generate.FinishReason;
 import dev.r1j.rl.generate.Generator;
@@ -554,19 +555,16 @@ public final class GrpoTrainer {
 
     private Path checkpoint(AdamW optimizer, long step) {
         Path target = RunDirectory.checkpoint(runDir, step);
-        Map<String, float[]> tensors = policy.hfTensors();
-        for (float[] t : tensors.values()) {
-            for (float v : t) {
-                if (!Float.isFinite(v)) {
-                    throw new IllegalStateException("non-finite weights after step " + step + "; the last good checkpoint is "
-                            + RunDirectory.latestCheckpoint(runDir).map(Path::toString).orElse("none"));
-                }
-            }
+        if (!policy.weightsFinite()) {
+            throw new IllegalStateException("non-finite weights after step " + step + "; the last good checkpoint is "
+                    + RunDirectory.latestCheckpoint(runDir).map(Path::toString).orElse("none"));
         }
         ledger.write(runDir.resolve("ledger.json"));
+        // Weights and moments stream from the engine tensor by tensor, F32 so that a resume is exact.
         AtomicFiles.replaceDirectory(target, tmp -> {
-            Checkpoint.writeFiles(tmp, policy.config(), tensors, policy.hfShapes(), tokenizer, template,
-                    Provenance.of(config.seed(), "grpo step " + step, "", JSON.valueToTree(config), Map.of("step", Long.toString(step))));
+            Checkpoint.writeFiles(tmp, policy, tokenizer, template,
+                    Provenance.of(config.seed(), "grpo step " + step, "", JSON.valueToTree(config), Map.of("step", Long.toString(step))),
+                    WriteOptions.exact());
             optimizer.save(tmp.resolve("optimizer.safetensors"));
             ledger.write(tmp.resolve("ledger.json"));
             AtomicFiles.writeString(tmp.resolve(RunDirectory.TRAINER_STATE),

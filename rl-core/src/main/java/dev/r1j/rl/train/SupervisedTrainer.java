@@ -10,7 +10,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.r1j.rl.checkpoint.ModelWeightsFiles;
-import dev.r1j.rl.checkpoint.SafeTensorsWriter;
+import dev.r1j.rl.checkpoint.Checkpoint;
+import dev.r1j.rl.checkpoint.WriteOptions;
 import dev.r1j.rl.io.AtomicFiles;
 import dev.r1j.rl.model.CausalLm;
 import dev.r1j.rl.model.Engines;
@@ -314,10 +315,9 @@ public final class SupervisedTrainer {
 
     private void checkpoint(AdamW optimizer, long step, long cursor, long tokens) {
         Path target = RunDirectory.checkpoint(runDir, step);
-        Map<String, float[]> tensors = model.hfTensors();
+        // Weights and moments stream from the engine tensor by tensor, F32 so that a resume is exact.
         AtomicFiles.replaceDirectory(target, tmp -> {
-            AtomicFiles.writeString(tmp.resolve("config.json"), model.config().toJson());
-            SafeTensorsWriter.write(tmp.resolve("model.safetensors"), tensors, model.hfShapes(), Map.of("format", "pt"));
+            Checkpoint.writeFiles(tmp, model, null, null, null, WriteOptions.exact());
             optimizer.save(tmp.resolve("optimizer.safetensors"));
             ObjectNode state = JSON.createObjectNode().put("step", step).put("cursor", cursor).put("tokens", tokens)
                     .put("seed", config.seed());
