@@ -55,6 +55,17 @@ final class ConfigJson {
         }
     }
 
+    /**
+     * The writable type a {@code config.json} declares in {@code torch_dtype} (or {@code dtype}, as newer
+     * transformers releases name it), if it declares one r1j writes.
+     */
+    static Optional<DType> declaredDType(Path configFile) {
+        return readQuietly(configFile).flatMap(root -> {
+            JsonNode t = root.has("torch_dtype") ? root.get("torch_dtype") : root.get("dtype");
+            return t == null || !t.isTextual() ? Optional.empty() : DType.fromTorchName(t.asText());
+        }).filter(DType::writable);
+    }
+
     private static Optional<JsonNode> readQuietly(Path file) {
         try {
             return Optional.ofNullable(JSON.readTree(file.toFile()));

@@ -5,6 +5,7 @@ import dev.r1j.distill.onnx.OrtGenerator;
 import dev.r1j.rewards.BadInputException;
 import dev.r1j.rl.checkpoint.BuiltinModels;
 import dev.r1j.rl.checkpoint.Checkpoint;
+import dev.r1j.rl.checkpoint.HfHubCache;
 import dev.r1j.rl.generate.DjlGenerator;
 import dev.r1j.rl.generate.Generator;
 import dev.r1j.rl.tokenizer.PromptTemplate;
@@ -23,7 +24,9 @@ final class ModelOption {
                     + "index, tokenizer.json), or builtin:NAME for a model r1j ships (arith-teacher-base, "
                     + "arith-teacher-rl, arith-student-base). generate, eval, traces and logits also take an ONNX "
                     + "model: FILE.onnx, or a directory with model.onnx and no safetensors (r1j export-onnx or Optimum "
-                    + "layout, tokenizer.json beside it); it runs on ONNX Runtime.")
+                    + "layout, tokenizer.json beside it); it runs on ONNX Runtime. A Hugging Face model id ORG/NAME "
+                    + "that is not a local path is looked up, offline, in the Hugging Face cache ($HF_HUB_CACHE, else "
+                    + "$HF_HOME/hub, else ~/.cache/huggingface/hub).")
     String model;
 
     /**
@@ -34,10 +37,10 @@ final class ModelOption {
         if (BuiltinModels.isBuiltin(model)) {
             return false;
         }
-        Path p = Path.of(model);
         if (model.endsWith(".onnx")) {
             return true;
         }
+        Path p = local();
         return Files.isDirectory(p) && Files.exists(p.resolve(OnnxModel.DEFAULT_FILE))
                 && !Files.exists(p.resolve("model.safetensors")) && !Files.exists(p.resolve("model.safetensors.index.json"));
     }
@@ -48,7 +51,7 @@ final class ModelOption {
             throw new BadInputException("--model " + model + ": an ONNX model runs with generate, eval, traces and logits; "
                     + "this command needs a model directory with safetensors weights");
         }
-        Path dir = BuiltinModels.resolve(model);
+        Path dir = BuiltinModels.isBuiltin(model) ? BuiltinModels.resolve(model) : local();
         if (!Files.exists(dir)) {
             throw new BadInputException("--model " + model + ": no such directory");
         }
@@ -59,6 +62,11 @@ final class ModelOption {
         return dir;
     }
 
+    /** The path the option names: itself, or the cached snapshot of a Hugging Face model id. */
+    private Path local() {
+        return HfHubCache.fromEnvironment().find(model).orElse(Path.of(model));
+    }
+
     /** Loads the checkpoint: config, weights, tokenizer and, where present, prompt template and provenance. */
     Checkpoint load() {
         return Checkpoint.load(directory());
@@ -67,7 +75,7 @@ final class ModelOption {
     /** Loads the model for generation: a checkpoint on DJL, or an ONNX model on ONNX Runtime. */
     LoadedModel open() {
         if (isOnnx()) {
-            OnnxModel m = OnnxModel.load(Path.of(model));
+            OnnxModel m = OnnxModel.load(local());
             try {
                 m.tokenizer(); // fail now, naming the expected tokenizer path
             } catch (RuntimeException e) {

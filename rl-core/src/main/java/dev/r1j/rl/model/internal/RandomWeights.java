@@ -24,7 +24,7 @@ public final class RandomWeights implements HostWeights {
 
     private static final long GOLDEN_GAMMA = 0x9e3779b97f4a7c15L;
     private static final double DOUBLE_UNIT = 0x1.0p-53;
-    private static final float STD = 0.02f;
+    private static final double STD = 0.02;
 
     private final Map<String, long[]> shapes;
     private final Map<String, Long> firstNormal = new LinkedHashMap<>();
