@@ -26,7 +26,7 @@ import java.util.Set;
 public interface HostWeights {
 
     /** The most bytes a default {@link #stream} chunk holds; sources that map or copy use this too. */
-    int STREAM_CHUNK_BYTES = 16 << 20;
+    int STREAM_CHUNK_BYTES = 4 << 20;
 
     /** Receives one chunk of a tensor: float32 values, little-endian, row-major, in order. */
     @FunctionalInterface

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -65,7 +66,7 @@ public final class RandomWeights implements HostWeights {
     @Override
     public float[] read(String name) {
         float[] out = new float[Math.toIntExact(numel(known(name)))];
-        fill(name, 0, out, 0, out.length);
+        fill(name, 0, FloatBuffer.wrap(out), out.length);
         return out;
     }
 
@@ -73,13 +74,11 @@ public final class RandomWeights implements HostWeights {
     public void stream(String name, Chunks sink) throws IOException {
         long n = numel(known(name));
         int perChunk = STREAM_CHUNK_BYTES / Float.BYTES;
-        float[] values = new float[(int) Math.min(n, perChunk)];
-        ByteBuffer bytes = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer bytes = ByteBuffer.allocate((int) Math.min(n, perChunk) * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         for (long at = 0; at < n; at += perChunk) {
             int count = (int) Math.min(perChunk, n - at);
-            fill(name, at, values, 0, count);
             bytes.clear();
-            bytes.asFloatBuffer().put(values, 0, count);
+            fill(name, at, bytes.asFloatBuffer(), count);
             bytes.limit(count * Float.BYTES);
             sink.accept(bytes);
         }
@@ -90,11 +89,15 @@ public final class RandomWeights implements HostWeights {
         return HostWeights.arrayFromStream(this, name, m);
     }
 
-    /** Elements {@code [from, from + count)} of tensor {@code name} into {@code out} at {@code at}. */
-    private void fill(String name, long from, float[] out, int at, int count) {
+    /** Elements {@code [from, from + count)} of tensor {@code name}, put into {@code out} from its position. */
+    private void fill(String name, long from, FloatBuffer out, int count) {
         switch (kind(name)) {
-            case ONES -> java.util.Arrays.fill(out, at, at + count, 1f);
-            case ZEROS -> java.util.Arrays.fill(out, at, at + count, 0f);
+            case ONES, ZEROS -> {
+                float v = kind(name) == Kind.ONES ? 1f : 0f;
+                for (int i = 0; i < count; i++) {
+                    out.put(v);
+                }
+            }
             case NORMAL -> {
                 long k = firstNormal.get(name) + from;
                 for (int i = 0; i < count; i++, k++) {
@@ -102,7 +105,7 @@ public final class RandomWeights implements HostWeights {
                     double u1 = uniform(2 * k + 1);
                     double u2 = uniform(2 * k + 2);
                     double normal = Math.sqrt(-2 * Math.log(1 - u1)) * Math.cos(2 * Math.PI * u2);
-                    out[at + i] = (float) (normal * STD);
+                    out.put((float) (normal * STD));
                 }
             }
         }
