@@ -5,7 +5,6 @@ import dev.r1j.distill.onnx.OrtGenerator;
 import dev.r1j.rewards.BadInputException;
 import dev.r1j.rl.checkpoint.BuiltinModels;
 import dev.r1j.rl.checkpoint.Checkpoint;
-import dev.r1j.rl.checkpoint.HfHubCache;
 import dev.r1j.rl.generate.DjlGenerator;
 import dev.r1j.rl.generate.Generator;
 import dev.r1j.rl.tokenizer.PromptTemplate;
@@ -51,7 +50,7 @@ final class ModelOption {
             throw new BadInputException("--model " + model + ": an ONNX model runs with generate, eval, traces and logits; "
                     + "this command needs a model directory with safetensors weights");
         }
-        Path dir = BuiltinModels.isBuiltin(model) ? BuiltinModels.resolve(model) : local();
+        Path dir = BuiltinModels.resolve(model);
         if (!Files.exists(dir)) {
             throw new BadInputException("--model " + model + ": no such directory");
         }
@@ -64,7 +63,7 @@ final class ModelOption {
 
     /** The path the option names: itself, or the cached snapshot of a Hugging Face model id. */
     private Path local() {
-        return HfHubCache.fromEnvironment().find(model).orElse(Path.of(model));
+        return BuiltinModels.resolve(model);
     }
 
     /** Loads the checkpoint: config, weights, tokenizer and, where present, prompt template and provenance. */
