@@ -49,10 +49,10 @@ public final class BuiltinModels {
     /**
      * The directory of a model reference: {@code builtin:NAME} is extracted to the cache (once) and
      * its directory returned; a Hugging Face model id ({@code ORG/NAME}) that is not an existing path
-     * is looked up offline in the local hub cache ({@link HfHubCache}); anything else is taken as a path.
+     * but is in the local hub cache ({@link HfHubCache}) is its cached snapshot; anything else is taken
+     * as a path (whose absence the caller reports, with {@link HfHubCache#whereItLooked}).
      *
-     * @throws BadInputException when the name is unknown, naming the known ones, or a model id is not
-     *                           cached, naming where it looked
+     * @throws BadInputException when the name is unknown, naming the known ones
      */
     public static Path resolve(String ref) {
         if (!isBuiltin(ref)) {

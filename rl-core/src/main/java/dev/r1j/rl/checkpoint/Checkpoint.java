@@ -54,9 +54,7 @@ public final class Checkpoint implements AutoCloseable {
 
     /** Loads the model directory {@code dir}. Bad or missing files give a {@link BadInputException} naming them. */
     public static Checkpoint load(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            throw BadInputException.at(dir, 0, null, "not a model directory");
-        }
+        requireDirectory(dir);
         TransformerConfig config = TransformerConfig.read(dir.resolve("config.json"));
         Tokenizer tokenizer = HfTokenizer.load(dir.resolve("tokenizer.json"));
         if (tokenizer.vocabSize() > config.vocabSize()) {
@@ -74,12 +72,18 @@ public final class Checkpoint implements AutoCloseable {
      * need no tokenizer, such as comparing logits on checkpoints made elsewhere.
      */
     public static CausalLm loadModel(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            throw BadInputException.at(dir, 0, null, "not a model directory");
-        }
+        requireDirectory(dir);
         TransformerConfig config = TransformerConfig.read(dir.resolve("config.json"));
         try (ModelWeightsFiles weights = ModelWeightsFiles.open(dir)) {
             return CausalLm.fromWeights(config, weights, dir);
+        }
+    }
+
+    /** Refuses a path that is no directory, saying where the hub cache was searched when it reads like a model id. */
+    private static void requireDirectory(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw BadInputException.at(dir, 0, null, "not a model directory"
+                    + HfHubCache.fromEnvironment().whereItLooked(dir.toString()).map(m -> "; " + m).orElse(""));
         }
     }
 

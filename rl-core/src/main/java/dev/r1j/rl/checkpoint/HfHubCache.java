@@ -91,11 +91,34 @@ public final class HfHubCache {
         return snapshot;
     }
 
-    /** {@code ref} as a directory: itself when it exists, else a cached model id's snapshot. */
+    /**
+     * The cached snapshot {@code ref} names when it is a model id that is not an existing path and is in
+     * the cache; empty otherwise (a path, whether it exists or not, is the caller's to check).
+     */
     public Optional<Path> find(String ref) {
         if (Files.exists(Path.of(ref)) || !looksLikeId(ref)) {
             return Optional.empty();
         }
-        return Optional.of(resolve(ref));
+        try {
+            return Optional.of(resolve(ref));
+        } catch (BadInputException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * For the message about a model reference that names no directory: where this cache was searched
+     * when {@code ref} is spelled like a model id, else empty.
+     */
+    public Optional<String> whereItLooked(String ref) {
+        if (!looksLikeId(ref)) {
+            return Optional.empty();
+        }
+        try {
+            resolve(ref);
+            return Optional.empty();
+        } catch (BadInputException e) {
+            return Optional.of(e.getMessage());
+        }
     }
 }

@@ -61,5 +61,8 @@ class HfHubCacheTest {
         HfHubCache inHub = HfHubCache.from(Map.of("HF_HUB_CACHE", hub.toString()), tmp);
         e = assertThrows(BadInputException.class, () -> inHub.resolve("org/gone"));
         assertTrue(e.getMessage().contains("snapshots/deadbeef"), e.getMessage());
+        assertTrue(inHub.find("org/gone").isEmpty(), "a reference that resolves to nothing stays a path");
+        assertTrue(inHub.whereItLooked("org/gone").orElseThrow().contains("snapshots/deadbeef"));
+        assertTrue(inHub.whereItLooked("/abs/path").isEmpty());
     }
 }

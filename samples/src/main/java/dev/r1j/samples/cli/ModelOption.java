@@ -5,6 +5,7 @@ import dev.r1j.distill.onnx.OrtGenerator;
 import dev.r1j.rewards.BadInputException;
 import dev.r1j.rl.checkpoint.BuiltinModels;
 import dev.r1j.rl.checkpoint.Checkpoint;
+import dev.r1j.rl.checkpoint.HfHubCache;
 import dev.r1j.rl.generate.DjlGenerator;
 import dev.r1j.rl.generate.Generator;
 import dev.r1j.rl.tokenizer.PromptTemplate;
@@ -52,7 +53,8 @@ final class ModelOption {
         }
         Path dir = BuiltinModels.resolve(model);
         if (!Files.exists(dir)) {
-            throw new BadInputException("--model " + model + ": no such directory");
+            throw new BadInputException("--model " + model + ": no such directory"
+                    + HfHubCache.fromEnvironment().whereItLooked(model).map(m -> "; " + m).orElse(""));
         }
         if (!Files.isDirectory(dir)) {
             throw new BadInputException("--model " + model + ": not a directory (expected a model directory with "

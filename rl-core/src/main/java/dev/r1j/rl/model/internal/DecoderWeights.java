@@ -425,7 +425,8 @@ public final class DecoderWeights {
         return out;
     }
 
-    private static long numel(long[] shape) {
+    /** Elements of a tensor of {@code shape} (1 for a scalar). */
+    static long numel(long[] shape) {
         long n = 1;
         for (long d : shape) {
             n *= d;

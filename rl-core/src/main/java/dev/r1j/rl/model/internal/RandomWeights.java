@@ -39,7 +39,7 @@ public final class RandomWeights implements HostWeights {
         for (Map.Entry<String, long[]> e : this.shapes.entrySet()) {
             if (kind(e.getKey()) == Kind.NORMAL) {
                 firstNormal.put(e.getKey(), normals);
-                normals += numel(e.getValue());
+                normals += DecoderWeights.numel(e.getValue());
             }
         }
     }
@@ -65,14 +65,14 @@ public final class RandomWeights implements HostWeights {
 
     @Override
     public float[] read(String name) {
-        float[] out = new float[Math.toIntExact(numel(known(name)))];
+        float[] out = new float[Math.toIntExact(DecoderWeights.numel(known(name)))];
         fill(name, 0, FloatBuffer.wrap(out), out.length);
         return out;
     }
 
     @Override
     public void stream(String name, Chunks sink) throws IOException {
-        long n = numel(known(name));
+        long n = DecoderWeights.numel(known(name));
         int perChunk = STREAM_CHUNK_BYTES / Float.BYTES;
         ByteBuffer bytes = ByteBuffer.allocate((int) Math.min(n, perChunk) * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         for (long at = 0; at < n; at += perChunk) {
@@ -128,13 +128,5 @@ public final class RandomWeights implements HostWeights {
             throw new IllegalArgumentException("no tensor '" + name + "' among the " + shapes.size() + " to initialise");
         }
         return s;
-    }
-
-    private static long numel(long[] shape) {
-        long n = 1;
-        for (long d : shape) {
-            n *= d;
-        }
-        return n;
     }
 }
