@@ -16,9 +16,12 @@ import java.util.List;
  *                     default 0
  * @param stopStrings  generation of a row stops when its text contains one of these; the text is cut
  *                     before it; default none
+ * @param eosTokenIds  token ids that end a row (finish reason EOS), besides the tokenizer's
+ *                     end-of-sequence token and the {@code eos_token_id}s of the model directory's
+ *                     {@code generation_config.json}; default none; each must be >= 0
  */
 public record SamplingParams(int maxNewTokens, double temperature, int topK, double topP, long seed,
-                             List<String> stopStrings) {
+                             List<String> stopStrings, List<Integer> eosTokenIds) {
 
     public SamplingParams {
         if (maxNewTokens < 1) {
@@ -34,6 +37,12 @@ public record SamplingParams(int maxNewTokens, double temperature, int topK, dou
             throw new IllegalArgumentException("top_p must be in (0, 1] (1 = off), was " + topP);
         }
         stopStrings = stopStrings == null ? List.of() : List.copyOf(stopStrings);
+        eosTokenIds = eosTokenIds == null ? List.of() : List.copyOf(eosTokenIds);
+        for (int id : eosTokenIds) {
+            if (id < 0) {
+                throw new IllegalArgumentException("eos token ids must be >= 0, was " + id);
+            }
+        }
         for (String s : stopStrings) {
             if (s.isEmpty()) {
                 throw new IllegalArgumentException("stop strings must not be empty");
@@ -56,7 +65,7 @@ public record SamplingParams(int maxNewTokens, double temperature, int topK, dou
 
     public Builder toBuilder() {
         return new Builder().maxNewTokens(maxNewTokens).temperature(temperature).topK(topK).topP(topP).seed(seed)
-                .stopStrings(stopStrings);
+                .stopStrings(stopStrings).eosTokenIds(eosTokenIds);
     }
 
     /** Builder with the defaults documented on {@link SamplingParams}. */
@@ -67,6 +76,7 @@ public record SamplingParams(int maxNewTokens, double temperature, int topK, dou
         private double topP = 1.0;
         private long seed = 0;
         private List<String> stopStrings = List.of();
+        private List<Integer> eosTokenIds = List.of();
 
         private Builder() {}
 
@@ -76,9 +86,10 @@ public record SamplingParams(int maxNewTokens, double temperature, int topK, dou
         public Builder topP(double v) { topP = v; return this; }
         public Builder seed(long v) { seed = v; return this; }
         public Builder stopStrings(List<String> v) { stopStrings = v; return this; }
+        public Builder eosTokenIds(List<Integer> v) { eosTokenIds = v; return this; }
 
         public SamplingParams build() {
-            return new SamplingParams(maxNewTokens, temperature, topK, topP, seed, stopStrings);
+            return new SamplingParams(maxNewTokens, temperature, topK, topP, seed, stopStrings, eosTokenIds);
         }
     }
 }

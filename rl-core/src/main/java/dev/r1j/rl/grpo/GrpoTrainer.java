@@ -15,6 +15,7 @@ import dev.r1j.rewards.format.ThinkAnswerFormat;
 import dev.r1j.rl.checkpoint.Checkpoint;
 import dev.r1j.rl.checkpoint.ModelWeightsFiles;
 import dev.r1j.rl.checkpoint.Provenance;
+import dev.r1j.rl.checkpoint.WriteOptions;
 import dev.r1j.rl.generate.Completion;
 import dev.r1j.rl.generate.FinishReason;
 import dev.r1j.rl.generate.Generator;
@@ -588,23 +589,19 @@ public final class GrpoTrainer {
     private Path checkpoint(AdamW optimizer, long step) {
         Path target = RunDirectory.checkpoint(runDir, step);
         Optional<LoraAdapter> lora = LoraAdapter.of(policy); // an adapter run checkpoints an adapter directory
-        Map<String, float[]> tensors = lora.isPresent() ? Map.of() : policy.hfTensors();
-        for (float[] t : tensors.values()) {
-            for (float v : t) {
-                if (!Float.isFinite(v)) {
-                    throw new IllegalStateException("non-finite weights after step " + step + "; the last good checkpoint is "
-                            + RunDirectory.latestCheckpoint(runDir).map(Path::toString).orElse("none"));
-                }
-            }
+        if (!policy.weightsFinite()) {
+            throw new IllegalStateException("non-finite weights after step " + step + "; the last good checkpoint is "
+                    + RunDirectory.latestCheckpoint(runDir).map(Path::toString).orElse("none"));
         }
         ledger.write(runDir.resolve("ledger.json"));
+        // Weights and moments stream from the engine tensor by tensor, F32 so that a resume is exact.
         AtomicFiles.replaceDirectory(target, tmp -> {
             Provenance provenance = Provenance.of(config.seed(), "grpo step " + step, "", JSON.valueToTree(config),
                     Map.of("step", Long.toString(step)));
             if (lora.isPresent()) {
                 LoraDirectory.writeFiles(tmp, lora.get(), tokenizer, template, provenance);
             } else {
-                Checkpoint.writeFiles(tmp, policy.config(), tensors, policy.hfShapes(), tokenizer, template, provenance);
+                Checkpoint.writeFiles(tmp, policy, tokenizer, template, provenance, WriteOptions.exact());
             }
             optimizer.save(tmp.resolve("optimizer.safetensors"));
             ledger.write(tmp.resolve("ledger.json"));

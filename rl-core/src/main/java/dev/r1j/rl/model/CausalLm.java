@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
@@ -13,6 +14,7 @@ import dev.r1j.rewards.BadInputException;
 import dev.r1j.rl.model.internal.DecoderWeights;
 import dev.r1j.rl.model.internal.HostWeights;
 import dev.r1j.rl.model.internal.RotaryTables;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -53,16 +55,23 @@ public final class CausalLm implements AutoCloseable {
     /** A view made by {@link #withAdapter}: it shares another model's weights and must not free them. */
     private boolean sharesWeights;
 
+    private final Optional<Path> origin;
+
     private CausalLm(TransformerConfig config, NDManager manager, DecoderWeights weights) {
+        this(config, manager, weights, Optional.empty());
+    }
+
+    private CausalLm(TransformerConfig config, NDManager manager, DecoderWeights weights, Optional<Path> origin) {
         this.config = config;
         this.manager = manager;
         this.weights = weights;
         this.rotary = new RotaryTables(config);
+        this.origin = origin;
     }
 
     /** A view on {@code base}'s weights with {@code adapter} (null for none) in place of base's adapter. */
     private CausalLm(CausalLm base, ProjectionAdapter adapter, boolean ownsAdapter) {
-        this(base.config, base.manager, base.weights);
+        this(base.config, base.manager, base.weights, base.origin);
         this.adapter = adapter;
         this.ownsAdapter = ownsAdapter;
         this.sharesWeights = true;
@@ -80,22 +89,27 @@ public final class CausalLm implements AutoCloseable {
      */
     public static CausalLm fromWeights(TransformerConfig config, HostWeights tensors, Object source) {
         NDManager m = NDManager.newBaseManager();
+        boolean grad = Engines.gradMode(false);
         try {
-            return new CausalLm(config, m, DecoderWeights.fromHf(config, m, tensors, source));
+            return new CausalLm(config, m, DecoderWeights.fromHf(config, m, tensors, source), tensors.directory());
         } catch (RuntimeException e) {
             m.close();
             throw e;
+        } finally {
+            Engines.gradMode(grad);
         }
     }
 
     /**
      * Replaces this model's weights, in place, with Hugging Face-named tensors (shapes checked against
-     * the config): how a run resumes from a checkpoint into the model it was given.
+     * the config): how a run resumes from a checkpoint into the model it was given. Tensors are copied
+     * one at a time, from a memory-mapped file straight into the engine when {@code tensors} is a
+     * checkpoint's; no second copy of the model is made.
      */
     public void loadWeights(HostWeights tensors, Object source) {
         boolean grad = Engines.gradMode(false);
-        try (NDManager tmp = manager.newSubManager()) {
-            weights.copyFrom(DecoderWeights.fromHf(config, tmp, tensors, source));
+        try {
+            weights.loadFrom(tensors, source);
         } finally {
             Engines.gradMode(grad);
         }
@@ -103,27 +117,28 @@ public final class CausalLm implements AutoCloseable {
 
     /**
      * An independent model holding this one's current weights, e.g. the frozen reference policy a KL
-     * penalty compares against. Closing either leaves the other intact.
+     * penalty compares against; the engine copies the arrays (nothing passes through the Java heap).
+     * Closing either leaves the other intact.
      */
     public CausalLm copy() {
-        Map<String, float[]> tensors = hfTensors();
-        Map<String, long[]> shapes = hfShapes();
-        return fromWeights(config, new HostWeights() {
-            @Override
-            public java.util.Set<String> names() {
-                return tensors.keySet();
-            }
+        NDManager m = NDManager.newBaseManager();
+        boolean grad = Engines.gradMode(false);
+        try {
+            return new CausalLm(config, m, weights.duplicate(m), origin);
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        } finally {
+            Engines.gradMode(grad);
+        }
+    }
 
-            @Override
-            public long[] shape(String name) {
-                return shapes.get(name);
-            }
-
-            @Override
-            public float[] read(String name) {
-                return tensors.get(name);
-            }
-        }, "copy");
+    /**
+     * The model directory this model's weights were loaded from, when they were: where a rewritten
+     * checkpoint finds the source's tokenizer and generation files and its stored dtype.
+     */
+    public Optional<Path> origin() {
+        return origin;
     }
 
     public TransformerConfig config() {
@@ -212,9 +227,41 @@ public final class CausalLm implements AutoCloseable {
         adapter = null;
     }
 
-    /** The weights under Hugging Face tensor names ([out, in] matrices), copied to the heap. */
+    /**
+     * The weights under Hugging Face tensor names ([out, in] matrices), all copied to the heap at once.
+     *
+     * @deprecated holds the whole model on the Java heap; stream from {@link #hfWeights()} instead
+     *             (kept for tests that compare small models value by value)
+     */
+    @Deprecated
     public Map<String, float[]> hfTensors() {
         return weights.toHf();
+    }
+
+    /**
+     * A live view of the weights under Hugging Face tensor names and shapes ([out, in] matrices), read
+     * from the engine one tensor or one chunk at a time when asked: what checkpoint writers and
+     * exporters stream from. Valid while this model is open; it sees later training updates.
+     */
+    public HostWeights hfWeights() {
+        return weights.hfView();
+    }
+
+    /** Whether every weight is a finite number (no NaN or infinity), checked by the engine. */
+    public boolean weightsFinite() {
+        boolean grad = Engines.gradMode(false);
+        try {
+            for (NDArray p : weights.all()) {
+                try (NDScope scope = new NDScope()) { // the tests' results would otherwise stay in the model's manager
+                    if (p.isNaN().logicalOr(p.isInfinite()).any().getBoolean()) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        } finally {
+            Engines.gradMode(grad);
+        }
     }
 
     /** The Hugging Face tensor names and shapes this model's config implies. */

@@ -11,7 +11,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.r1j.rl.checkpoint.ModelWeightsFiles;
-import dev.r1j.rl.checkpoint.SafeTensorsWriter;
+import dev.r1j.rl.checkpoint.Checkpoint;
+import dev.r1j.rl.checkpoint.WriteOptions;
 import dev.r1j.rl.io.AtomicFiles;
 import dev.r1j.rl.lora.LoraAdapter;
 import dev.r1j.rl.lora.LoraDirectory;
@@ -369,13 +370,12 @@ public final class SupervisedTrainer {
     private void checkpoint(AdamW optimizer, long step, long cursor, long tokens) {
         Path target = RunDirectory.checkpoint(runDir, step);
         Optional<LoraAdapter> lora = LoraAdapter.of(model); // an adapter run checkpoints an adapter directory
-        Map<String, float[]> tensors = lora.isPresent() ? Map.of() : model.hfTensors();
         AtomicFiles.replaceDirectory(target, tmp -> {
             if (lora.isPresent()) {
                 LoraDirectory.writeAdapterFiles(tmp, lora.get());
             } else {
-                AtomicFiles.writeString(tmp.resolve("config.json"), model.config().toJson());
-                SafeTensorsWriter.write(tmp.resolve("model.safetensors"), tensors, model.hfShapes(), Map.of("format", "pt"));
+                // Weights and moments stream from the engine tensor by tensor, F32 so that a resume is exact.
+                Checkpoint.writeFiles(tmp, model, null, null, null, WriteOptions.exact());
             }
             optimizer.save(tmp.resolve("optimizer.safetensors"));
             ObjectNode state = JSON.createObjectNode().put("step", step).put("cursor", cursor).put("tokens", tokens)

@@ -15,6 +15,7 @@ import dev.r1j.rl.tokenizer.Tokenizer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
@@ -61,7 +62,7 @@ public final class DecodingLoop {
     }
 
     private final Backend backend;
-    private final int eosId;
+    private final Set<Integer> eosIds;
     private final int padId;
     private final Function<int[], String> decode;
 
@@ -74,10 +75,24 @@ public final class DecodingLoop {
         this(new DjlBackend(model), eosId, padId, decode);
     }
 
+    /** A loop on {@code model} that ends a row on any of {@code eosIds}; see {@link #DecodingLoop(Backend, List, int, Function)}. */
+    public DecodingLoop(CausalLm model, List<Integer> eosIds, int padId, Function<int[], String> decode) {
+        this(new DjlBackend(model), eosIds, padId, decode);
+    }
+
     /** A loop over any engine; see {@link #DecodingLoop(CausalLm, int, int, Function)} for the other arguments. */
     public DecodingLoop(Backend backend, int eosId, int padId, Function<int[], String> decode) {
+        this(backend, eosId < 0 ? List.of() : List.of(eosId), padId, decode);
+    }
+
+    /**
+     * A loop that ends a row on any of {@code eosIds} (empty: rows end only by length or stop string),
+     * as models whose {@code generation_config.json} lists several end tokens need; see
+     * {@link #DecodingLoop(CausalLm, int, int, Function)} for the other arguments.
+     */
+    public DecodingLoop(Backend backend, List<Integer> eosIds, int padId, Function<int[], String> decode) {
         this.backend = backend;
-        this.eosId = eosId;
+        this.eosIds = Set.copyOf(eosIds);
         this.padId = padId;
         this.decode = decode;
     }
@@ -195,7 +210,7 @@ public final class DecodingLoop {
                     logProbs[r][count[r]] = c.logProb();
                     count[r]++;
                     next[j] = c.token();
-                    if (c.token() == eosId) {
+                    if (eosIds.contains(c.token()) || params.eosTokenIds().contains(c.token())) {
                         finished[r] = FinishReason.EOS;
                     } else if (!params.stopStrings().isEmpty()) {
                         String text = decode.apply(Arrays.copyOf(generated[r], count[r]));
