@@ -33,6 +33,7 @@ import picocli.CommandLine.Command;
             PretrainCommand.class,
             LogitsCommand.class,
             NightlyCommand.class,
+            PromptCommand.class,
         })
 public final class R1j implements Runnable {
 
