@@ -37,10 +37,22 @@ final class ChatOptions {
      * message through the model's chat template.
      */
     PromptTemplate choose(Optional<PromptTemplate> modelTemplate, Path modelDir) {
+        return choose(modelTemplate, modelDir, chat, Optional.ofNullable(system), variables(vars), "--system and --var",
+                "add --chat");
+    }
+
+    /**
+     * The prompt template a command uses: the model's own (else the default) unless {@code chat} or the
+     * model's {@code prompt_template.json} chooses the chat form; {@code system} and {@code variables}
+     * override the model's in the chat form and are refused without it ({@code what}, {@code remedy}
+     * name them in the error).
+     */
+    static PromptTemplate choose(Optional<PromptTemplate> modelTemplate, Path modelDir, boolean chat, Optional<String> system,
+                                 Map<String, Object> variables, String what, String remedy) {
         boolean modelChat = modelTemplate.map(PromptTemplate::isChat).orElse(false);
         if (!chat && !modelChat) {
-            if (system != null || (vars != null && !vars.isEmpty())) {
-                throw new BadInputException("--system and --var apply to the chat form: add --chat");
+            if (system.isPresent() || !variables.isEmpty()) {
+                throw new BadInputException(what + " apply to the chat form: " + remedy);
             }
             return modelTemplate.orElse(PromptTemplate.DEFAULT);
         }
@@ -50,17 +62,17 @@ final class ChatOptions {
             base = modelTemplate.get().chat().get();
             format = modelTemplate.get().format();
         } else {
-            ChatTemplate t = ChatTemplate.readFrom(modelDir).orElseThrow(() -> new BadInputException("--chat: the model in "
+            ChatTemplate t = ChatTemplate.readFrom(modelDir).orElseThrow(() -> new BadInputException("chat form: the model in "
                     + modelDir + " has no chat template (chat_template in tokenizer_config.json, or chat_template.jinja)"));
             base = new ChatPrompt(t, Optional.empty(), Map.of(), LocalDate.now(ZoneOffset.UTC));
             format = PromptTemplate.PLACEHOLDER;
         }
-        if (system != null) {
-            base = base.withSystem(Optional.of(system));
+        if (system.isPresent()) {
+            base = base.withSystem(system);
         }
-        if (vars != null && !vars.isEmpty()) {
+        if (!variables.isEmpty()) {
             Map<String, Object> merged = new LinkedHashMap<>(base.variables());
-            merged.putAll(variables(vars));
+            merged.putAll(variables);
             base = base.withVariables(merged);
         }
         return PromptTemplate.chat(format, base);

@@ -37,6 +37,9 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin
     ModelOption model;
 
+    @Mixin
+    ChatOptions chatOptions;
+
     @Option(names = "--task", required = true, description = "arith, countdown, gsm8k, math, code, or a generator name "
             + "(mulAxB, exprMIN-MAX[:TOP], countdownN[:TOP]).")
     String task;
@@ -85,7 +88,7 @@ final class EvalCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         EvalReport r;
         try (ModelOption.LoadedModel cp = model.open(); Generator gen = cp.generator()) {
-            PromptTemplate template = cp.template().orElse(PromptTemplate.DEFAULT);
+            PromptTemplate template = chatOptions.choose(cp.template(), ChatOptions.modelDirOf(model.model));
             SamplingParams params;
             try {
                 params = SamplingParams.builder().temperature(temperature).seed(seed)

@@ -42,8 +42,9 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "config.json, metrics.jsonl, samples.jsonl, ledger.json, checkpoints/step-N/, report.html and, at the "
                 + "end, model/ (the trained policy in Hugging Face layout). A run killed at any point continues with "
                 + "--resume DIR and ends with the weights of an uninterrupted run.",
-            "The config (JSON or YAML) holds model (a reference), task, reward {format_weight 0.0, overlong_buffer 0} and "
-                + "grpo, whose fields and defaults are:",
+            "The config (JSON or YAML) holds model (a reference), task, reward {format_weight 0.0, overlong_buffer 0}, "
+                + "prompt {chat false, system none, variables none, date (the day the run starts)} and grpo, whose fields "
+                + "and defaults are:",
             "  steps 200, prompts_per_step 16, group_size 8, max_new_tokens 128, temperature 1.0, top_p 1.0,",
             "  learning_rate 1e-5, min_learning_rate (= learning_rate), warmup_steps 0, weight_decay 0.0, adam_beta2 0.99,",
             "  clip_norm 1.0, iterations 1 (mu), epsilon_low 0.2, epsilon_high 0.2 (0.28: clip-higher), beta 0.0 (KL),",
@@ -85,13 +86,18 @@ final class GrpoCommand implements Callable<Integer> {
     CommandSpec spec;
 
     /** Top-level fields of a config file. */
-    static final Set<String> TOP_FIELDS = Set.of("model", "task", "reward", "grpo");
+    static final Set<String> TOP_FIELDS = Set.of("model", "task", "reward", "grpo", "prompt");
 
     /** Fields of its {@code reward} section. */
     static final Set<String> REWARD_FIELDS = Set.of("format_weight", "overlong_buffer");
 
     /** The effective settings of a run, as written to its config.json. */
-    record RunSettings(String model, String task, double formatWeight, int overlongBuffer, GrpoConfig grpo) {}
+    record RunSettings(String model, String task, double formatWeight, int overlongBuffer, GrpoConfig grpo,
+                       PromptSettings prompt) {
+        RunSettings(String model, String task, double formatWeight, int overlongBuffer, GrpoConfig grpo) {
+            this(model, task, formatWeight, overlongBuffer, grpo, PromptSettings.PLAIN);
+        }
+    }
 
     @Override
     public Integer call() throws IOException {
@@ -114,6 +120,9 @@ final class GrpoCommand implements Callable<Integer> {
             }
             runDir = out;
             settings = override(read(config), config);
+            // strftime_now answers the day the run starts, recorded in config.json for --resume
+            settings = new RunSettings(settings.model(), settings.task(), settings.formatWeight(), settings.overlongBuffer(),
+                    settings.grpo(), settings.prompt().fixDate(java.time.LocalDate.now(java.time.ZoneOffset.UTC)));
             if (Files.exists(runDir.resolve("config.json"))) {
                 throw new BadInputException("--out " + runDir + " already holds a run; continue it with --resume " + runDir
                         + " or choose another directory");
@@ -134,7 +143,7 @@ final class GrpoCommand implements Callable<Integer> {
         Path modelDir = BuiltinModels.resolve(s.model());
         try (Checkpoint cp = Checkpoint.load(modelDir);
              DjlGenerator gen = new DjlGenerator(cp.model(), cp.tokenizer(), Math.max(64, s.grpo().completionsPerStep()))) {
-            PromptTemplate template = cp.template().orElse(PromptTemplate.DEFAULT);
+            PromptTemplate template = s.prompt().apply(cp.template(), modelDir);
             err.printf("grpo: %s (%,d parameters) on %s: %d steps of %d prompts x %d completions%n", s.model(),
                     cp.model().config().parameterCount(), s.task(), s.grpo().steps(), s.grpo().promptsPerStep(),
                     s.grpo().groupSize());
@@ -199,6 +208,7 @@ final class GrpoCommand implements Callable<Integer> {
         String taskName = null;
         double formatWeight = 0;
         int overlongBuffer = 0;
+        PromptSettings prompt = PromptSettings.PLAIN;
         if (file != null) {
             ConfigFile f = ConfigFile.read(file);
             f.rejectUnknown(TOP_FIELDS);
@@ -207,6 +217,7 @@ final class GrpoCommand implements Callable<Integer> {
             ConfigFile r = f.section("reward", REWARD_FIELDS);
             formatWeight = r.number("format_weight", 0);
             overlongBuffer = r.integer("overlong_buffer", 0);
+            prompt = PromptSettings.read(f);
             JsonNode user = f.json().get("grpo");
             if (user != null) {
                 if (!user.isObject()) {
@@ -226,7 +237,7 @@ final class GrpoCommand implements Callable<Integer> {
                 }
             }
         }
-        return new RunSettings(modelRef, taskName, formatWeight, overlongBuffer, grpoConfig(grpo, file));
+        return new RunSettings(modelRef, taskName, formatWeight, overlongBuffer, grpoConfig(grpo, file), prompt);
     }
 
     private RunSettings override(RunSettings s, Path file) {
@@ -256,7 +267,7 @@ final class GrpoCommand implements Callable<Integer> {
             throw new BadInputException(e.getMessage());
         }
         problems(t, g); // fails early on an unknown task
-        return new RunSettings(m, t, s.formatWeight(), s.overlongBuffer(), g);
+        return new RunSettings(m, t, s.formatWeight(), s.overlongBuffer(), g, s.prompt());
     }
 
     private static GrpoConfig grpoConfig(JsonNode tree, Path file) {
@@ -276,6 +287,7 @@ final class GrpoCommand implements Callable<Integer> {
         ObjectNode o = SNAKE.createObjectNode().put("model", s.model()).put("task", s.task());
         o.putObject("reward").put("format_weight", s.formatWeight()).put("overlong_buffer", s.overlongBuffer());
         o.set("grpo", SNAKE.valueToTree(s.grpo()));
+        o.set("prompt", s.prompt().toJson());
         return o;
     }
 }
