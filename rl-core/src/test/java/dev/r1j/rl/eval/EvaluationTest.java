@@ -111,4 +111,40 @@ class EvaluationTest {
         EvalReport free = Evaluation.run(fixed, PromptTemplate.DEFAULT, problems, reward, 2, params, ProgressListener.silent());
         assertEquals(0.0, free.passAt1(), "without the opening tag, strict extraction finds no answer");
     }
+
+    /** A generator that answers {@code text} to every prompt. */
+    static dev.r1j.rl.generate.Generator answering(String text) {
+        return (prompts, n, params) -> {
+            List<dev.r1j.rl.generate.Completion> out = new ArrayList<>();
+            for (int i = 0; i < prompts.size() * n; i++) {
+                out.add(new dev.r1j.rl.generate.Completion(i / n, text, new int[] {1}, new float[] {0f},
+                        dev.r1j.rl.generate.FinishReason.EOS));
+            }
+            return out;
+        };
+    }
+
+    @Test
+    void thinkRateAndAnswersWhenTheTemplateOpensOrClosesTheThinkBlock() {
+        List<Problem> problems = List.of(Problem.of("a", "3+4", "7", TaskKind.MATH));
+        dev.r1j.rewards.Reward reward = dev.r1j.rewards.math.MathReward.strict();
+        SamplingParams params = SamplingParams.builder().maxNewTokens(4).build();
+        // DeepSeek-R1's convention: the prompt ends inside an opened think block.
+        PromptTemplate opens = new PromptTemplate("<|User|>{prompt}<|Assistant|><think>\n");
+        EvalReport r1 = Evaluation.run(answering("3+4 is 7\n</think>\n\n<answer>7</answer>"), opens, problems, reward, 2,
+                params, ProgressListener.silent());
+        assertEquals(1.0, r1.thinkRate(), "reasoning that closes the prompt's block is thinking");
+        assertEquals(1.0, r1.passAt1());
+        // The same completion from a prompt that leaves the block to the model is not well formed.
+        assertEquals(0.0, Evaluation.run(answering("3+4 is 7\n</think>\n\n<answer>7</answer>"), PromptTemplate.DEFAULT,
+                problems, reward, 2, params, ProgressListener.silent()).thinkRate());
+        // Qwen3 with thinking off: the prompt closes an empty block, the model answers at once.
+        PromptTemplate closes = new PromptTemplate("<|im_start|>user\n{prompt}<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\n");
+        EvalReport off = Evaluation.run(answering("<answer>7</answer>"), closes, problems, reward, 2, params,
+                ProgressListener.silent());
+        assertEquals(0.0, off.thinkRate(), "the template's empty block is not the model thinking");
+        assertEquals(1.0, off.passAt1());
+        assertThrows(IllegalArgumentException.class, () -> Evaluation.run(answering("x"), opens, Opening.THINK, problems,
+                reward, 1, params, ProgressListener.silent()), "forcing <think> after the template's own <think>");
+    }
 }

@@ -89,6 +89,11 @@ final class EvalCommand implements Callable<Integer> {
         EvalReport r;
         try (ModelOption.LoadedModel cp = model.open(); Generator gen = cp.generator()) {
             PromptTemplate template = chatOptions.choose(cp.template(), ChatOptions.modelDirOf(model.model));
+            try {
+                Evaluation.thinkStart(template, opening);
+            } catch (IllegalArgumentException e) {
+                throw new BadInputException("--opening " + opening + ": " + e.getMessage());
+            }
             SamplingParams params;
             try {
                 params = SamplingParams.builder().temperature(temperature).seed(seed)

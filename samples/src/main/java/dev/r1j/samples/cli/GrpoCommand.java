@@ -11,6 +11,7 @@ import dev.r1j.rewards.code.HumanEval;
 import dev.r1j.rewards.data.Gsm8k;
 import dev.r1j.rewards.format.OverlongPenalty;
 import dev.r1j.rewards.format.ThinkAnswerFormat;
+import dev.r1j.rewards.format.ThinkStart;
 import dev.r1j.rl.checkpoint.BuiltinModels;
 import dev.r1j.rl.checkpoint.Checkpoint;
 import dev.r1j.rl.checkpoint.Provenance;
@@ -138,12 +139,13 @@ final class GrpoCommand implements Callable<Integer> {
     }
 
     private int run(Path runDir, RunSettings s, PrintWriter err) {
-        Reward reward = reward(s);
         ProblemStream problems = problems(s.task(), s.grpo());
         Path modelDir = BuiltinModels.resolve(s.model());
         try (Checkpoint cp = Checkpoint.load(modelDir);
              DjlGenerator gen = new DjlGenerator(cp.model(), cp.tokenizer(), Math.max(64, s.grpo().completionsPerStep()))) {
             PromptTemplate template = s.prompt().apply(cp.template(), modelDir);
+            // The format reward reads completions as continuations of a prompt that may open or close the think block.
+            Reward reward = reward(s, ThinkStart.of(template.render("")));
             err.printf("grpo: %s (%,d parameters) on %s: %d steps of %d prompts x %d completions%n", s.model(),
                     cp.model().config().parameterCount(), s.task(), s.grpo().steps(), s.grpo().promptsPerStep(),
                     s.grpo().groupSize());
@@ -179,10 +181,14 @@ final class GrpoCommand implements Callable<Integer> {
                     "optimisation_seconds")));
 
     static Reward reward(RunSettings s) {
+        return reward(s, ThinkStart.OUTSIDE);
+    }
+
+    static Reward reward(RunSettings s, ThinkStart start) {
         Reward correctness = Tasks.correctness(s.task(), false, s.grpo().rewardThreads());
         WeightedReward.Builder b = WeightedReward.builder().add("correct", 1.0, correctness);
         if (s.formatWeight() != 0) {
-            b.add("format", s.formatWeight(), new ThinkAnswerFormat());
+            b.add("format", s.formatWeight(), new ThinkAnswerFormat(start));
         }
         if (s.overlongBuffer() > 0) {
             b.add("overlong", 1.0, new OverlongPenalty(s.grpo().maxNewTokens(), s.overlongBuffer()));
