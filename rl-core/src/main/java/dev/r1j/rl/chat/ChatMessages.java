@@ -26,6 +26,13 @@ public final class ChatMessages {
 
     private ChatMessages() {}
 
+    /** One conversation of a JSONL file, with the line it is written on. */
+    public record Conversation(int line, List<ChatMessage> messages) {
+        public Conversation {
+            messages = List.copyOf(messages);
+        }
+    }
+
     /** One conversation: {@code file} holds a JSON array of {@code {role, content}} objects. */
     public static List<ChatMessage> readArray(Path file) {
         String text;
@@ -51,8 +58,8 @@ public final class ChatMessages {
     }
 
     /** Conversations, one a line: {@code {"messages": [{role, content}, ...]}}; blank lines are skipped. */
-    public static List<List<ChatMessage>> readJsonl(Path file) {
-        List<List<ChatMessage>> out = new ArrayList<>();
+    public static List<Conversation> readJsonl(Path file) {
+        List<Conversation> out = new ArrayList<>();
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String lineText;
             int lineNo = 0;
@@ -61,7 +68,7 @@ public final class ChatMessages {
                 if (lineText.isBlank()) {
                     continue;
                 }
-                out.add(parseLine(file, lineNo, lineText));
+                out.add(new Conversation(lineNo, parseLine(file, lineNo, lineText)));
             }
         } catch (NoSuchFileException e) {
             throw BadInputException.at(file, 0, null, "no such file");
