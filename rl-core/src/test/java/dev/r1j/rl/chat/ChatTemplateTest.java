@@ -181,4 +181,13 @@ class ChatTemplateTest {
         assertTrue(syntax.getMessage().contains("could not be rendered"), syntax.getMessage());
         assertThrows(BadInputException.class, () -> inline("x", Map.of("messages", List.of())));
     }
+
+    @Test
+    void printedBooleansAndNoneDifferFromPythonAsDocumented() {
+        java.util.Map<String, Object> vars = new java.util.HashMap<>();
+        vars.put("b", true);
+        vars.put("n", null);
+        // Python's Jinja prints True and None; no real template prints either.
+        assertEquals("true||", inline("{{ b }}|{{ n }}|{{ none }}", vars));
+    }
 }
