@@ -3,9 +3,6 @@ package dev.r1j.samples.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -21,18 +18,9 @@ class ChatFlagsTest {
 
     @BeforeAll
     static void models() throws Exception {
-        without = tmp.resolve("plain");
-        withTemplate = tmp.resolve("chat");
-        for (Path dir : new Path[] {without, withTemplate}) {
-            CliRun r = CliRun.of("init", "--out", dir.toString(), "--hidden", "16", "--intermediate", "32", "--layers", "1",
-                    "--heads", "2", "--kv-heads", "1", "--max-positions", "128");
-            assertEquals(0, r.exit(), r.err());
-        }
-        ObjectMapper json = new ObjectMapper();
-        ObjectNode config = (ObjectNode) json.readTree(withTemplate.resolve("tokenizer_config.json").toFile());
-        config.put("chat_template", "{% for m in messages %}{{ m.role[0] }}:{{ m.content }}\n{% endfor %}"
-                + "{% if add_generation_prompt %}a:<think>{% endif %}");
-        Files.writeString(withTemplate.resolve("tokenizer_config.json"), json.writeValueAsString(config));
+        without = ChatModels.init(tmp.resolve("plain"));
+        withTemplate = ChatModels.withTemplate(ChatModels.init(tmp.resolve("chat")),
+                "{% for m in messages %}{{ m.role[0] }}:{{ m.content }}\n{% endfor %}{% if add_generation_prompt %}a:<think>{% endif %}");
     }
 
     @Test

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.r1j.rl.tokenizer.CharVocabulary;
 import dev.r1j.rl.tokenizer.HfTokenizer;
 import java.nio.file.Files;
@@ -35,10 +34,7 @@ class PromptCommandTest {
         dir = tmp.resolve("tok");
         tokenizer = CharVocabulary.builder().addCharacters("abcdefghijklmnopqrstuvwxyz?+0123456789 \n")
                 .addTokens("<|im_start|>", "<|im_end|>", "<think>", "</think>").writeTo(dir);
-        ObjectMapper json = new ObjectMapper();
-        ObjectNode config = (ObjectNode) json.readTree(dir.resolve("tokenizer_config.json").toFile());
-        config.put("chat_template", TEMPLATE);
-        Files.writeString(dir.resolve("tokenizer_config.json"), json.writeValueAsString(config));
+        ChatModels.withTemplate(dir, TEMPLATE);
     }
 
     static Path messages(String name, String json) throws Exception {

@@ -3,8 +3,6 @@ package dev.r1j.samples.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.r1j.rl.checkpoint.Checkpoint;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,15 +19,7 @@ class SftChatCommandTest {
     Path tmp;
 
     Path chatModel() throws Exception {
-        Path dir = tmp.resolve("student");
-        CliRun r = CliRun.of("init", "--out", dir.toString(), "--hidden", "32", "--intermediate", "64", "--layers", "1",
-                "--heads", "2", "--kv-heads", "1", "--max-positions", "128");
-        assertEquals(0, r.exit(), r.err());
-        ObjectMapper json = new ObjectMapper();
-        ObjectNode config = (ObjectNode) json.readTree(dir.resolve("tokenizer_config.json").toFile());
-        config.put("chat_template", TEMPLATE);
-        Files.writeString(dir.resolve("tokenizer_config.json"), json.writeValueAsString(config));
-        return dir;
+        return ChatModels.withTemplate(ChatModels.init(tmp.resolve("student")), TEMPLATE);
     }
 
     @Test
