@@ -102,6 +102,10 @@ public final class ChatTemplate {
         }
         context.put("messages", list);
         context.put("add_generation_prompt", addGenerationPrompt);
+        // transformers passes tools and documents, None when the caller gives none (to the engine a None is
+        // undefined: `tools is none` and `not tools` hold as in Python, `tools is defined` does not)
+        context.put("tools", null);
+        context.put("documents", null);
         try {
             return template.render(context, date.atStartOfDay());
         } catch (JinjaTemplate.Failure f) {

@@ -127,6 +127,11 @@ class ChatTemplateTest {
     void trimBlocksAndLstripBlocksAsTransformersSetsThem() {
         assertEquals("x\ny\n", inline("{% if true %}\n    {% if true %}\nx\n    {% endif %}\n{% endif %}\ny\n", Map.of()));
         assertEquals("  a", inline("{% for m in messages %}\n  a{% endfor %}", Map.of()));
+        assertEquals("x y", inline("{% if true %}x{% endif %} {% if true %}y{% endif %}", Map.of()),
+                "blanks between two tags on one line stay: lstrip_blocks strips from a line's start only");
+        assertEquals("a\n  b", inline("a\n  {%+ if true %}b{% endif %}", Map.of()), "{%+ keeps the blanks");
+        assertEquals("a\nb", inline("a\n  {# note #}\nb", Map.of()), "a comment line goes, as a block tag's would");
+        assertEquals("ab", inline("a \n{#- note -#}\n b", Map.of()));
     }
 
     @Test
@@ -189,5 +194,23 @@ class ChatTemplateTest {
         vars.put("n", null);
         // Python's Jinja prints True and None; no real template prints either.
         assertEquals("true||", inline("{{ b }}|{{ n }}|{{ none }}", vars));
+    }
+
+    @Test
+    void llamaStyleDateFallsToStrftimeNowWhenItIsDefined() {
+        // The opening of Llama 3.2's template: strftime_now is a defined global, as in transformers.
+        String src = "{%- if not date_string is defined %}{%- if strftime_now is defined %}"
+                + "{%- set date_string = strftime_now(\"%d %b %Y\") %}{%- else %}{%- set date_string = \"26 Jul 2024\" %}"
+                + "{%- endif %}{%- endif %}Today Date: {{ date_string }}{% if raise_exception is defined %}!{% endif %}";
+        assertEquals("Today Date: 26 Jul 2025!", inline(src, Map.of()));
+        assertEquals("Today Date: 1 Jan!", inline(src, Map.of("date_string", "1 Jan")));
+    }
+
+    @Test
+    void toolsAndDocumentsAreNoneAsTransformersPassesThem() {
+        // transformers passes tools=None; to the engine a None is undefined, so `tools is defined` is false
+        // where Python says true (the templates here test `is not none` or truthiness, which agree).
+        assertEquals(" none falsy", inline("{% if tools is defined %}defined{% endif %} "
+                + "{% if documents is none %}none{% endif %} {% if not tools %}falsy{% endif %}", Map.of()));
     }
 }

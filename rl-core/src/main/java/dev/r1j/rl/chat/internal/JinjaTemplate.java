@@ -65,7 +65,7 @@ public final class JinjaTemplate {
         resolver.add(JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_ONLY);
         JinjavaConfig config = JinjavaConfig.newBuilder()
                 .withTrimBlocks(true)
-                .withLstripBlocks(true)
+                .withLstripBlocks(false) // PythonSyntax applies Jinja's own lstrip_blocks
                 .withElResolver(resolver)
                 .withFailOnUnknownTokens(false)
                 // Jinja's own behaviour where Jinjava keeps older defaults: {{- -}} trims, loop variables
@@ -91,12 +91,18 @@ public final class JinjaTemplate {
 
     /** The template with {@code variables} bound, {@code strftime_now} answering {@code now}. */
     public String render(Map<String, Object> variables, LocalDateTime now) throws Failure {
+        // The globals are functions to the engine, not variables, so `strftime_now is defined` (Llama 3.2's
+        // template asks) would be false; a stand-in value under each name makes them defined as in Python,
+        // and calls still resolve to the functions.
+        Map<String, Object> context = new java.util.LinkedHashMap<>(variables);
+        context.putIfAbsent("raise_exception", "<function raise_exception>");
+        context.putIfAbsent("strftime_now", "<function strftime_now>");
         State state = new State(now, new ArrayList<>(1));
         State outer = STATE.get();
         STATE.set(state);
         RenderResult result;
         try {
-            result = jinjava.renderForResult(source, variables);
+            result = jinjava.renderForResult(source, context);
         } finally {
             if (outer == null) {
                 STATE.remove();

@@ -16,6 +16,10 @@ import java.util.Deque;
  *       1)}), while the engine binds {@code name=value} tighter than arithmetic; the value is put in
  *       parentheses.</li>
  * </ul>
+ *
+ * <p>And Jinja's {@code lstrip_blocks}, which the engine applies too widely (it also strips the spaces
+ * between two tags on one line): spaces and tabs from the start of a line up to a block or comment tag
+ * are removed here, and nowhere else; {@code {%+} keeps them, {@code {%-} strips more anyway.
  */
 final class PythonSyntax {
 
@@ -34,8 +38,45 @@ final class PythonSyntax {
                 out.append(source, i, n);
                 break;
             }
-            String close = source.charAt(open + 1) == '{' ? "}}" : "%}";
-            out.append(source, i, open + 2);
+            char kind = source.charAt(open + 1);
+            int textEnd = open;
+            if (kind != '{' && (open + 2 >= n || (source.charAt(open + 2) != '+' && source.charAt(open + 2) != '-'))) {
+                int k = open;
+                while (k > i && (source.charAt(k - 1) == ' ' || source.charAt(k - 1) == '\t')) {
+                    k--;
+                }
+                if (k == 0 || source.charAt(k - 1) == '\n') {
+                    textEnd = k; // lstrip_blocks: the line holds only blanks before the tag
+                }
+            }
+            out.append(source, i, textEnd);
+            if (kind == '#') { // a comment renders nothing; its whitespace control and trim_blocks done here
+                if (source.startsWith("{#-", open)) {
+                    while (out.length() > 0 && Character.isWhitespace(out.charAt(out.length() - 1))) {
+                        out.setLength(out.length() - 1);
+                    }
+                }
+                int end = source.indexOf("#}", open + 2);
+                if (end < 0) {
+                    throw new IllegalArgumentException("a comment {# is never closed");
+                }
+                i = end + 2;
+                if (source.charAt(end - 1) == '-') {
+                    while (i < n && Character.isWhitespace(source.charAt(i))) {
+                        i++;
+                    }
+                } else if (i < n && source.charAt(i) == '\n') {
+                    i++;
+                }
+                continue;
+            }
+            if (source.startsWith("{%+", open)) {
+                open++; // the engine does not know the + modifier: drop it (lstrip is not applied above)
+                out.append("{%");
+            } else {
+                out.append(source, open, open + 2);
+            }
+            String close = kind == '{' ? "}}" : "%}";
             int j = open + 2;
             char quote = 0;
             Deque<Character> brackets = new ArrayDeque<>();
@@ -107,8 +148,13 @@ final class PythonSyntax {
     }
 
     private static int nextTag(String s, int from) {
-        int a = s.indexOf("{{", from);
-        int b = s.indexOf("{%", from);
-        return a < 0 ? b : b < 0 ? a : Math.min(a, b);
+        int best = -1;
+        for (String t : new String[] {"{{", "{%", "{#"}) {
+            int at = s.indexOf(t, from);
+            if (at >= 0 && (best < 0 || at < best)) {
+                best = at;
+            }
+        }
+        return best;
     }
 }
