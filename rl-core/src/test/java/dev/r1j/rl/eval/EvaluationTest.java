@@ -147,4 +147,29 @@ class EvaluationTest {
         assertThrows(IllegalArgumentException.class, () -> Evaluation.run(answering("x"), opens, Opening.THINK, problems,
                 reward, 1, params, ProgressListener.silent()), "forcing <think> after the template's own <think>");
     }
+
+    @Test
+    void r1DistillChatTemplateThatOpensTheThinkBlock(@TempDir Path tmp) {
+        // DeepSeek-R1-Distill's template is DeepSeek-V3's with the generation prompt ending in <think>\n.
+        dev.r1j.rl.chat.ChatTemplate v3 = dev.r1j.rl.chat.ChatTemplate.readFrom(
+                dev.r1j.rl.chat.ChatFixtures.dir("deepseek_v3", tmp)).orElseThrow();
+        String r1 = v3.source().replace("{{'<｜Assistant｜>'}}{% endif %}", "{{'<｜Assistant｜><think>\\n'}}{% endif %}");
+        assertTrue(!r1.equals(v3.source()), "the generation prompt was found");
+        java.util.Map<String, String> tokens = new java.util.HashMap<>();
+        v3.specialTokens().forEach((k, v) -> tokens.put(k, v.toString()));
+        PromptTemplate chat = PromptTemplate.chat("{prompt}", new dev.r1j.rl.chat.ChatPrompt(
+                dev.r1j.rl.chat.ChatTemplate.of(r1, tokens), java.util.Optional.empty(), java.util.Map.of(),
+                java.time.LocalDate.of(2025, 1, 1)));
+        assertEquals("<｜begin▁of▁sentence｜><｜User｜>3+4<｜Assistant｜><think>\n", chat.render("3+4"));
+        List<Problem> problems = List.of(Problem.of("a", "3+4", "7", TaskKind.MATH));
+        EvalReport r = Evaluation.run(answering("Adding: 7.\n</think>\n\nThe answer is \\boxed{7}."), chat, problems,
+                dev.r1j.rewards.math.MathReward.strict(), 2, SamplingParams.builder().maxNewTokens(4).build(),
+                ProgressListener.silent());
+        assertEquals(1.0, r.passAt1(), "the answer after </think> is extracted");
+        assertEquals(0.0, r.thinkRate(), "no <answer> block: the R1-Zero format is not met, so it does not count");
+        EvalReport tagged = Evaluation.run(answering("Adding: 7.\n</think>\n\n<answer>7</answer>"), chat, problems,
+                dev.r1j.rewards.math.MathReward.strict(), 2, SamplingParams.builder().maxNewTokens(4).build(),
+                ProgressListener.silent());
+        assertEquals(1.0, tagged.thinkRate());
+    }
 }
