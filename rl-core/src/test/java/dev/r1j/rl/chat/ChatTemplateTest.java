@@ -155,6 +155,8 @@ class ChatTemplateTest {
         assertEquals("True-False", inline("{{ 'True' if 'abc'.startswith('ab') else 'False' }}-"
                 + "{{ 'True' if 'abc'.endswith(('x', 'y')) else 'False' }}", Map.of()));
         assertEquals("a-b-c", inline("{{ 'a b c'.replace(' ', '-') }}", Map.of()));
+        assertEquals("x|y", inline("{{ t | trim }}|{{ 'xyx' | trim('x') }}", Map.of("t", "\u00a0 x\n")),
+                "trim is Python's strip: no-break spaces go, and it takes the characters to strip");
     }
 
     @Test

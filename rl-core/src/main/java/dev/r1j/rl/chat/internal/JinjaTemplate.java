@@ -83,6 +83,7 @@ public final class JinjaTemplate {
         });
         jinjava.getGlobalContext().registerFilter(new ToJson());
         jinjava.getGlobalContext().registerFilter(new Reversed());
+        jinjava.getGlobalContext().registerFilter(new Trim());
         jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition("", "raise_exception", JinjaTemplate.class,
                 "raiseException", Object.class));
         jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition("", "strftime_now", JinjaTemplate.class,
@@ -164,6 +165,21 @@ public final class JinjaTemplate {
             boolean ascii = Boolean.TRUE.equals(kwargs.get("ensure_ascii"));
             Integer width = indent == null ? null : ((Number) indent).intValue();
             return PythonJson.dumps(var, width, items, keys, sortKeys, ascii);
+        }
+    }
+
+    /** Jinja's {@code trim(value, chars=None)}: Python's {@code str.strip} (Unicode whitespace), not Java's {@code trim}. */
+    private static final class Trim implements AdvancedFilter {
+        @Override
+        public String getName() {
+            return "trim";
+        }
+
+        @Override
+        public Object filter(Object var, JinjavaInterpreter interpreter, Object[] args, Map<String, Object> kwargs) {
+            Object chars = kwargs.getOrDefault("chars", args.length > 0 ? args[0] : null);
+            String text = var == null ? "" : var.toString();
+            return PythonStrings.call(text, "strip", chars == null ? new Object[0] : new Object[] {chars.toString()});
         }
     }
 
