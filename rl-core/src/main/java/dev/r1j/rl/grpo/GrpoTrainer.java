@@ -83,7 +83,7 @@ public final class GrpoTrainer {
     private final GrpoConfig config;
     private final Path runDir;
     private final ProgressListener progress;
-    private final ThinkAnswerFormat thinkFormat = new ThinkAnswerFormat();
+    private final ThinkAnswerFormat thinkFormat;
     private CausalLm reference;
     private CostLedger ledger;
 
@@ -99,6 +99,8 @@ public final class GrpoTrainer {
         this.policy = policy;
         this.tokenizer = tokenizer;
         this.template = template;
+        // think_rate reads completions as continuations of a prompt that may open or close the think block
+        this.thinkFormat = new ThinkAnswerFormat(dev.r1j.rewards.format.ThinkStart.of(template.render("")));
         this.generator = generator;
         this.reward = reward;
         this.problems = problems;
@@ -516,7 +518,7 @@ public final class GrpoTrainer {
                 Completion c = group.completions().get(j);
                 rewardSum += r.score();
                 correct += r.correct() ? 1 : 0;
-                thinking += thinkFormat.score(group.problem(), c.text()).correct() ? 1 : 0;
+                thinking += thinkFormat.thinks(c.text()) ? 1 : 0;
                 lengthSum += c.length();
                 lengthMax = Math.max(lengthMax, c.length());
                 cut += c.finishReason() == FinishReason.LENGTH ? 1 : 0;

@@ -10,6 +10,7 @@ import dev.r1j.rewards.Reward;
 import dev.r1j.rewards.WeightedReward;
 import dev.r1j.rewards.format.OverlongPenalty;
 import dev.r1j.rewards.format.ThinkAnswerFormat;
+import dev.r1j.rewards.format.ThinkStart;
 import dev.r1j.rl.checkpoint.BuiltinModels;
 import dev.r1j.rl.checkpoint.Checkpoint;
 import dev.r1j.rl.checkpoint.Provenance;
@@ -46,8 +47,9 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "config.json, metrics.jsonl, samples.jsonl, ledger.json, checkpoints/step-N/, report.html and, at the "
                 + "end, model/ (the trained policy in Hugging Face layout). A run killed at any point continues with "
                 + "--resume DIR and ends with the weights of an uninterrupted run.",
-            "The config (JSON or YAML) holds model (a reference), task, reward {format_weight 0.0, overlong_buffer 0} and "
-                + "grpo, whose fields and defaults are:",
+            "The config (JSON or YAML) holds model (a reference), task, reward {format_weight 0.0, overlong_buffer 0}, "
+                + "prompt {chat false, system none, variables none, date (the day the run starts)} and grpo, whose fields "
+                + "and defaults are:",
             "  steps 200, prompts_per_step 16, group_size 8, max_new_tokens 128, temperature 1.0, top_p 1.0,",
             "  learning_rate 1e-5, min_learning_rate (= learning_rate), warmup_steps 0, weight_decay 0.0, adam_beta2 0.99,",
             "  clip_norm 1.0, iterations 1 (mu), epsilon_low 0.2, epsilon_high 0.2 (0.28: clip-higher), beta 0.0 (KL),",
@@ -97,17 +99,17 @@ final class GrpoCommand implements Callable<Integer> {
     CommandSpec spec;
 
     /** Top-level fields of a config file. */
-    static final Set<String> TOP_FIELDS = Set.of("model", "task", "reward", "grpo", LoraSettings.SECTION);
+    static final Set<String> TOP_FIELDS = Set.of("model", "task", "reward", "grpo", LoraSettings.SECTION, "prompt");
 
     /** Fields of its {@code reward} section. */
     static final Set<String> REWARD_FIELDS = Set.of("format_weight", "overlong_buffer");
 
     /** The effective settings of a run, as written to its config.json. */
     record RunSettings(String model, String task, double formatWeight, int overlongBuffer, GrpoConfig grpo,
-                       Optional<LoraConfig> lora) {
-        /** Full fine-tuning: no LoRA adapter. */
+                       Optional<LoraConfig> lora, PromptSettings prompt) {
+        /** Full fine-tuning, plain prompts. */
         RunSettings(String model, String task, double formatWeight, int overlongBuffer, GrpoConfig grpo) {
-            this(model, task, formatWeight, overlongBuffer, grpo, Optional.empty());
+            this(model, task, formatWeight, overlongBuffer, grpo, Optional.empty(), PromptSettings.PLAIN);
         }
     }
 
@@ -132,6 +134,9 @@ final class GrpoCommand implements Callable<Integer> {
             }
             runDir = out;
             settings = override(read(config, loraRank), config);
+            // strftime_now answers the day the run starts, recorded in config.json for --resume
+            settings = new RunSettings(settings.model(), settings.task(), settings.formatWeight(), settings.overlongBuffer(),
+                    settings.grpo(), settings.lora(), settings.prompt().fixDate(java.time.LocalDate.now(java.time.ZoneOffset.UTC)));
             if (Files.exists(runDir.resolve("config.json"))) {
                 throw new BadInputException("--out " + runDir + " already holds a run; continue it with --resume " + runDir
                         + " or choose another directory");
@@ -147,12 +152,13 @@ final class GrpoCommand implements Callable<Integer> {
     }
 
     private int run(Path runDir, RunSettings s, PrintWriter err) {
-        Reward reward = reward(s);
         ProblemStream problems = problems(s.task(), s.grpo());
         Path modelDir = BuiltinModels.resolve(s.model());
         try (Checkpoint cp = Checkpoint.load(modelDir);
              DjlGenerator gen = new DjlGenerator(cp.model(), cp.tokenizer(), Math.max(64, s.grpo().completionsPerStep()))) {
-            PromptTemplate template = cp.template().orElse(PromptTemplate.DEFAULT);
+            PromptTemplate template = s.prompt().apply(cp.template(), modelDir);
+            // The format reward reads completions as continuations of a prompt that may open or close the think block.
+            Reward reward = reward(s, ThinkStart.of(template.render("")));
             Optional<LoraAdapter> adapter = LoraSettings.attach(cp, s.model(), modelDir, s.lora(), s.grpo().seed());
             adapter.ifPresent(a -> err.printf("grpo: training a LoRA adapter (%s) on the frozen base%n",
                     LoraSettings.describe(a.config())));
@@ -197,10 +203,14 @@ final class GrpoCommand implements Callable<Integer> {
                     "optimisation_seconds")));
 
     static Reward reward(RunSettings s) {
+        return reward(s, ThinkStart.OUTSIDE);
+    }
+
+    static Reward reward(RunSettings s, ThinkStart start) {
         Reward correctness = TaskConverter.resolve(s.task()).correctness(false, s.grpo().rewardThreads());
         WeightedReward.Builder b = WeightedReward.builder().add("correct", 1.0, correctness);
         if (s.formatWeight() != 0) {
-            b.add("format", s.formatWeight(), new ThinkAnswerFormat());
+            b.add("format", s.formatWeight(), new ThinkAnswerFormat(start));
         }
         if (s.overlongBuffer() > 0) {
             b.add("overlong", 1.0, new OverlongPenalty(s.grpo().maxNewTokens(), s.overlongBuffer()));
@@ -230,6 +240,7 @@ final class GrpoCommand implements Callable<Integer> {
         String taskName = null;
         double formatWeight = 0;
         int overlongBuffer = 0;
+        PromptSettings prompt = PromptSettings.PLAIN;
         if (file != null) {
             ConfigFile f = ConfigFile.read(file);
             f.rejectUnknown(TOP_FIELDS);
@@ -239,6 +250,7 @@ final class GrpoCommand implements Callable<Integer> {
             ConfigFile r = f.section("reward", REWARD_FIELDS);
             formatWeight = r.number("format_weight", 0);
             overlongBuffer = r.integer("overlong_buffer", 0);
+            prompt = PromptSettings.read(f);
             JsonNode user = f.json().get("grpo");
             if (user != null) {
                 if (!user.isObject()) {
@@ -258,7 +270,7 @@ final class GrpoCommand implements Callable<Integer> {
                 }
             }
         }
-        return new RunSettings(modelRef, taskName, formatWeight, overlongBuffer, grpoConfig(grpo, file), lora);
+        return new RunSettings(modelRef, taskName, formatWeight, overlongBuffer, grpoConfig(grpo, file), lora, prompt);
     }
 
     private RunSettings override(RunSettings s, Path file) {
@@ -288,7 +300,7 @@ final class GrpoCommand implements Callable<Integer> {
             throw new BadInputException(e.getMessage());
         }
         problems(t, g); // fails early on an unknown task
-        return new RunSettings(m, t, s.formatWeight(), s.overlongBuffer(), g, s.lora());
+        return new RunSettings(m, t, s.formatWeight(), s.overlongBuffer(), g, s.lora(), s.prompt());
     }
 
     private static GrpoConfig grpoConfig(JsonNode tree, Path file) {
@@ -309,6 +321,7 @@ final class GrpoCommand implements Callable<Integer> {
         o.putObject("reward").put("format_weight", s.formatWeight()).put("overlong_buffer", s.overlongBuffer());
         o.set("grpo", SNAKE.valueToTree(s.grpo()));
         s.lora().ifPresent(l -> o.set(LoraSettings.SECTION, LoraSettings.toJson(l)));
+        o.set("prompt", s.prompt().toJson());
         return o;
     }
 }

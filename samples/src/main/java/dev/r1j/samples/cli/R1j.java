@@ -34,6 +34,7 @@ import picocli.CommandLine.Command;
             LogitsCommand.class,
             NightlyCommand.class,
             MergeLoraCommand.class,
+            PromptCommand.class,
         })
 public final class R1j implements Runnable {
 

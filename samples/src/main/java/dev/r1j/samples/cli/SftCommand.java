@@ -1,9 +1,12 @@
 package dev.r1j.samples.cli;
 
+import dev.r1j.distill.sft.ChatExamples;
 import dev.r1j.distill.sft.TraceExamples;
 import dev.r1j.distill.traces.Trace;
 import dev.r1j.distill.traces.TraceGenerator;
 import dev.r1j.rewards.BadInputException;
+import dev.r1j.rl.chat.ChatMessages;
+import dev.r1j.rl.chat.ChatTemplate;
 import dev.r1j.rl.checkpoint.Checkpoint;
 import dev.r1j.rl.checkpoint.Provenance;
 import dev.r1j.rl.lora.LoraAdapter;
@@ -36,7 +39,10 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "sft", mixinStandardHelpOptions = true,
         description = {"Supervised fine-tuning of a student (--model, e.g. builtin:arith-student-base) on traces "
                 + "written by r1j traces: each example is the prompt, the teacher's completion and end-of-sequence, "
-                + "with the loss on the completion only; examples are packed. Writes OUT/run (metrics, checkpoints, "
+                + "with the loss on the completion only; examples are packed. --traces may instead be chat data, "
+                + "messages JSONL ({\"messages\": [{\"role\", \"content\"}, ...]} a line): each conversation is "
+                + "rendered through the model's chat template with the loss on the assistant turns only (their content "
+                + "and end token); the config may then hold a prompt section with variables and date (strftime_now). Writes OUT/run (metrics, checkpoints, "
                 + "loss.png) and OUT/model; re-running continues from the last checkpoint.",
             "The optional --config (JSON or YAML) has one section, training, with the fields and defaults of "
                 + "r1j pretrain's training section: batch_size 8, sequence_length 256, gradient_accumulation 1, steps "
@@ -91,9 +97,19 @@ final class SftCommand implements Callable<Integer> {
         SupervisedConfig training;
         ConfigFile file = config == null ? null : ConfigFile.read(config);
         Optional<LoraConfig> lora;
+        // A messages JSONL file ({"messages": [...]} a line) is chat data: rendered through the model's chat template.
+        boolean chat = ChatMessages.looksLikeMessagesJsonl(traces);
+        PromptSettings prompt = PromptSettings.PLAIN;
         try {
             if (file != null) {
-                file.rejectUnknown(Set.of("training", LoraSettings.SECTION));
+                file.rejectUnknown(chat ? Set.of("training", LoraSettings.SECTION, "prompt")
+                        : Set.of("training", LoraSettings.SECTION));
+                prompt = chat ? PromptSettings.read(file) : PromptSettings.PLAIN;
+                if (prompt.chat() || prompt.system().isPresent()) {
+                    throw ConfigFile.error(config, prompt.chat() ? "prompt.chat" : "prompt.system", "a messages file is "
+                            + "always rendered through the chat template and carries its own system messages; the prompt "
+                            + "section of sft takes variables and date");
+                }
             }
             lora = LoraSettings.read(file, options.loraRank);
             ConfigFile t = file == null ? ConfigFile.empty() : file.section("training", PretrainCommand.TRAINING_FIELDS);
@@ -103,19 +119,27 @@ final class SftCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw config == null ? new BadInputException(e.getMessage()) : BadInputException.at(config, 0, "training", e.getMessage());
         }
-        List<Trace> all = TraceGenerator.read(traces);
-        if (all.isEmpty()) {
-            throw BadInputException.at(traces, 0, null, "holds no traces");
+        if (chat && !command.equals("sft")) {
+            throw BadInputException.at(traces, 1, "messages", "chat messages train with r1j sft; " + command
+                    + " needs traces from r1j traces");
+        }
+        List<Trace> all = chat ? List.of() : TraceGenerator.read(traces);
+        List<ChatMessages.Conversation> conversations = chat ? ChatMessages.readJsonl(traces) : List.of();
+        if (all.isEmpty() && conversations.isEmpty()) {
+            throw BadInputException.at(traces, 0, null, chat ? "holds no conversations" : "holds no traces");
         }
         PrintWriter err = spec.commandLine().getErr();
         try (RunLock lock = RunLock.acquire(out); Checkpoint cp = model.load()) {
             Optional<LoraAdapter> adapter = LoraSettings.attach(cp, model.model, model.directory(), lora, training.seed());
-            List<TrainingExample> examples = TraceExamples.of(all, cp.tokenizer());
+            List<TrainingExample> examples = chat
+                    ? ChatExamples.of(conversations, traces, chatTemplate(model.directory()), cp.tokenizer(), prompt.variables(),
+                            prompt.date().orElse(java.time.LocalDate.now(java.time.ZoneOffset.UTC)))
+                    : TraceExamples.of(all, cp.tokenizer());
             int held = Math.min(200, examples.size() / 10);
             List<TrainingExample> train = examples.subList(held, examples.size());
             List<TrainingExample> eval = examples.subList(0, held);
-            err.printf("%s: %s (%,d parameters) on %,d traces (%,d held out) from %s%n", command, model.model,
-                    cp.model().config().parameterCount(), train.size(), held, traces);
+            err.printf("%s: %s (%,d parameters) on %,d %s (%,d held out) from %s%n", command, model.model,
+                    cp.model().config().parameterCount(), train.size(), chat ? "chat examples" : "traces", held, traces);
             MemoryNotice.print(err, command + ": ", MemoryEstimate.supervised(cp.model().config(), training, teacher, teacherTopK));
             SupervisedTrainer trainer = new SupervisedTrainer(cp.model(), training, out.resolve("run"), cp.tokenizer().padId(),
                     new ConsoleProgress(err, command + ": "), loss.apply(cp, training));
@@ -126,7 +150,7 @@ final class SftCommand implements Callable<Integer> {
             Map<String, String> facts = new java.util.LinkedHashMap<>(extra);
             facts.put("steps", Long.toString(result.steps()));
             facts.put("traces", traces.toString());
-            facts.put("traces_count", Integer.toString(all.size()));
+            facts.put(chat ? "conversations_count" : "traces_count", Integer.toString(chat ? conversations.size() : all.size()));
             facts.put("tokens", Long.toString(result.tokens()));
             facts.put("eval_loss", Double.toString(result.evalLoss()));
             Provenance provenance = Provenance.of(training.seed(), Invocation.of(spec), Checkpoint.sha256(model.directory()),
@@ -143,5 +167,10 @@ final class SftCommand implements Callable<Integer> {
             spec.commandLine().getOut().flush();
         }
         return R1j.EXIT_OK;
+    }
+
+    private static ChatTemplate chatTemplate(Path modelDir) {
+        return ChatTemplate.readFrom(modelDir).orElseThrow(() -> new BadInputException("--model " + modelDir + ": chat "
+                + "messages need the model's chat template (chat_template in tokenizer_config.json, or chat_template.jinja)"));
     }
 }

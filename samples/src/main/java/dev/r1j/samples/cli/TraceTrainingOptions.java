@@ -6,7 +6,8 @@ import picocli.CommandLine.Option;
 /** The options {@code r1j sft} and {@code r1j distill} share: traces in, settings, run directory out. */
 final class TraceTrainingOptions {
 
-    @Option(names = "--traces", required = true, paramLabel = "FILE", description = "Traces (JSONL from r1j traces).")
+    @Option(names = "--traces", required = true, paramLabel = "FILE", description = "Traces (JSONL from r1j traces); for r1j sft also chat "
+            + "data, one {\"messages\": [...]} a line.")
     Path traces;
 
     @Option(names = "--config", paramLabel = "FILE", description = "Training settings (JSON or YAML): a training "
