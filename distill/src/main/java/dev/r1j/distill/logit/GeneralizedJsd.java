@@ -66,9 +66,10 @@ public record GeneralizedJsd(double beta) {
     /**
      * The divergence at every position, differentiable in the student.
      *
-     * @param teacherLogProbs [N, T, V] log-softmax of the teacher's logits (constant)
-     * @param studentLogProbs [N, T, V] log-softmax of the student's logits
-     * @return [N, T]
+     * @param teacherLogProbs [..., V] log-softmax of the teacher's logits (constant); or log-probabilities over
+     *                        any buckets that partition the vocabulary (the top-k buckets of {@link TeacherDivergence})
+     * @param studentLogProbs [..., V] log-softmax of the student's logits, or over the same buckets
+     * @return [...], the last axis summed
      */
     public NDArray apply(NDArray teacherLogProbs, NDArray studentLogProbs) {
         if (beta == 0) {
@@ -86,6 +87,6 @@ public record GeneralizedJsd(double beta) {
     }
 
     private static NDArray kl(NDArray logP, NDArray logQ) {
-        return logP.exp().mul(logP.sub(logQ)).sum(new int[] {-1});                    // [N, T]
+        return logP.exp().mul(logP.sub(logQ)).sum(new int[] {-1});                    // [...]
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.r1j.distill.traces.TraceSelection;
 import dev.r1j.rewards.BadInputException;
+import dev.r1j.rl.lora.LoraConfig;
 import dev.r1j.rl.train.SupervisedConfig;
 import java.util.Objects;
 
@@ -48,12 +49,16 @@ import java.util.Objects;
  * @param bootstrapResamples {@code gate.bootstrap_resamples}: resamples of the paired bootstrap (>= 100); default 2000
  * @param publishDir         {@code publish_dir}: where the published student lives, relative to the work
  *                           directory unless absolute; default {@code published}
+ * @param sftLora            {@code sft.lora}: when set, the night trains a LoRA adapter with these settings on the
+ *                           frozen student base (its checkpoints are adapter directories) and merges it into the
+ *                           student it evaluates and publishes; its dropout must be 0; default none (every weight
+ *                           is trained)
  */
 public record NightlyConfig(String teacher, String studentBase, String task, int traceProblems, Long traceSeed,
                             int samplesPerProblem, TraceSelection selection, int capPerProblem, double traceTemperature,
                             int traceMaxNewTokens, SupervisedConfig sft, int evalProblems, int evalK, long evalSeed,
                             double evalTemperature, int evalMaxNewTokens, double minImprovement, int bootstrapResamples,
-                            String publishDir) {
+                            String publishDir, LoraConfig sftLora) {
 
     /** A value of a {@link NightlyConfig} breaks its rule; {@link #field()} is the snake_case name in the file. */
     public static final class Invalid extends BadInputException {
@@ -107,6 +112,8 @@ public record NightlyConfig(String teacher, String studentBase, String task, int
                 "must be in [-1, 1) (a difference of pass@1), was " + minImprovement);
         require(bootstrapResamples >= 100, "gate.bootstrap_resamples", "must be >= 100, was " + bootstrapResamples);
         require(publishDir != null && !publishDir.isBlank(), "publish_dir", "must be a non-empty path");
+        require(sftLora == null || sftLora.dropout() == 0, "sft.lora.dropout",
+                "must be 0: r1j does not implement LoRA dropout, was " + (sftLora == null ? 0 : sftLora.dropout()));
     }
 
     private static void require(boolean ok, String field, String rule) {
@@ -148,6 +155,12 @@ public record NightlyConfig(String teacher, String studentBase, String task, int
                 .put("temperature", evalTemperature).put("max_new_tokens", evalMaxNewTokens);
         o.putObject("gate").put("min_improvement", minImprovement).put("bootstrap_resamples", bootstrapResamples);
         o.put("publish_dir", publishDir);
+        if (sftLora != null) {
+            ObjectNode lora = ((ObjectNode) o.get("sft")).putObject("lora").put("rank", sftLora.rank())
+                    .put("alpha", sftLora.alpha()).put("dropout", sftLora.dropout());
+            var targets = lora.putArray("target_modules");
+            sftLora.targetModules().forEach(target -> targets.add(target.peftName()));
+        }
         return o;
     }
 
@@ -161,7 +174,8 @@ public record NightlyConfig(String teacher, String studentBase, String task, int
                 .traceSeed(traceSeed).samplesPerProblem(samplesPerProblem).selection(selection).capPerProblem(capPerProblem)
                 .traceTemperature(traceTemperature).traceMaxNewTokens(traceMaxNewTokens).sft(sft).evalProblems(evalProblems)
                 .evalK(evalK).evalSeed(evalSeed).evalTemperature(evalTemperature).evalMaxNewTokens(evalMaxNewTokens)
-                .minImprovement(minImprovement).bootstrapResamples(bootstrapResamples).publishDir(publishDir);
+                .minImprovement(minImprovement).bootstrapResamples(bootstrapResamples).publishDir(publishDir)
+                .sftLora(sftLora);
     }
 
     /** Builder with the defaults documented on {@link NightlyConfig}; {@code teacher} and {@code studentBase} must be set. */
@@ -185,6 +199,7 @@ public record NightlyConfig(String teacher, String studentBase, String task, int
         private double minImprovement = 0.0;
         private int bootstrapResamples = 2000;
         private String publishDir = "published";
+        private LoraConfig sftLora;
 
         private Builder() {}
 
@@ -208,12 +223,14 @@ public record NightlyConfig(String teacher, String studentBase, String task, int
         public Builder minImprovement(double v) { minImprovement = v; return this; }
         public Builder bootstrapResamples(int v) { bootstrapResamples = v; return this; }
         public Builder publishDir(String v) { publishDir = v; return this; }
+        /** null: full fine-tuning of the student. */
+        public Builder sftLora(LoraConfig v) { sftLora = v; return this; }
 
         /** @throws Invalid naming the first field that breaks its rule */
         public NightlyConfig build() {
             return new NightlyConfig(teacher, studentBase, task, traceProblems, traceSeed, samplesPerProblem, selection,
                     capPerProblem, traceTemperature, traceMaxNewTokens, sft, evalProblems, evalK, evalSeed, evalTemperature,
-                    evalMaxNewTokens, minImprovement, bootstrapResamples, publishDir);
+                    evalMaxNewTokens, minImprovement, bootstrapResamples, publishDir, sftLora);
         }
     }
 }

@@ -23,6 +23,8 @@ import dev.r1j.rl.eval.Estimators;
 import dev.r1j.rl.generate.DjlGenerator;
 import dev.r1j.rl.generate.SamplingParams;
 import dev.r1j.rl.io.AtomicFiles;
+import dev.r1j.rl.lora.LoraAdapter;
+import dev.r1j.rl.lora.LoraBase;
 import dev.r1j.rl.run.RunLock;
 import dev.r1j.rl.tokenizer.PromptTemplate;
 import dev.r1j.rl.train.SupervisedTrainer;
@@ -334,6 +336,12 @@ public final class NightlyJob {
                 throw new NightlyConfig.Invalid("sft.sequence_length", "must be <= the student base's max_position_embeddings ("
                         + positions + "), was " + config.sft().sequenceLength());
             }
+            if (config.sftLora() != null) {
+                if (cp.model().adapter().isPresent()) {
+                    throw new NightlyConfig.Invalid("sft.lora", "needs a full student_base, not an adapter directory");
+                }
+                LoraAdapter.create(cp.model(), config.sftLora(), LoraBase.of(baseDir), config.sft().seed());
+            }
             List<TrainingExample> examples = TraceExamples.of(all, cp.tokenizer());
             SupervisedTrainer trainer = new SupervisedTrainer(cp.model(), config.sft(), nightDirectory().resolve("train"),
                     cp.tokenizer().padId(), progress);
@@ -347,6 +355,7 @@ public final class NightlyJob {
             facts.put("traces_count", Integer.toString(all.size()));
             facts.put("steps", Long.toString(r.steps()));
             facts.put("final_loss", Double.toString(r.lastLoss()));
+            cp.model().mergeAdapter(); // with sft.lora the published student is the base with the adapter folded in
             Checkpoint.write(out, cp.model(), cp.tokenizer(), cp.template().orElse(PromptTemplate.DEFAULT),
                     Provenance.of(config.sft().seed(), "r1j nightly (night " + night + ")", baseSha, config.toJson(), facts));
             ObjectNode f = Manifest.json().createObjectNode().put("traces", all.size()).put("steps", r.steps())

@@ -6,9 +6,9 @@ import dev.r1j.rl.checkpoint.Checkpoint;
 import dev.r1j.rl.checkpoint.ModelWeightsFiles;
 import dev.r1j.rl.checkpoint.Provenance;
 import dev.r1j.rl.io.AtomicFiles;
+import dev.r1j.rl.generate.GenerationConfig;
 import dev.r1j.rl.model.CausalLm;
 import dev.r1j.rl.model.TransformerConfig;
-import dev.r1j.rl.model.internal.DecoderWeights;
 import dev.r1j.rl.model.internal.HostWeights;
 import dev.r1j.rl.tokenizer.PromptTemplate;
 import dev.r1j.rl.tokenizer.Tokenizer;
@@ -86,6 +86,7 @@ public final class OnnxExporter {
         copy(modelDir.resolve("config.json"), outDir, files);
         copy(modelDir.resolve("tokenizer.json"), outDir, files);
         copy(modelDir.resolve("tokenizer_config.json"), outDir, files);
+        copy(modelDir.resolve(GenerationConfig.FILE), outDir, files);
         copy(modelDir.resolve(PromptTemplate.FILE), outDir, files);
         String sha = OnnxModel.sha256(onnxFile);
         provenance(source, Checkpoint.sha256(modelDir), onnxFile, sha).writeTo(outDir);
@@ -100,9 +101,8 @@ public final class OnnxExporter {
     public static Result export(CausalLm model, Tokenizer tokenizer, PromptTemplate template, Path onnxFile,
                                 boolean overwrite) {
         Path outDir = checkTarget(onnxFile, overwrite);
-        Map<String, float[]> tensors = model.hfTensors();
-        Map<String, long[]> shapes = model.hfShapes();
-        HostWeights weights = new DecoderWeights.MapWeights(tensors, shapes);
+        // Read from the engine one tensor at a time as the graph is built, never the whole model at once.
+        HostWeights weights = model.hfWeights();
         DecoderGraph.Written written = DecoderGraph.write(model.config(), weights, onnxFile,
                 DecoderGraph.DEFAULT_EXTERNAL_THRESHOLD, Provenance.currentLibraryVersion());
         List<Path> files = new ArrayList<>(written(written));
@@ -114,6 +114,7 @@ public final class OnnxExporter {
             template.writeTo(outDir);
             files.add(outDir.resolve(PromptTemplate.FILE));
         }
+        model.origin().ifPresent(o -> copy(o.resolve(GenerationConfig.FILE), outDir, files));
         String sha = OnnxModel.sha256(onnxFile);
         provenance("in-memory model", "", onnxFile, sha).writeTo(outDir);
         files.add(outDir.resolve(Provenance.FILE));

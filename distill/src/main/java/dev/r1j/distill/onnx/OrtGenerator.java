@@ -1,12 +1,14 @@
 package dev.r1j.distill.onnx;
 
 import dev.r1j.rl.generate.Completion;
+import dev.r1j.rl.generate.GenerationConfig;
 import dev.r1j.rl.generate.Generator;
 import dev.r1j.rl.generate.SamplingParams;
 import dev.r1j.rl.generate.internal.DecodingLoop;
 import dev.r1j.rl.tokenizer.Tokenizer;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Batched generation on ONNX Runtime: for models exported by {@link OnnxExporter}, and for decoders
@@ -47,7 +49,9 @@ public final class OrtGenerator implements Generator {
             throw new IllegalArgumentException("max batch size must be >= 1, was " + maxBatchSize);
         }
         this.maxBatchSize = maxBatchSize;
-        this.loop = new DecodingLoop(model.decoder().backend(), tokenizer.eosId(), tokenizer.padId(),
+        // Rows end on the tokenizer's eos and on every eos_token_id of the model's generation_config.json.
+        this.loop = new DecodingLoop(model.decoder().backend(),
+                GenerationConfig.endIds(tokenizer.eosId(), Optional.of(model.directory())), tokenizer.padId(),
                 ids -> tokenizer.decode(ids, true));
     }
 

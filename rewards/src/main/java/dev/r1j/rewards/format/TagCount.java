@@ -7,15 +7,28 @@ import dev.r1j.rewards.RewardResult;
 /**
  * Partial credit on the way to the full format: 0.25 for each of {@code <think>}, {@code </think>},
  * {@code <answer>}, {@code </answer>} that appears exactly once (a repeated tag earns nothing). A
- * shaping signal for the first steps of RL, when no completion is well formed yet.
+ * shaping signal for the first steps of RL, when no completion is well formed yet. Tags the prompt
+ * wrote ({@link ThinkStart}) count as the completion's.
  */
 public final class TagCount implements Reward {
+
+    private final ThinkStart start;
+
+    /** For completions that open the think block themselves. */
+    public TagCount() {
+        this(ThinkStart.OUTSIDE);
+    }
+
+    /** For completions that begin at {@code start}. */
+    public TagCount(ThinkStart start) {
+        this.start = java.util.Objects.requireNonNull(start, "start");
+    }
 
     private static final String[] TAGS = {"<think>", "</think>", "<answer>", "</answer>"};
 
     @Override
     public RewardResult score(Problem problem, String completion) {
-        String text = completion == null ? "" : completion;
+        String text = start.opened() + (completion == null ? "" : completion);
         double score = 0;
         StringBuilder why = new StringBuilder();
         for (String tag : TAGS) {

@@ -10,10 +10,16 @@ import dev.r1j.rewards.RewardResult;
  * answer block, a tag inside another block, an unclosed tag or text after the answer scores 0: these
  * are the ways a policy games a format reward (answering several times hoping one matches).
  *
+ * <p>When the prompt already opened the think block (DeepSeek-R1's template) or closed an empty one
+ * (Qwen3 with thinking off), the completion is judged as the continuation of what the prompt began
+ * ({@link ThinkStart}): {@code reasoning</think><answer>…</answer>} is then well formed, and so is a
+ * lone answer block after a closed one.
+ *
  * @param requireThink whether the think block is required (default true); when false, a lone answer
  *                     block is also well formed
+ * @param start        where completions begin relative to the think block (default {@link ThinkStart#OUTSIDE})
  */
-public record ThinkAnswerFormat(boolean requireThink) implements Reward {
+public record ThinkAnswerFormat(boolean requireThink, ThinkStart start) implements Reward {
 
     private static final String[] TAGS = {"<think>", "</think>", "<answer>", "</answer>"};
 
@@ -22,9 +28,31 @@ public record ThinkAnswerFormat(boolean requireThink) implements Reward {
         this(true);
     }
 
+    public ThinkAnswerFormat(boolean requireThink) {
+        this(requireThink, ThinkStart.OUTSIDE);
+    }
+
+    /** Think, then answer, for completions that begin at {@code start}. */
+    public ThinkAnswerFormat(ThinkStart start) {
+        this(true, start);
+    }
+
+    public ThinkAnswerFormat {
+        java.util.Objects.requireNonNull(start, "start");
+    }
+
+    /**
+     * Whether {@code completion} is well formed with a think block of the model's own writing: the
+     * think-rate's count. After a block the prompt closed, the model did not think (thinking was off).
+     */
+    public boolean thinks(String completion) {
+        return start != ThinkStart.AFTER && violation(start.opened() + (completion == null ? "" : completion)) == null
+                && (start == ThinkStart.INSIDE || (completion != null && completion.contains("<think>")));
+    }
+
     @Override
     public RewardResult score(Problem problem, String completion) {
-        String why = violation(completion == null ? "" : completion);
+        String why = violation(start.opened() + (completion == null ? "" : completion));
         return why == null ? new RewardResult(1.0, true, "", "well formed")
                 : new RewardResult(0.0, false, "", why);
     }

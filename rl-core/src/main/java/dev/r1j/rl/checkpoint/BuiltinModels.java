@@ -48,13 +48,16 @@ public final class BuiltinModels {
 
     /**
      * The directory of a model reference: {@code builtin:NAME} is extracted to the cache (once) and
-     * its directory returned; anything else is taken as a path.
+     * its directory returned; a Hugging Face model id ({@code ORG/NAME}) that is not an existing path
+     * but is in the local hub cache ({@link HfHubCache}) is its cached snapshot; anything else is taken
+     * as a path (whose absence the caller reports, with {@link HfHubCache#whereItLooked}).
      *
      * @throws BadInputException when the name is unknown, naming the known ones
      */
     public static Path resolve(String ref) {
         if (!isBuiltin(ref)) {
-            return Path.of(ref);
+            // A path as given, or a Hugging Face model id (ORG/NAME) found offline in the local hub cache.
+            return HfHubCache.fromEnvironment().find(ref).orElse(Path.of(ref));
         }
         String name = ref.substring(PREFIX.length());
         Map<String, Map<String, String>> index = index();

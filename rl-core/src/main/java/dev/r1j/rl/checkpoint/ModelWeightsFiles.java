@@ -2,6 +2,8 @@ package dev.r1j.rl.checkpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import dev.r1j.rewards.BadInputException;
 import dev.r1j.rl.model.internal.HostWeights;
 import java.io.IOException;
@@ -11,6 +13,7 @@ import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -19,10 +22,12 @@ import java.util.Set;
  */
 public final class ModelWeightsFiles implements HostWeights, AutoCloseable {
 
+    private final Path directory;
     private final Map<String, SafeTensorsFile> byTensor;
     private final Map<String, SafeTensorsFile> files;
 
-    private ModelWeightsFiles(Map<String, SafeTensorsFile> byTensor, Map<String, SafeTensorsFile> files) {
+    private ModelWeightsFiles(Path directory, Map<String, SafeTensorsFile> byTensor, Map<String, SafeTensorsFile> files) {
+        this.directory = directory;
         this.byTensor = byTensor;
         this.files = files;
     }
@@ -76,7 +81,7 @@ public final class ModelWeightsFiles implements HostWeights, AutoCloseable {
             files.values().forEach(SafeTensorsFile::close);
             throw e;
         }
-        return new ModelWeightsFiles(Collections.unmodifiableMap(byTensor), files);
+        return new ModelWeightsFiles(dir, Collections.unmodifiableMap(byTensor), files);
     }
 
     @Override
@@ -92,6 +97,36 @@ public final class ModelWeightsFiles implements HostWeights, AutoCloseable {
     @Override
     public float[] read(String name) {
         return file(name).readFloats(name);
+    }
+
+    /** Streams tensor {@code name} from its memory mapping, one chunk at a time. */
+    @Override
+    public void stream(String name, Chunks sink) throws IOException {
+        file(name).stream(name, sink);
+    }
+
+    /** Copies tensor {@code name} from its memory mapping into an engine array, one chunk of rows at a time. */
+    @Override
+    public NDArray toArray(String name, NDManager m) {
+        return file(name).readArray(name, m);
+    }
+
+    @Override
+    public Optional<Path> directory() {
+        return Optional.of(directory);
+    }
+
+    /**
+     * The type most of the weights are stored in (by bytes), F32 for a directory without tensors: the
+     * type a rewritten copy of this model keeps by default.
+     */
+    public DType storedDType() {
+        Map<DType, Long> bytes = new java.util.EnumMap<>(DType.class);
+        for (String n : byTensor.keySet()) {
+            TensorInfo t = file(n).info(n);
+            bytes.merge(t.dtype(), t.end() - t.begin(), Long::sum);
+        }
+        return bytes.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(DType.F32);
     }
 
     /** The stored type of tensor {@code name}. */

@@ -3,7 +3,13 @@ package dev.r1j.rl.checkpoint;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import dev.r1j.rewards.BadInputException;
+import dev.r1j.rl.model.internal.HostWeights;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -217,6 +223,107 @@ public final class SafeTensorsFile implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Passes the values of tensor {@code name} to {@code sink} as float32 little-endian chunks of at most
+     * {@link HostWeights#STREAM_CHUNK_BYTES}, read from the memory mapping one chunk at a time: the whole
+     * tensor is never on the Java heap.
+     */
+    public void stream(String name, HostWeights.Chunks sink) throws IOException {
+        TensorInfo t = info(name);
+        long n = t.numel();
+        int bytes = t.dtype().bytes();
+        int perChunk = (int) Math.max(1, Math.min(chunkBytes / bytes, HostWeights.STREAM_CHUNK_BYTES / Float.BYTES));
+        ByteBuffer converted = t.dtype() == DType.F32 ? null
+                : ByteBuffer.allocate((int) Math.min(n, perChunk) * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        for (long done = 0; done < n; ) {
+            int count = (int) Math.min(perChunk, n - done);
+            MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, dataStart + t.begin() + done * bytes,
+                    (long) count * bytes);
+            mapped.order(ByteOrder.LITTLE_ENDIAN);
+            if (converted == null) {
+                sink.accept(mapped);
+            } else {
+                converted.clear();
+                FloatCodec.toF32(t.dtype(), mapped, converted, count);
+                converted.flip();
+                sink.accept(converted);
+            }
+            done += count;
+        }
+    }
+
+    /**
+     * Tensor {@code name} as a float32 engine array owned by {@code m}, copied from the memory mapping
+     * in chunks of rows (F32 straight from the mapping, other types through a chunk-sized conversion
+     * buffer outside the heap). The array's memory is the engine's own, not the file's.
+     */
+    public NDArray readArray(String name, NDManager m) {
+        TensorInfo t = info(name);
+        long[] shape = t.shape();
+        long n = t.numel();
+        int bytes = t.dtype().bytes();
+        NDArray out = m.zeros(new Shape(shape), DataType.FLOAT32);
+        if (n == 0) {
+            return out;
+        }
+        long rows = shape.length == 0 ? 1 : shape[0];
+        long rowElements = n / rows;
+        long maxElements = Math.max(1, Math.min(chunkBytes / bytes, HostWeights.STREAM_CHUNK_BYTES / Float.BYTES));
+        long rowsPerChunk = Math.max(1, maxElements / rowElements);
+        boolean direct = t.dtype() == DType.F32 && ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+        ByteBuffer converted = direct ? null : ByteBuffer.allocateDirect(
+                Math.toIntExact(Math.min(rows, rowsPerChunk) * rowElements * Float.BYTES)).order(ByteOrder.nativeOrder());
+        try {
+            for (long r0 = 0; r0 < rows; r0 += rowsPerChunk) {
+                long count = Math.min(rowsPerChunk, rows - r0);
+                long elements = count * rowElements;
+                MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY,
+                        dataStart + t.begin() + r0 * rowElements * bytes, elements * bytes);
+                ByteBuffer f32 = mapped;
+                if (!direct) {
+                    converted.clear();
+                    mapped.order(ByteOrder.LITTLE_ENDIAN);
+                    decodeNative(t.dtype(), mapped, converted, (int) elements);
+                    converted.flip();
+                    f32 = converted;
+                }
+                long[] partShape = shape.clone();
+                if (partShape.length > 0) {
+                    partShape[0] = count;
+                }
+                try (NDManager scratch = m.newSubManager()) {
+                    // The part only borrows the buffer; copying it into `out` makes the engine own the values.
+                    NDArray part = scratch.create(f32, new Shape(partShape), DataType.FLOAT32);
+                    if (shape.length == 0) {
+                        out.close();
+                        NDArray owned = part.duplicate();
+                        owned.attach(m);
+                        return owned;
+                    }
+                    out.set(new NDIndex(r0 + ":" + (r0 + count)), part);
+                }
+            }
+        } catch (IOException e) {
+            out.close();
+            throw new UncheckedIOException("cannot read tensor '" + name + "' from " + file, e);
+        }
+        return out;
+    }
+
+    /** Like {@link FloatCodec#toF32} but into a native-order buffer, as the engine reads it. */
+    private static void decodeNative(DType dtype, ByteBuffer src, ByteBuffer dst, int count) {
+        if (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) {
+            FloatCodec.toF32(dtype, src, dst, count);
+            return;
+        }
+        ByteBuffer le = ByteBuffer.allocate(count * Float.BYTES);
+        FloatCodec.toF32(dtype, src, le, count);
+        le.flip().order(ByteOrder.LITTLE_ENDIAN);
+        while (le.hasRemaining()) {
+            dst.putFloat(le.getFloat());
+        }
+    }
+
     private static void decode(DType dtype, ByteBuffer buf, float[] out, int at, int count) {
         switch (dtype) {
             case F32 -> buf.asFloatBuffer().get(out, at, count);
@@ -243,22 +350,7 @@ public final class SafeTensorsFile implements AutoCloseable {
 
     /** IEEE 754 binary16 to binary32, exact (subnormals, infinities and NaN included). */
     static float halfToFloat(short half) {
-        int h = half & 0xFFFF;
-        int sign = (h & 0x8000) << 16;
-        int exp = (h >>> 10) & 0x1F;
-        int mant = h & 0x3FF;
-        if (exp == 0x1F) {
-            return Float.intBitsToFloat(sign | 0x7F800000 | (mant << 13));
-        }
-        if (exp == 0) {
-            if (mant == 0) {
-                return Float.intBitsToFloat(sign);
-            }
-            // Subnormal: value = mant * 2^-24, exactly representable in float32.
-            float v = mant * 0x1p-24f;
-            return sign == 0 ? v : -v;
-        }
-        return Float.intBitsToFloat(sign | ((exp - 15 + 127) << 23) | (mant << 13));
+        return FloatCodec.halfToFloat(half);
     }
 
     private static void readFully(FileChannel ch, ByteBuffer buf, long position) throws IOException {

@@ -8,7 +8,8 @@ package dev.r1j.rl.eval;
  * @param passAt1    mean correctness over all completions; interval: Wilson over completions
  * @param passAtK    mean over problems of the unbiased pass@k; interval: bootstrap over problems
  * @param majAtK     share of problems whose most frequent extracted answer is correct; bootstrap
- * @param thinkRate  share of completions with exactly one well-formed think block before the answer; Wilson
+ * @param thinkRate  share of completions with exactly one well-formed think block of the model's own writing
+ *                   before the answer (one opened by the prompt counts; an empty one the prompt closed does not); Wilson
  * @param meanLength mean completion length in tokens; bootstrap over completions
  */
 public record EvalReport(int problems, int k, double passAt1, Estimators.Interval passAt1Interval, double passAtK,

@@ -4,6 +4,7 @@ import dev.r1j.rewards.Problem;
 import dev.r1j.rewards.Reward;
 import dev.r1j.rewards.RewardResult;
 import dev.r1j.rewards.format.ThinkAnswerFormat;
+import dev.r1j.rewards.format.ThinkStart;
 import dev.r1j.rl.generate.Completion;
 import dev.r1j.rl.generate.Generator;
 import dev.r1j.rl.generate.SamplingParams;
@@ -43,7 +44,9 @@ public final class Evaluation {
         if (problems.isEmpty()) {
             throw new IllegalArgumentException("no problems to evaluate");
         }
-        ThinkAnswerFormat format = new ThinkAnswerFormat();
+        // A chat template may have opened the think block (DeepSeek-R1) or closed an empty one (Qwen3 with
+        // thinking off): the think-rate reads each completion as the continuation of its prompt.
+        ThinkAnswerFormat format = new ThinkAnswerFormat(thinkStart(template, opening));
         int chunk = Math.max(1, 64 / k);
         List<boolean[]> correct = new ArrayList<>();
         List<String[]> answers = new ArrayList<>();
@@ -68,7 +71,7 @@ public final class Evaluation {
                     right += c[j] ? 1 : 0;
                     a[j] = r.extracted();
                     lengths.add((double) completion.length());
-                    thinking += format.score(part.get(i), text).correct() ? 1 : 0;
+                    thinking += format.thinks(text) ? 1 : 0;
                     samples++;
                 }
                 correct.add(c);
@@ -91,6 +94,21 @@ public final class Evaluation {
                 mean(maj), Estimators.bootstrapMean(maj, RESAMPLES, seed + 2),
                 (double) thinking / samples, Estimators.wilson(thinking, samples, Estimators.Z95),
                 mean(len), Estimators.bootstrapMean(len, RESAMPLES, seed + 3));
+    }
+
+    /**
+     * Where completions begin relative to the think block: decided by the template (the problem's own
+     * text is left out, since it may mention tags), with a forced opening counted as the model's own text.
+     * A forced opening on a template that already opened or closed the think block is refused.
+     */
+    public static ThinkStart thinkStart(PromptTemplate template, Opening opening) {
+        ThinkStart start = ThinkStart.of(template.render(""));
+        if (start != ThinkStart.OUTSIDE && opening != Opening.FREE) {
+            throw new IllegalArgumentException("the prompt template already " + (start == ThinkStart.INSIDE
+                    ? "opens the think block" : "closes an empty think block") + "; forcing the opening "
+                    + opening.text() + " as well is not supported (use the free opening)");
+        }
+        return start;
     }
 
     /** Whether the most frequent non-empty extracted answer (first seen wins ties) belongs to a correct sample. */

@@ -36,7 +36,9 @@ public final class DjlGenerator implements Generator {
                     + " tokens but the model's vocab_size is " + model.config().vocabSize());
         }
         this.maxBatchSize = maxBatchSize;
-        this.loop = new DecodingLoop(model, tokenizer.eosId(), tokenizer.padId(), ids -> tokenizer.decode(ids, true));
+        // Rows end on the tokenizer's eos and on every eos_token_id of the model's generation_config.json.
+        this.loop = new DecodingLoop(model, GenerationConfig.endIds(tokenizer.eosId(), model.origin()),
+                tokenizer.padId(), ids -> tokenizer.decode(ids, true));
     }
 
     public int maxBatchSize() {

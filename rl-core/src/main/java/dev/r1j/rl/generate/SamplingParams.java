@@ -20,9 +20,12 @@ import java.util.List;
  *                     default 0
  * @param stopStrings  generation of a row stops when its text contains one of these; the text is cut
  *                     before it; default none
+ * @param eosTokenIds  token ids that end a row (finish reason EOS), besides the tokenizer's
+ *                     end-of-sequence token and the {@code eos_token_id}s of the model directory's
+ *                     {@code generation_config.json}; default none; each must be >= 0
  */
 public record SamplingParams(int maxNewTokens, double temperature, int topK, double topP, double minP, long seed,
-                             List<String> stopStrings) {
+                             List<String> stopStrings, List<Integer> eosTokenIds) {
 
     public SamplingParams {
         if (maxNewTokens < 1) {
@@ -41,6 +44,12 @@ public record SamplingParams(int maxNewTokens, double temperature, int topK, dou
             throw new IllegalArgumentException("min_p must be in [0, 1] (0 = off), was " + minP);
         }
         stopStrings = stopStrings == null ? List.of() : List.copyOf(stopStrings);
+        eosTokenIds = eosTokenIds == null ? List.of() : List.copyOf(eosTokenIds);
+        for (int id : eosTokenIds) {
+            if (id < 0) {
+                throw new IllegalArgumentException("eos token ids must be >= 0, was " + id);
+            }
+        }
         for (String s : stopStrings) {
             if (s.isEmpty()) {
                 throw new IllegalArgumentException("stop strings must not be empty");
@@ -62,8 +71,8 @@ public record SamplingParams(int maxNewTokens, double temperature, int topK, dou
     }
 
     public Builder toBuilder() {
-        return new Builder().maxNewTokens(maxNewTokens).temperature(temperature).topK(topK).topP(topP).minP(minP)
-                .seed(seed).stopStrings(stopStrings);
+        return new Builder().maxNewTokens(maxNewTokens).temperature(temperature).topK(topK).topP(topP).minP(minP).seed(seed)
+                .stopStrings(stopStrings).eosTokenIds(eosTokenIds);
     }
 
     /** Builder with the defaults documented on {@link SamplingParams}. */
@@ -75,6 +84,7 @@ public record SamplingParams(int maxNewTokens, double temperature, int topK, dou
         private double minP = 0;
         private long seed = 0;
         private List<String> stopStrings = List.of();
+        private List<Integer> eosTokenIds = List.of();
 
         private Builder() {}
 
@@ -85,9 +95,10 @@ public record SamplingParams(int maxNewTokens, double temperature, int topK, dou
         public Builder minP(double v) { minP = v; return this; }
         public Builder seed(long v) { seed = v; return this; }
         public Builder stopStrings(List<String> v) { stopStrings = v; return this; }
+        public Builder eosTokenIds(List<Integer> v) { eosTokenIds = v; return this; }
 
         public SamplingParams build() {
-            return new SamplingParams(maxNewTokens, temperature, topK, topP, minP, seed, stopStrings);
+            return new SamplingParams(maxNewTokens, temperature, topK, topP, minP, seed, stopStrings, eosTokenIds);
         }
     }
 }

@@ -43,6 +43,10 @@ import java.util.List;
  * @param checkpointEvery     steps between checkpoints (0: only the last); default 50
  * @param samplesPerStep      completions written to samples.jsonl per step; default 4
  * @param rewardThreads       threads scoring completions (rewards may run programs); default: available processors
+ * @param logitsChunk         completion positions sent through the output head at once when log-probs and
+ *                            entropy are computed (memory, not maths: the head holds [logits_chunk, V]
+ *                            logits at a time instead of [micro_batch_size, T, V]; TRL and verl call it
+ *                            the logits chunk); default 1024
  */
 public record GrpoConfig(int steps, int promptsPerStep, int groupSize, int maxNewTokens, double temperature, double topP,
                          double learningRate, double minLearningRate, int warmupSteps, double weightDecay,
@@ -50,13 +54,13 @@ public record GrpoConfig(int steps, int promptsPerStep, int groupSize, int maxNe
                          double beta, KlEstimator klEstimator, LossAggregation lossAggregation,
                          AdvantageScaling advantageScaling, boolean dynamicSampling, int maxSamplingRounds,
                          boolean overlongFiltering, int microBatchSize, long seed, int checkpointEvery,
-                         int samplesPerStep, int rewardThreads) {
+                         int samplesPerStep, int rewardThreads, int logitsChunk) {
 
     public GrpoConfig {
         List<String> broken = rules(steps, promptsPerStep, groupSize, maxNewTokens, temperature, topP, learningRate,
                 minLearningRate, warmupSteps, weightDecay, adamBeta2, clipNorm, iterations, epsilonLow, epsilonHigh, beta,
                 klEstimator, lossAggregation, advantageScaling, maxSamplingRounds, microBatchSize, checkpointEvery,
-                samplesPerStep, rewardThreads);
+                samplesPerStep, rewardThreads, logitsChunk);
         if (!broken.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", broken));
         }
@@ -69,7 +73,7 @@ public record GrpoConfig(int steps, int promptsPerStep, int groupSize, int maxNe
                                       double epsilonLow, double epsilonHigh, double beta, KlEstimator klEstimator,
                                       LossAggregation lossAggregation, AdvantageScaling advantageScaling,
                                       int maxSamplingRounds, int microBatchSize, int checkpointEvery, int samplesPerStep,
-                                      int rewardThreads) {
+                                      int rewardThreads, int logitsChunk) {
         List<String> e = new ArrayList<>();
         check(e, steps >= 1, "steps must be >= 1, was " + steps);
         check(e, promptsPerStep >= 1, "prompts_per_step must be >= 1, was " + promptsPerStep);
@@ -96,6 +100,7 @@ public record GrpoConfig(int steps, int promptsPerStep, int groupSize, int maxNe
         check(e, checkpointEvery >= 0, "checkpoint_every must be >= 0, was " + checkpointEvery);
         check(e, samplesPerStep >= 0, "samples_per_step must be >= 0, was " + samplesPerStep);
         check(e, rewardThreads >= 1, "reward_threads must be >= 1, was " + rewardThreads);
+        check(e, logitsChunk >= 1, "logits_chunk must be >= 1 position, was " + logitsChunk);
         return e;
     }
 
@@ -127,7 +132,8 @@ public record GrpoConfig(int steps, int promptsPerStep, int groupSize, int maxNe
                 .iterations(iterations).epsilonLow(epsilonLow).epsilonHigh(epsilonHigh).beta(beta).klEstimator(klEstimator)
                 .lossAggregation(lossAggregation).advantageScaling(advantageScaling).dynamicSampling(dynamicSampling)
                 .maxSamplingRounds(maxSamplingRounds).overlongFiltering(overlongFiltering).microBatchSize(microBatchSize)
-                .seed(seed).checkpointEvery(checkpointEvery).samplesPerStep(samplesPerStep).rewardThreads(rewardThreads);
+                .seed(seed).checkpointEvery(checkpointEvery).samplesPerStep(samplesPerStep).rewardThreads(rewardThreads)
+                .logitsChunk(logitsChunk);
     }
 
     /** Builder with the defaults documented on {@link GrpoConfig}. */
@@ -159,6 +165,7 @@ public record GrpoConfig(int steps, int promptsPerStep, int groupSize, int maxNe
         private int checkpointEvery = 50;
         private int samplesPerStep = 4;
         private int rewardThreads = Runtime.getRuntime().availableProcessors();
+        private int logitsChunk = dev.r1j.rl.model.CausalLm.DEFAULT_LOGITS_CHUNK;
 
         private Builder() {}
 
@@ -190,6 +197,7 @@ public record GrpoConfig(int steps, int promptsPerStep, int groupSize, int maxNe
         public Builder checkpointEvery(int v) { checkpointEvery = v; return this; }
         public Builder samplesPerStep(int v) { samplesPerStep = v; return this; }
         public Builder rewardThreads(int v) { rewardThreads = v; return this; }
+        public Builder logitsChunk(int v) { logitsChunk = v; return this; }
 
         /** @throws IllegalArgumentException listing every broken rule, each naming its field */
         public GrpoConfig build() {
@@ -197,7 +205,7 @@ public record GrpoConfig(int steps, int promptsPerStep, int groupSize, int maxNe
                     minLearningRate < 0 ? learningRate : minLearningRate, warmupSteps, weightDecay, adamBeta2, clipNorm,
                     iterations, epsilonLow, epsilonHigh, beta, klEstimator, lossAggregation, advantageScaling,
                     dynamicSampling, maxSamplingRounds, overlongFiltering, microBatchSize, seed, checkpointEvery,
-                    samplesPerStep, rewardThreads);
+                    samplesPerStep, rewardThreads, logitsChunk);
         }
     }
 }

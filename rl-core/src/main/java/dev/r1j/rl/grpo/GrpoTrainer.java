@@ -15,13 +15,17 @@ import dev.r1j.rewards.format.ThinkAnswerFormat;
 import dev.r1j.rl.checkpoint.Checkpoint;
 import dev.r1j.rl.checkpoint.ModelWeightsFiles;
 import dev.r1j.rl.checkpoint.Provenance;
+import dev.r1j.rl.checkpoint.WriteOptions;
 import dev.r1j.rl.generate.Completion;
 import dev.r1j.rl.generate.FinishReason;
 import dev.r1j.rl.generate.Generator;
 import dev.r1j.rl.generate.SamplingParams;
 import dev.r1j.rl.io.AtomicFiles;
+import dev.r1j.rl.lora.LoraAdapter;
+import dev.r1j.rl.lora.LoraDirectory;
 import dev.r1j.rl.model.CausalLm;
 import dev.r1j.rl.model.Engines;
+import dev.r1j.rl.model.TokenScores;
 import dev.r1j.rl.optim.AdamW;
 import dev.r1j.rl.optim.GradientClipping;
 import dev.r1j.rl.optim.LearningRateSchedule;
@@ -79,7 +83,7 @@ public final class GrpoTrainer {
     private final GrpoConfig config;
     private final Path runDir;
     private final ProgressListener progress;
-    private final ThinkAnswerFormat thinkFormat = new ThinkAnswerFormat();
+    private final ThinkAnswerFormat thinkFormat;
     private CausalLm reference;
     private CostLedger ledger;
 
@@ -95,6 +99,8 @@ public final class GrpoTrainer {
         this.policy = policy;
         this.tokenizer = tokenizer;
         this.template = template;
+        // think_rate reads completions as continuations of a prompt that may open or close the think block
+        this.thinkFormat = new ThinkAnswerFormat(dev.r1j.rewards.format.ThinkStart.of(template.render("")));
         this.generator = generator;
         this.reward = reward;
         this.problems = problems;
@@ -105,20 +111,25 @@ public final class GrpoTrainer {
 
     /** Trains to {@code config.steps()}, resuming from the latest checkpoint in the run directory. */
     public Result train() {
-        List<NDArray> params = policy.parameters();
+        List<NDArray> params = policy.trainableParameters();
         LearningRateSchedule schedule = new LearningRateSchedule(config.learningRate(), config.minLearningRate(),
                 config.warmupSteps(), config.steps());
         ParallelScorer scorers = new ParallelScorer(reward, config.rewardThreads());
         try (AdamW optimizer = new AdamW(params, new AdamW.Settings(0.9, config.adamBeta2(), 1e-8, config.weightDecay()))) {
-            // The reference is the policy as given, before any checkpoint replaces its weights.
-            reference = config.beta() > 0 ? policy.copy() : null;
+            // The reference is the policy as given, before any checkpoint replaces its weights (with a
+            // fresh LoRA adapter, the shared base with adapters off).
+            reference = config.beta() > 0 ? policy.frozenReference() : null;
             long step = 0;
             Optional<Path> latest = RunDirectory.latestCheckpoint(runDir);
             // Without a checkpoint the run starts over, and so does its cost; with one, the cost up to it.
             ledger = new CostLedger();
             if (latest.isPresent()) {
-                try (ModelWeightsFiles w = ModelWeightsFiles.open(latest.get())) {
-                    policy.loadWeights(w, latest.get());
+                if (LoraAdapter.of(policy).isPresent()) {
+                    LoraDirectory.loadWeights(LoraAdapter.of(policy).get(), latest.get());
+                } else {
+                    try (ModelWeightsFiles w = ModelWeightsFiles.open(latest.get())) {
+                        policy.loadWeights(w, latest.get());
+                    }
                 }
                 optimizer.load(latest.get().resolve("optimizer.safetensors"));
                 step = RunDirectory.trainerState(latest.get()).get("step").asLong();
@@ -319,7 +330,10 @@ public final class GrpoTrainer {
         return new Batch(ids, promptLengths, inLoss, advantages, weights);
     }
 
-    /** Log-probabilities of each sequence's completion tokens under {@code model}, without gradients. */
+    /**
+     * Log-probabilities of each sequence's completion tokens under {@code model}, without gradients:
+     * entry j of a row is that of target j (token j + 1), filled only where the loss reads it.
+     */
     private float[][] logProbs(CausalLm model, Batch batch) {
         float[][] out = new float[batch.size()][];
         boolean was = Engines.gradMode(false);
@@ -328,11 +342,15 @@ public final class GrpoTrainer {
                 int end = Math.min(batch.size(), start + config.microBatchSize());
                 try (NDManager mm = model.manager().newSubManager()) {
                     Micro micro = micro(mm, batch, start, end);
-                    NDArray logits = model.forward(micro.inputs, micro.positions, micro.attention, null); // [M, T, V]
-                    float[] lp = CausalLm.tokenLogProbs(logits, micro.targets).toFloatArray();           // [M*T]
+                    NDArray hidden = model.hidden(micro.inputs, micro.positions, micro.attention, null)
+                            .get(mm.create(micro.rows));                                                  // [N, H]
+                    float[] lp = model.tokenLogProbs(hidden, mm.create(micro.targets), config.logitsChunk())
+                            .logProbs().toFloatArray();                                                   // [N]
                     for (int i = start; i < end; i++) {
                         out[i] = new float[micro.t];
-                        System.arraycopy(lp, (i - start) * micro.t, out[i], 0, micro.t);
+                    }
+                    for (int k = 0; k < micro.rows.length; k++) {
+                        out[start + (int) (micro.rows[k] / micro.t)][(int) (micro.rows[k] % micro.t)] = lp[k];
                     }
                 }
             }
@@ -342,8 +360,14 @@ public final class GrpoTrainer {
         return out;
     }
 
-    /** Inputs of sequences [start, end): right-padded to the longest, targets shifted by one, the loss mask. */
-    private record Micro(NDArray inputs, NDArray targets, long[] positions, float[] attention, float[] mask, int t) {}
+    /**
+     * Inputs of sequences [start, end), right-padded to the longest, and the positions that carry loss:
+     * {@code rows} (flat indices r * t + j into [M*T]) with their targets (token j + 1) and mask. Only
+     * these rows go through the output head. When no position carries loss, row 0 stands in with mask
+     * 0, so every parameter still receives a (zero) gradient.
+     */
+    private record Micro(NDArray inputs, long[] positions, float[] attention, int t, long[] rows, long[] targets,
+                         float[] mask) {}
 
     private Micro micro(NDManager mm, Batch batch, int start, int end) {
         int rows = end - start;
@@ -352,94 +376,106 @@ public final class GrpoTrainer {
             t = Math.max(t, batch.ids()[i].length - 1);
         }
         long[] in = new long[rows * t];
-        long[] out = new long[rows * t];
-        float[] mask = new float[rows * t];
         long[] pos = new long[rows * t];
         float[] attention = new float[rows * t];
         java.util.Arrays.fill(attention, 1f); // right padding: real tokens never attend to the pad after them
         int pad = Math.max(0, tokenizer.padId());
+        List<Long> selected = new ArrayList<>();
+        List<Long> targets = new ArrayList<>();
         for (int r = 0; r < rows; r++) {
             int[] seq = batch.ids()[start + r];
             for (int j = 0; j < t; j++) {
                 pos[r * t + j] = j;
                 in[r * t + j] = j < seq.length ? seq[j] : pad;
-                out[r * t + j] = j + 1 < seq.length ? seq[j + 1] : pad;
                 // Target j is token j+1: a completion token when j+1 >= prompt length.
                 boolean completion = j + 1 >= batch.promptLengths()[start + r] && j + 1 < seq.length;
-                mask[r * t + j] = completion && batch.inLoss()[start + r] ? 1f : 0f;
+                if (completion && batch.inLoss()[start + r]) {
+                    selected.add((long) r * t + j);
+                    targets.add((long) seq[j + 1]);
+                }
             }
         }
-        Shape shape = new Shape(rows, t);
-        return new Micro(mm.create(in, shape), mm.create(out, shape), pos, attention, mask, t);
+        float[] mask = new float[Math.max(1, selected.size())];
+        java.util.Arrays.fill(mask, 0, selected.size(), 1f);
+        if (selected.isEmpty()) {
+            selected.add(0L);
+            targets.add((long) (batch.ids()[start].length > 1 ? batch.ids()[start][1] : pad));
+        }
+        return new Micro(mm.create(in, new Shape(rows, t)), pos, attention, t,
+                selected.stream().mapToLong(Long::longValue).toArray(), targets.stream().mapToLong(Long::longValue).toArray(),
+                mask);
     }
 
-    /** Forward and backward of sequences [start, end), adding this micro-batch's share of the batch loss. */
+    /**
+     * Forward and backward of sequences [start, end), adding this micro-batch's share of the batch loss.
+     * The decoder runs over every position, the output head only over the loss positions, a chunk at a
+     * time ({@code logits_chunk}).
+     */
     private void accumulate(Batch batch, int start, int end, float[][] oldLogProbs, float[][] refLogProbs, double[] stats) {
-        int rows = end - start;
         try (NDManager mm = policy.manager().newSubManager();
              GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             Micro micro = micro(mm, batch, start, end);
             int t = micro.t;
-            float[] weights = new float[rows * t];   // mask * the aggregation's per-token weight
-            float[] adv = new float[rows];
-            float[] advPerToken = new float[rows * t];
-            for (int r = 0; r < rows; r++) {
-                adv[r] = (float) batch.advantages()[start + r];
-                for (int j = 0; j < t; j++) {
-                    weights[r * t + j] = micro.mask[r * t + j] * (float) batch.tokenWeights()[start + r];
-                    advPerToken[r * t + j] = adv[r];
+            int n = micro.rows.length;
+            float[] weights = new float[n];      // mask * the aggregation's per-token weight
+            float[] adv = new float[n];          // each token's sequence advantage
+            float[] old = oldLogProbs == null ? null : new float[n];
+            float[] ref = refLogProbs == null ? null : new float[n];
+            for (int k = 0; k < n; k++) {
+                int r = start + (int) (micro.rows[k] / t);
+                int j = (int) (micro.rows[k] % t);
+                weights[k] = micro.mask[k] * (float) batch.tokenWeights()[r];
+                adv[k] = (float) batch.advantages()[r];
+                if (old != null) {
+                    old[k] = oldLogProbs[r][j];
+                }
+                if (ref != null) {
+                    ref[k] = refLogProbs[r][j];
                 }
             }
-            NDArray logits = policy.forward(micro.inputs, micro.positions, micro.attention, null);  // [M, T, V]
-            NDArray logp = CausalLm.tokenLogProbs(logits, micro.targets);                           // [M, T]
-            NDArray old = oldLogProbs == null ? logp.stopGradient() : mm.create(slice(oldLogProbs, start, end, t),
-                    new Shape(rows, t));                                                            // [M, T]
-            NDArray advantages = mm.create(adv, new Shape(rows, 1));                                // [M, 1]
-            NDArray perToken = config.surrogate().apply(logp, old, advantages);                     // [M, T]
-            NDArray kl = null;
-            if (refLogProbs != null) {
-                NDArray ref = mm.create(slice(refLogProbs, start, end, t), new Shape(rows, t));     // [M, T]
-                kl = config.klEstimator().apply(logp, ref);                                         // [M, T]
-                perToken = perToken.add(kl.mul(config.beta()));
-            }
-            NDArray w = mm.create(weights, new Shape(rows, t));                                     // [M, T]
-            NDArray loss = perToken.mul(w).sum();                                                   // scalar
-            gc.backward(loss);
+            NDArray targets = mm.create(micro.targets);                                             // [N]
+            NDArray hidden = policy.hidden(micro.inputs, micro.positions, micro.attention, null)
+                    .get(mm.create(micro.rows));                                                    // [N, H]
+            float[] ratios = new float[n];
+            float[] entropyOut = new float[n];
+            float[] klOut = new float[n];
+            double loss = policy.chunkedLoss(hidden, config.logitsChunk(), (s, e, logits) -> {
+                NDManager cm = logits.getManager();
+                TokenScores scores = TokenScores.of(logits, targets.get(s + ":" + e));               // [C], [C]
+                NDArray logp = scores.logProbs();
+                NDArray oldC = old == null ? logp.stopGradient() : cm.create(java.util.Arrays.copyOfRange(old, s, e));
+                NDArray perToken = config.surrogate().apply(logp, oldC,
+                        cm.create(java.util.Arrays.copyOfRange(adv, s, e)));                        // [C]
+                if (ref != null) {
+                    NDArray kl = config.klEstimator().apply(logp, cm.create(java.util.Arrays.copyOfRange(ref, s, e)));
+                    perToken = perToken.add(kl.mul(config.beta()));
+                    System.arraycopy(kl.stopGradient().toFloatArray(), 0, klOut, s, e - s);
+                }
+                // Figures for the log, outside the graph.
+                System.arraycopy(logp.stopGradient().sub(oldC.stopGradient()).exp().toFloatArray(), 0, ratios, s, e - s);
+                System.arraycopy(scores.entropy().stopGradient().toFloatArray(), 0, entropyOut, s, e - s);
+                return perToken.mul(cm.create(java.util.Arrays.copyOfRange(weights, s, e))).sum();   // scalar
+            }, gc);
 
-            // Figures for the log, outside the graph.
             float[] mask = micro.mask;
             double maskSum = 0;
-            for (float v : mask) {
-                maskSum += v;
-            }
-            NDArray lsm = logits.stopGradient().logSoftmax(-1);                                    // [M, T, V]
-            float[] entropy = lsm.exp().mul(lsm).sum(new int[] {-1}).neg().toFloatArray();         // [M*T]
-            float[] ratio = logp.stopGradient().sub(old.stopGradient()).exp().toFloatArray();      // [M*T]
-            double[] clip = config.surrogate().clipFractions(ratio, advPerToken, mask);
-            stats[0] += loss.getFloat();
             double entSum = 0;
-            for (int i = 0; i < mask.length; i++) {
-                entSum += entropy[i] * mask[i];
+            double klSum = 0;
+            for (int k = 0; k < n; k++) {
+                maskSum += mask[k];
+                entSum += entropyOut[k] * mask[k];
+                klSum += klOut[k] * mask[k];
             }
+            double[] clip = config.surrogate().clipFractions(ratios, adv, mask);
+            stats[0] += loss;
             stats[1] += entSum;
             stats[3] += clip[0] * maskSum;
             stats[4] += clip[1] * maskSum;
-            if (kl != null) {
-                float[] k = kl.stopGradient().toFloatArray();
-                for (int i = 0; i < mask.length; i++) {
-                    stats[2] += k[i] * mask[i];
-                }
+            if (ref != null) {
+                stats[2] += klSum;
             }
             stats[5] += maskSum;
         }
-    }
-
-    private static float[] slice(float[][] rows, int start, int end, int t) {
-        float[] out = new float[(end - start) * t];
-        for (int r = start; r < end; r++) {
-            System.arraycopy(rows[r], 0, out, (r - start) * t, Math.min(t, rows[r].length));
-        }
-        return out;
     }
 
     /** Clips the accumulated gradients, applies AdamW, zeroes the gradients; stops on NaN/Inf. */
@@ -482,7 +518,7 @@ public final class GrpoTrainer {
                 Completion c = group.completions().get(j);
                 rewardSum += r.score();
                 correct += r.correct() ? 1 : 0;
-                thinking += thinkFormat.score(group.problem(), c.text()).correct() ? 1 : 0;
+                thinking += thinkFormat.thinks(c.text()) ? 1 : 0;
                 lengthSum += c.length();
                 lengthMax = Math.max(lengthMax, c.length());
                 cut += c.finishReason() == FinishReason.LENGTH ? 1 : 0;
@@ -554,19 +590,21 @@ public final class GrpoTrainer {
 
     private Path checkpoint(AdamW optimizer, long step) {
         Path target = RunDirectory.checkpoint(runDir, step);
-        Map<String, float[]> tensors = policy.hfTensors();
-        for (float[] t : tensors.values()) {
-            for (float v : t) {
-                if (!Float.isFinite(v)) {
-                    throw new IllegalStateException("non-finite weights after step " + step + "; the last good checkpoint is "
-                            + RunDirectory.latestCheckpoint(runDir).map(Path::toString).orElse("none"));
-                }
-            }
+        Optional<LoraAdapter> lora = LoraAdapter.of(policy); // an adapter run checkpoints an adapter directory
+        if (!policy.weightsFinite()) {
+            throw new IllegalStateException("non-finite weights after step " + step + "; the last good checkpoint is "
+                    + RunDirectory.latestCheckpoint(runDir).map(Path::toString).orElse("none"));
         }
         ledger.write(runDir.resolve("ledger.json"));
+        // Weights and moments stream from the engine tensor by tensor, F32 so that a resume is exact.
         AtomicFiles.replaceDirectory(target, tmp -> {
-            Checkpoint.writeFiles(tmp, policy.config(), tensors, policy.hfShapes(), tokenizer, template,
-                    Provenance.of(config.seed(), "grpo step " + step, "", JSON.valueToTree(config), Map.of("step", Long.toString(step))));
+            Provenance provenance = Provenance.of(config.seed(), "grpo step " + step, "", JSON.valueToTree(config),
+                    Map.of("step", Long.toString(step)));
+            if (lora.isPresent()) {
+                LoraDirectory.writeFiles(tmp, lora.get(), tokenizer, template, provenance);
+            } else {
+                Checkpoint.writeFiles(tmp, policy, tokenizer, template, provenance, WriteOptions.exact());
+            }
             optimizer.save(tmp.resolve("optimizer.safetensors"));
             ledger.write(tmp.resolve("ledger.json"));
             AtomicFiles.writeString(tmp.resolve(RunDirectory.TRAINER_STATE),

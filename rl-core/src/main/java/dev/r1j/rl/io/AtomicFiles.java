@@ -27,6 +27,12 @@ public final class AtomicFiles {
         void write(OutputStream out) throws IOException;
     }
 
+    /** Writes to a file channel positioned at the start of an empty file; may throw {@link IOException}. */
+    @FunctionalInterface
+    public interface ChannelWriter {
+        void write(FileChannel channel) throws IOException;
+    }
+
     /** Fills a directory; may throw {@link IOException}. */
     @FunctionalInterface
     public interface DirectoryWriter {
@@ -47,15 +53,26 @@ public final class AtomicFiles {
 
     /** Atomically replaces {@code target} with what {@code writer} writes. */
     public static void write(Path target, StreamWriter writer) {
+        writeChannel(target, ch -> {
+            OutputStream out = java.nio.channels.Channels.newOutputStream(ch);
+            writer.write(out);
+            out.flush();
+        });
+    }
+
+    /**
+     * Atomically replaces {@code target} with what {@code writer} writes to a file channel: for writers
+     * that hand over buffers outside the Java heap (engine arrays, memory mappings) without copying
+     * them into byte arrays.
+     */
+    public static void writeChannel(Path target, ChannelWriter writer) {
         Path dir = parentOf(target);
         Path tmp = null;
         try {
             Files.createDirectories(dir);
             tmp = Files.createFile(uniqueSibling(dir, "." + target.getFileName() + ".tmp-"));
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE);
-                 OutputStream out = java.nio.channels.Channels.newOutputStream(ch)) {
-                writer.write(out);
-                out.flush();
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                writer.write(ch);
                 ch.force(true);
             }
             move(tmp, target);

@@ -2,17 +2,22 @@ package dev.r1j.rl.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.training.GradientCollector;
 import dev.r1j.rewards.BadInputException;
 import dev.r1j.rl.model.internal.DecoderWeights;
 import dev.r1j.rl.model.internal.HostWeights;
 import dev.r1j.rl.model.internal.RotaryTables;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A decoder-only language model of the {@link ModelFamily families} r1j implements (qwen2, llama,
@@ -35,6 +40,12 @@ public final class CausalLm implements AutoCloseable {
         MklShim.applyFromEnvironment();
     }
 
+    /**
+     * Default positions per output-head product in training and scoring ({@code logits_chunk}):
+     * one chunk's [1024, V] float logits are 0.62 GB at Qwen2.5's V = 151,936.
+     */
+    public static final int DEFAULT_LOGITS_CHUNK = 1024;
+
     /** Added to attention scores of positions a query must not see; large but finite, so no NaN. */
     private static final float MASKED = -1e9f;
 
@@ -42,12 +53,33 @@ public final class CausalLm implements AutoCloseable {
     private final NDManager manager;
     private final DecoderWeights weights;
     private final RotaryTables rotary;
+    /** Added to the projections' outputs when set (LoRA); null for the plain model. */
+    private ProjectionAdapter adapter;
+    /** Whether close() frees the adapter: a view made by {@link #frozenReference()} owns its frozen copy. */
+    private boolean ownsAdapter;
+    /** A view made by {@link #withAdapter}: it shares another model's weights and must not free them. */
+    private boolean sharesWeights;
+
+    private final Optional<Path> origin;
 
     private CausalLm(TransformerConfig config, NDManager manager, DecoderWeights weights) {
+        this(config, manager, weights, Optional.empty());
+    }
+
+    private CausalLm(TransformerConfig config, NDManager manager, DecoderWeights weights, Optional<Path> origin) {
         this.config = config;
         this.manager = manager;
         this.weights = weights;
         this.rotary = new RotaryTables(config);
+        this.origin = origin;
+    }
+
+    /** A view on {@code base}'s weights with {@code adapter} (null for none) in place of base's adapter. */
+    private CausalLm(CausalLm base, ProjectionAdapter adapter, boolean ownsAdapter) {
+        this(base.config, base.manager, base.weights, base.origin);
+        this.adapter = adapter;
+        this.ownsAdapter = ownsAdapter;
+        this.sharesWeights = true;
     }
 
     /** A model with fresh random weights (normal(0, 0.02) matrices), deterministic for {@code seed}. */
@@ -62,22 +94,27 @@ public final class CausalLm implements AutoCloseable {
      */
     public static CausalLm fromWeights(TransformerConfig config, HostWeights tensors, Object source) {
         NDManager m = NDManager.newBaseManager();
+        boolean grad = Engines.gradMode(false);
         try {
-            return new CausalLm(config, m, DecoderWeights.fromHf(config, m, tensors, source));
+            return new CausalLm(config, m, DecoderWeights.fromHf(config, m, tensors, source), tensors.directory());
         } catch (RuntimeException e) {
             m.close();
             throw e;
+        } finally {
+            Engines.gradMode(grad);
         }
     }
 
     /**
      * Replaces this model's weights, in place, with Hugging Face-named tensors (shapes checked against
-     * the config): how a run resumes from a checkpoint into the model it was given.
+     * the config): how a run resumes from a checkpoint into the model it was given. Tensors are copied
+     * one at a time, from a memory-mapped file straight into the engine when {@code tensors} is a
+     * checkpoint's; no second copy of the model is made.
      */
     public void loadWeights(HostWeights tensors, Object source) {
         boolean grad = Engines.gradMode(false);
-        try (NDManager tmp = manager.newSubManager()) {
-            weights.copyFrom(DecoderWeights.fromHf(config, tmp, tensors, source));
+        try {
+            weights.loadFrom(tensors, source);
         } finally {
             Engines.gradMode(grad);
         }
@@ -85,27 +122,28 @@ public final class CausalLm implements AutoCloseable {
 
     /**
      * An independent model holding this one's current weights, e.g. the frozen reference policy a KL
-     * penalty compares against. Closing either leaves the other intact.
+     * penalty compares against; the engine copies the arrays (nothing passes through the Java heap).
+     * Closing either leaves the other intact.
      */
     public CausalLm copy() {
-        Map<String, float[]> tensors = hfTensors();
-        Map<String, long[]> shapes = hfShapes();
-        return fromWeights(config, new HostWeights() {
-            @Override
-            public java.util.Set<String> names() {
-                return tensors.keySet();
-            }
+        NDManager m = NDManager.newBaseManager();
+        boolean grad = Engines.gradMode(false);
+        try {
+            return new CausalLm(config, m, weights.duplicate(m), origin);
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        } finally {
+            Engines.gradMode(grad);
+        }
+    }
 
-            @Override
-            public long[] shape(String name) {
-                return shapes.get(name);
-            }
-
-            @Override
-            public float[] read(String name) {
-                return tensors.get(name);
-            }
-        }, "copy");
+    /**
+     * The model directory this model's weights were loaded from, when they were: where a rewritten
+     * checkpoint finds the source's tokenizer and generation files and its stored dtype.
+     */
+    public Optional<Path> origin() {
+        return origin;
     }
 
     public TransformerConfig config() {
@@ -122,9 +160,113 @@ public final class CausalLm implements AutoCloseable {
         return weights.all();
     }
 
-    /** The weights under Hugging Face tensor names ([out, in] matrices), copied to the heap. */
+    /**
+     * The parameters training updates: the adapter's when one is attached (the base weights are then
+     * frozen: they get no gradient and no optimiser moments), else every weight.
+     */
+    public List<NDArray> trainableParameters() {
+        return adapter != null ? adapter.parameters() : parameters();
+    }
+
+    /**
+     * Adds {@code adapter} to every forward pass from now on (null removes it). The model does not take
+     * ownership: the adapter's arrays should live in a sub-manager of {@link #manager()}, or be closed by
+     * the caller.
+     */
+    public void attachAdapter(ProjectionAdapter adapter) {
+        this.adapter = adapter;
+    }
+
+    /** The adapter added to the projections, if any. */
+    public Optional<ProjectionAdapter> adapter() {
+        return Optional.ofNullable(adapter);
+    }
+
+    /**
+     * A model that shares this one's base weights (no copy) and runs with {@code other} in place of
+     * this model's adapter; {@code withAdapter(null)} is the base with adapters off. Closing the view
+     * frees nothing of this model's; it must not be used after this model is closed.
+     */
+    public CausalLm withAdapter(ProjectionAdapter other) {
+        return new CausalLm(this, other, false);
+    }
+
+    /**
+     * A frozen model equal to this one now, e.g. GRPO's reference policy. Without an adapter, an
+     * independent copy of the weights; with one, a view on the shared frozen base: with no adapter
+     * when the adapter adds nothing yet (a fresh one), else with a frozen copy of it.
+     */
+    public CausalLm frozenReference() {
+        if (adapter == null) {
+            return copy();
+        }
+        if (adapter.isZero()) {
+            return withAdapter(null);
+        }
+        return new CausalLm(this, adapter.frozenCopy(manager.newSubManager()), true);
+    }
+
+    /**
+     * Folds the attached adapter into the base weights ({@code W + delta} for every targeted
+     * projection) and detaches it: the plain model then computes what the adapted one did.
+     */
+    public void mergeAdapter() {
+        if (adapter == null) {
+            return;
+        }
+        boolean grad = Engines.gradMode(false);
+        try (NDManager tmp = manager.newSubManager()) {
+            for (int layer = 0; layer < weights.blocks.length; layer++) {
+                DecoderWeights.Block w = weights.blocks[layer];
+                NDArray[] fused = {w.qkv, w.output, w.gateUp, w.down};
+                for (ProjectionAdapter.Projection p : ProjectionAdapter.Projection.values()) {
+                    NDArray delta = adapter.weightDelta(layer, p, tmp); // [in, out]
+                    if (delta != null) {
+                        fused[p.ordinal()].addi(delta);
+                    }
+                }
+            }
+        } finally {
+            Engines.gradMode(grad);
+        }
+        adapter = null;
+    }
+
+    /**
+     * The weights under Hugging Face tensor names ([out, in] matrices), all copied to the heap at once.
+     *
+     * @deprecated holds the whole model on the Java heap; stream from {@link #hfWeights()} instead
+     *             (kept for tests that compare small models value by value)
+     */
+    @Deprecated
     public Map<String, float[]> hfTensors() {
         return weights.toHf();
+    }
+
+    /**
+     * A live view of the weights under Hugging Face tensor names and shapes ([out, in] matrices), read
+     * from the engine one tensor or one chunk at a time when asked: what checkpoint writers and
+     * exporters stream from. Valid while this model is open; it sees later training updates.
+     */
+    public HostWeights hfWeights() {
+        return weights.hfView();
+    }
+
+    /** Whether every weight is a finite number (no NaN or infinity), checked by the engine. */
+    public boolean weightsFinite() {
+        boolean grad = Engines.gradMode(false);
+        try {
+            for (NDArray p : weights.all()) {
+                try (NDScope scope = new NDScope()) { // the tests' results would otherwise stay in the model's manager
+                    if (p.isNaN().logicalOr(p.isInfinite()).any().getBoolean()) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        } finally {
+            Engines.gradMode(grad);
+        }
     }
 
     /** The Hugging Face tensor names and shapes this model's config implies. */
@@ -154,20 +296,19 @@ public final class CausalLm implements AutoCloseable {
      * @return logits [B, T, V], owned by the manager of {@code inputIds}
      */
     public NDArray forward(NDArray inputIds, long[] positionIds, float[] attentionMask, KvCache cache) {
-        return forward(inputIds, positionIds, attentionMask, cache, false);
+        int b = (int) inputIds.getShape().get(0);
+        int t = (int) inputIds.getShape().get(1);
+        return head(hidden(inputIds, positionIds, attentionMask, cache)).reshape(b, t, config.vocabSize()); // [B, T, V]
     }
 
     /**
-     * {@link #forward} with the output head run on each row's last new position only, as decoding
-     * needs: a prefill of T positions costs one [B, H] x [H, V] product instead of T of them.
+     * The decoder without its output head: the final-normed hidden states of every new position, the
+     * input of {@link #head}. Training and prefill use it so that only the positions that need logits
+     * pay for the [*, V] product. The arguments are those of {@link #forward}.
      *
-     * @return logits [B, V], owned by the manager of {@code inputIds}
+     * @return [B*T, H] (row {@code b * T + t} is position t of row b), owned by the manager of {@code inputIds}
      */
-    public NDArray lastPositionLogits(NDArray inputIds, long[] positionIds, float[] attentionMask, KvCache cache) {
-        return forward(inputIds, positionIds, attentionMask, cache, true);
-    }
-
-    private NDArray forward(NDArray inputIds, long[] positionIds, float[] attentionMask, KvCache cache, boolean lastOnly) {
+    public NDArray hidden(NDArray inputIds, long[] positionIds, float[] attentionMask, KvCache cache) {
         Shape idsShape = inputIds.getShape();
         int b = (int) idsShape.get(0);
         int t = (int) idsShape.get(1);
@@ -201,19 +342,113 @@ public final class CausalLm implements AutoCloseable {
         if (cache != null) {
             cache.advance(t);
         }
-        if (lastOnly && t > 1) {
-            x = x.reshape(b, t, config.hiddenSize()).get(new NDIndex(":, -1, :")); // [B, H]
-        }
-        x = rmsNorm(x, weights.finalNorm);                    // [B*T, H] ([B, H] when lastOnly)
-        NDArray logits;
+        return rmsNorm(x, weights.finalNorm);                 // [B*T, H]
+    }
+
+    /**
+     * The output head over rows of final-normed hidden states.
+     *
+     * @param hidden [N, H] rows of {@link #hidden}
+     * @return logits [N, V], owned by the manager of {@code hidden}
+     */
+    public NDArray head(NDArray hidden) {
         if (weights.lmHead != null) {
-            logits = x.matMul(weights.lmHead);                 // [B*T, V]
-        } else {
-            NDArray embeddingT = weights.embedding.transpose(); // tied head: [H, V] view
-            embeddingT.attach(m);                              // the view is temporary; the weights are not
-            logits = x.matMul(embeddingT);                     // [B*T, V]
+            return hidden.matMul(weights.lmHead);              // [N, V]
         }
-        return lastOnly ? logits : logits.reshape(b, t, config.vocabSize()); // [B, V] or [B, T, V]
+        NDArray embeddingT = weights.embedding.transpose();    // tied head: [H, V] view
+        embeddingT.attach(hidden.getManager());                // the view is temporary; the weights are not
+        return hidden.matMul(embeddingT);                      // [N, V]
+    }
+
+    /**
+     * Log-probabilities of {@code targets} and the entropy of the next-token distribution at each row
+     * of {@code hidden}, with the output head run over {@code chunk} rows at a time: each chunk's
+     * [chunk, V] logits are freed before the next, so without gradient recording (reference and
+     * sampling-policy log-probs) the head costs O(chunk x V) memory. With recording on, gradients flow
+     * through the results, but autograd keeps what each chunk's backward needs; training goes through
+     * {@link #chunkedLoss} instead, which frees it chunk by chunk.
+     *
+     * @param hidden  [N, H] rows of {@link #hidden}
+     * @param targets [N] token ids (int32 or int64)
+     * @param chunk   rows per head product, >= 1
+     * @return log-probs [N] and entropy [N] (nats), owned by the manager of {@code hidden}
+     */
+    public TokenScores tokenLogProbs(NDArray hidden, NDArray targets, int chunk) {
+        checkChunk(chunk);
+        int n = (int) hidden.getShape().get(0);
+        NDManager m = hidden.getManager();
+        NDList logProbs = new NDList();
+        NDList entropy = new NDList();
+        for (int start = 0; start < n; start += chunk) {
+            int end = Math.min(n, start + chunk);
+            try (NDManager c = m.newSubManager()) {
+                NDArray h = hidden.get(new NDIndex("{}:{}", start, end));                   // [C, H]
+                h.attach(c);
+                NDArray t = targets.get(new NDIndex("{}:{}", start, end));                  // [C]
+                t.attach(c);
+                TokenScores s = TokenScores.of(head(h), t);                                 // [C], [C]
+                s.logProbs().attach(m);
+                s.entropy().attach(m);
+                logProbs.add(s.logProbs());
+                entropy.add(s.entropy());
+            }
+        }
+        if (n == 0) {
+            return new TokenScores(m.create(new float[0]), m.create(new float[0]));
+        }
+        return new TokenScores(NDArrays.concat(logProbs, 0), NDArrays.concat(entropy, 0));
+    }
+
+    /**
+     * A loss that is a sum over positions, evaluated (and with {@code gc} backpropagated) through the
+     * output head {@code chunk} rows at a time, so that at most one chunk's [chunk, V] logits and their
+     * autograd state exist at once. With a collector it runs in two phases: each chunk's loss is
+     * backpropagated into the head's weights and into a detached copy of its hidden rows, whose
+     * gradients are gathered into one [N, H] array; then that gradient is backpropagated through the
+     * decoder that made {@code hidden}. The gradients equal those of the loss computed in one piece.
+     *
+     * @param hidden rows of {@link #hidden} [N, H], recorded by autograd when {@code gc} is given
+     * @param chunk  rows per head product, >= 1
+     * @param loss   the scalar loss of each chunk, differentiable in its logits
+     * @param gc     the open collector to backpropagate with; null only to evaluate (no gradients)
+     * @return the sum of the chunks' losses
+     */
+    public double chunkedLoss(NDArray hidden, int chunk, ChunkLoss loss, GradientCollector gc) {
+        checkChunk(chunk);
+        int n = (int) hidden.getShape().get(0);
+        NDManager m = hidden.getManager();
+        NDArray source = gc == null ? hidden : hidden.stopGradient();                      // [N, H]
+        NDList hiddenGrads = new NDList();
+        double total = 0;
+        for (int start = 0; start < n; start += chunk) {
+            int end = Math.min(n, start + chunk);
+            try (NDManager c = m.newSubManager()) {
+                NDArray h = source.get(new NDIndex("{}:{}", start, end)).duplicate();      // [C, H], a leaf
+                h.attach(c);
+                if (gc != null) {
+                    h.setRequiresGradient(true);
+                }
+                NDArray value = loss.apply(start, end, head(h));                            // scalar
+                total += value.getFloat();
+                if (gc != null) {
+                    gc.backward(value);
+                    NDArray g = h.getGradient().duplicate();                                 // [C, H]
+                    g.attach(m);
+                    hiddenGrads.add(g);
+                }
+            }
+        }
+        if (gc != null && n > 0) {
+            NDArray grad = NDArrays.concat(hiddenGrads, 0);                                  // [N, H]
+            gc.backward(hidden.mul(grad).sum());                                             // d/d(hidden) = grad
+        }
+        return total;
+    }
+
+    private static void checkChunk(int chunk) {
+        if (chunk < 1) {
+            throw new IllegalArgumentException("logits chunk must be >= 1 position, was " + chunk);
+        }
     }
 
     /** Logits for every position of one sequence, positions 0..T-1, no padding. Returns [T][V]. */
@@ -296,6 +531,7 @@ public final class CausalLm implements AutoCloseable {
         // Attention.
         NDArray h = rmsNorm(x, w.inputNorm);                                  // [B*T, H]
         NDArray qkv = h.matMul(w.qkv);                                        // [B*T, (Hq + 2 Hkv) D]
+        qkv = adapted(layer, ProjectionAdapter.Projection.QKV, h, qkv);
         if (w.qkvBias != null) {
             qkv = qkv.add(w.qkvBias);
         }
@@ -332,6 +568,7 @@ public final class CausalLm implements AutoCloseable {
                 .transpose(0, 2, 1, 3)
                 .reshape(b * t, hq * d);                                      // [B*T, Hq D]
         NDArray out = attended.matMul(w.output);                              // [B*T, H]
+        out = adapted(layer, ProjectionAdapter.Projection.OUTPUT, attended, out);
         if (w.outputBias != null) {
             out = out.add(w.outputBias);
         }
@@ -340,6 +577,7 @@ public final class CausalLm implements AutoCloseable {
         // SwiGLU MLP.
         NDArray h2 = rmsNorm(x, w.postNorm);                                  // [B*T, H]
         NDArray gu = h2.matMul(w.gateUp);                                     // [B*T, 2I]
+        gu = adapted(layer, ProjectionAdapter.Projection.GATE_UP, h2, gu);
         if (w.gateUpBias != null) {
             gu = gu.add(w.gateUpBias);
         }
@@ -348,10 +586,17 @@ public final class CausalLm implements AutoCloseable {
         NDArray up = gateUp.get(1);                                           // [B*T, I]
         NDArray act = gate.mul(gate.getNDArrayInternal().sigmoid()).mul(up);  // silu(gate) * up
         NDArray mlp = act.matMul(w.down);                                     // [B*T, H]
+        mlp = adapted(layer, ProjectionAdapter.Projection.DOWN, act, mlp);
         if (w.downBias != null) {
             mlp = mlp.add(w.downBias);
         }
         return x.add(mlp);
+    }
+
+    /** {@code output} plus the adapter's delta for this projection, when an adapter targets it. */
+    private NDArray adapted(int layer, ProjectionAdapter.Projection projection, NDArray input, NDArray output) {
+        NDArray delta = adapter == null ? null : adapter.delta(layer, projection, input);
+        return delta == null ? output : output.add(delta);
     }
 
     /** RMSNorm: x / sqrt(mean(x^2) + eps) * gain, over the last axis. */
@@ -403,6 +648,10 @@ public final class CausalLm implements AutoCloseable {
 
     @Override
     public void close() {
-        manager.close();
+        if (!sharesWeights) {
+            manager.close();
+        } else if (ownsAdapter) {
+            adapter.close();
+        }
     }
 }

@@ -28,6 +28,11 @@ public final class Engines {
         return previous;
     }
 
+    /** Whether the calling thread records autograd graphs (training) or not (generation, evaluation). */
+    public static boolean isGradMode() {
+        return JniUtils.isGradMode();
+    }
+
     /**
      * Zeroes the accumulated gradients of {@code parameters} in place. Unlike reading each gradient and
      * subtracting it, this creates no arrays, so a long training loop does not grow any manager.

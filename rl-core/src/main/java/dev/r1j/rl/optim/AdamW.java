@@ -4,9 +4,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.r1j.rewards.BadInputException;
+import ai.djl.ndarray.index.NDIndex;
+import dev.r1j.rl.checkpoint.DType;
 import dev.r1j.rl.checkpoint.SafeTensorsFile;
 import dev.r1j.rl.checkpoint.SafeTensorsWriter;
 import dev.r1j.rl.model.Engines;
+import dev.r1j.rl.model.internal.HostWeights;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -107,21 +110,26 @@ public final class AdamW implements AutoCloseable {
         }
     }
 
-    /** Writes the moments and the step count to {@code file} (safetensors, atomically). */
+    /**
+     * Writes the moments and the step count to {@code file} (safetensors, F32, atomically), streaming
+     * each moment from the engine in chunks: the moments never pass through the Java heap whole.
+     */
     public void save(Path file) {
-        Map<String, float[]> tensors = new LinkedHashMap<>();
-        Map<String, long[]> shapes = new LinkedHashMap<>();
+        Map<String, NDArray> byName = new LinkedHashMap<>();
         for (int i = 0; i < first.size(); i++) {
-            tensors.put("m." + i, first.get(i).toFloatArray());
-            shapes.put("m." + i, first.get(i).getShape().getShape());
-            tensors.put("v." + i, second.get(i).toFloatArray());
-            shapes.put("v." + i, second.get(i).getShape().getShape());
+            byName.put("m." + i, first.get(i));
+            byName.put("v." + i, second.get(i));
         }
-        SafeTensorsWriter.write(file, tensors, shapes, Map.of("step", Long.toString(step), "optimizer", "adamw"));
+        SafeTensorsWriter.write(file, HostWeights.ofArrays(byName), new ArrayList<>(byName.keySet()), DType.F32,
+                Map.of("step", Long.toString(step), "optimizer", "adamw"));
     }
 
-    /** Restores moments and step count written by {@link #save}; shapes must match. */
+    /**
+     * Restores moments and step count written by {@link #save}; shapes must match. Each moment is
+     * copied from the memory-mapped file into the engine in chunks and then into place.
+     */
     public void load(Path file) {
+        boolean grad = Engines.gradMode(false);
         try (SafeTensorsFile f = SafeTensorsFile.open(file)) {
             String stepText = f.metadata().get("step");
             if (stepText == null || !"adamw".equals(f.metadata().get("optimizer"))) {
@@ -136,10 +144,14 @@ public final class AdamW implements AutoCloseable {
                         throw BadInputException.at(file, 0, name, "has shape " + new Shape(shape) + " but the parameter has "
                                 + target.getShape());
                     }
-                    target.set(f.readFloats(name));
+                    try (NDManager scratch = manager.newSubManager()) {
+                        target.set(new NDIndex(":"), f.readArray(name, scratch));
+                    }
                 }
             }
             step = Long.parseLong(stepText);
+        } finally {
+            Engines.gradMode(grad);
         }
     }
 

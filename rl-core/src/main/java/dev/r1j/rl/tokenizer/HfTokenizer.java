@@ -77,16 +77,24 @@ public final class HfTokenizer implements Tokenizer {
                 specials.add(t.path("content").asText());
             }
         }
-        Path configFile = dir.resolve("tokenizer_config.json");
+        Path configFile = dir.resolve(TokenizerConfig.FILE);
         String configText = null;
-        JsonNode tokConfig = null;
+        TokenizerConfig tokConfig = TokenizerConfig.empty();
         if (Files.exists(configFile)) {
             try {
                 configText = Files.readString(configFile, StandardCharsets.UTF_8);
             } catch (IOException e) {
                 throw BadInputException.at(configFile, 0, null, "cannot read: " + e.getMessage());
             }
-            tokConfig = readJson(configFile, configText);
+            tokConfig = TokenizerConfig.read(configFile);
+        }
+        // added_tokens_decoder names tokens too (transformers' own record of them); tokenizer.json's
+        // added_tokens normally agree, and where it lacks one the id is still known by its text.
+        for (Map.Entry<Integer, TokenizerConfig.AddedToken> e : tokConfig.addedTokens().entrySet()) {
+            vocab.putIfAbsent(e.getValue().content(), e.getKey());
+            if (e.getValue().special() && !specials.contains(e.getValue().content())) {
+                specials.add(e.getValue().content());
+            }
         }
         JsonNode modelConfig = optionalJson(dir.resolve("generation_config.json"));
         JsonNode baseConfig = optionalJson(dir.resolve("config.json"));
@@ -153,14 +161,11 @@ public final class HfTokenizer implements Tokenizer {
         return vocab;
     }
 
-    private static OptionalInt special(Map<String, Integer> vocab, JsonNode tokConfig, String tokenField,
+    private static OptionalInt special(Map<String, Integer> vocab, TokenizerConfig tokConfig, String tokenField,
                                        JsonNode generationConfig, JsonNode modelConfig, String idField, List<String> names) {
-        if (tokConfig != null) {
-            JsonNode t = tokConfig.get(tokenField);
-            String content = t == null || t.isNull() ? null : t.isTextual() ? t.asText() : t.path("content").asText(null);
-            if (content != null && vocab.containsKey(content)) {
-                return OptionalInt.of(vocab.get(content));
-            }
+        String content = tokConfig.specialTokens().get(tokenField); // a string or an AddedToken's content
+        if (content != null && vocab.containsKey(content)) {
+            return OptionalInt.of(vocab.get(content));
         }
         for (JsonNode cfg : new JsonNode[] {generationConfig, modelConfig}) {
             if (cfg != null) {

@@ -38,7 +38,7 @@ public final class SequencePacker {
         for (TrainingExample e : examples) {
             for (int i = 0; i < e.length(); i++) {
                 stream[at + i] = e.token(i);
-                counts[at + i] = i >= Math.max(1, e.promptLength());
+                counts[at + i] = e.learns(i);
             }
             at += e.length();
         }

@@ -16,10 +16,14 @@ package dev.r1j.rl.train;
  * @param checkpointEvery       steps between checkpoints (0: only at the end); default 200
  * @param logEvery              steps between metrics lines; default 10
  * @param seed                  data-order seed; default 0
+ * @param logitsChunk           loss positions sent through the output head at once (memory, not maths: the
+ *                              head holds [logits_chunk, V] logits at a time; only positions whose target
+ *                              counts in the loss are projected at all); default 1024
  */
 public record SupervisedConfig(int batchSize, int sequenceLength, int gradientAccumulation, long steps,
                                double learningRate, double minLearningRate, long warmupSteps, double weightDecay,
-                               double clipNorm, int evalEvery, int checkpointEvery, int logEvery, long seed) {
+                               double clipNorm, int evalEvery, int checkpointEvery, int logEvery, long seed,
+                               int logitsChunk) {
 
     public SupervisedConfig {
         if (batchSize < 1 || sequenceLength < 1 || gradientAccumulation < 1 || steps < 1) {
@@ -37,6 +41,24 @@ public record SupervisedConfig(int batchSize, int sequenceLength, int gradientAc
         if (evalEvery < 0 || checkpointEvery < 0 || logEvery < 1) {
             throw new IllegalArgumentException("need eval_every >= 0, checkpoint_every >= 0 and log_every >= 1");
         }
+        if (logitsChunk < 1) {
+            throw new IllegalArgumentException("logits_chunk must be >= 1 position, was " + logitsChunk);
+        }
+    }
+
+    /** Settings with the default {@code logits_chunk} ({@link dev.r1j.rl.model.CausalLm#DEFAULT_LOGITS_CHUNK}). */
+    public SupervisedConfig(int batchSize, int sequenceLength, int gradientAccumulation, long steps, double learningRate,
+                            double minLearningRate, long warmupSteps, double weightDecay, double clipNorm, int evalEvery,
+                            int checkpointEvery, int logEvery, long seed) {
+        this(batchSize, sequenceLength, gradientAccumulation, steps, learningRate, minLearningRate, warmupSteps,
+                weightDecay, clipNorm, evalEvery, checkpointEvery, logEvery, seed,
+                dev.r1j.rl.model.CausalLm.DEFAULT_LOGITS_CHUNK);
+    }
+
+    /** These settings with another {@code logits_chunk}. */
+    public SupervisedConfig withLogitsChunk(int chunk) {
+        return new SupervisedConfig(batchSize, sequenceLength, gradientAccumulation, steps, learningRate, minLearningRate,
+                warmupSteps, weightDecay, clipNorm, evalEvery, checkpointEvery, logEvery, seed, chunk);
     }
 
     public static Builder builder() {
@@ -58,6 +80,7 @@ public record SupervisedConfig(int batchSize, int sequenceLength, int gradientAc
         private int checkpointEvery = 200;
         private int logEvery = 10;
         private long seed = 0;
+        private int logitsChunk = dev.r1j.rl.model.CausalLm.DEFAULT_LOGITS_CHUNK;
 
         private Builder() {}
 
@@ -74,11 +97,12 @@ public record SupervisedConfig(int batchSize, int sequenceLength, int gradientAc
         public Builder checkpointEvery(int v) { checkpointEvery = v; return this; }
         public Builder logEvery(int v) { logEvery = v; return this; }
         public Builder seed(long v) { seed = v; return this; }
+        public Builder logitsChunk(int v) { logitsChunk = v; return this; }
 
         public SupervisedConfig build() {
             return new SupervisedConfig(batchSize, sequenceLength, gradientAccumulation, steps, learningRate,
                     minLearningRate < 0 ? learningRate / 10 : minLearningRate, warmupSteps, weightDecay, clipNorm,
-                    evalEvery, checkpointEvery, logEvery, seed);
+                    evalEvery, checkpointEvery, logEvery, seed, logitsChunk);
         }
     }
 }

@@ -2,16 +2,20 @@ package dev.r1j.rl.train;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.r1j.rl.checkpoint.ModelWeightsFiles;
-import dev.r1j.rl.checkpoint.SafeTensorsWriter;
+import dev.r1j.rl.checkpoint.Checkpoint;
+import dev.r1j.rl.checkpoint.WriteOptions;
 import dev.r1j.rl.io.AtomicFiles;
+import dev.r1j.rl.lora.LoraAdapter;
+import dev.r1j.rl.lora.LoraDirectory;
 import dev.r1j.rl.model.CausalLm;
 import dev.r1j.rl.model.Engines;
 import dev.r1j.rl.optim.AdamW;
@@ -96,7 +100,7 @@ public final class SupervisedTrainer {
                 : SequencePacker.pack(eval, config.sequenceLength(), padId);
         LearningRateSchedule schedule = new LearningRateSchedule(config.learningRate(), config.minLearningRate(),
                 config.warmupSteps(), config.steps());
-        List<NDArray> params = model.parameters();
+        List<NDArray> params = model.trainableParameters();
         params.forEach(p -> p.setRequiresGradient(true));
         try (AdamW optimizer = new AdamW(params, new AdamW.Settings(0.9, 0.95, 1e-8, config.weightDecay()))) {
             long step = 0;
@@ -106,8 +110,12 @@ public final class SupervisedTrainer {
             Optional<Path> latest = RunDirectory.latestCheckpoint(runDir);
             if (latest.isPresent()) {
                 JsonNode state = RunDirectory.trainerState(latest.get());
-                try (ModelWeightsFiles w = ModelWeightsFiles.open(latest.get())) {
-                    model.loadWeights(w, latest.get());
+                if (LoraAdapter.of(model).isPresent()) {
+                    LoraDirectory.loadWeights(LoraAdapter.of(model).get(), latest.get());
+                } else {
+                    try (ModelWeightsFiles w = ModelWeightsFiles.open(latest.get())) {
+                        model.loadWeights(w, latest.get());
+                    }
                 }
                 optimizer.load(latest.get().resolve("optimizer.safetensors"));
                 step = state.get("step").asLong();
@@ -223,27 +231,55 @@ public final class SupervisedTrainer {
         return loss(rows);
     }
 
-    /** Forward and backward of one micro-batch; the loss is summed over targets and divided by {@code norm}. */
+    /**
+     * Forward and backward of one micro-batch; the loss is summed over targets and divided by {@code norm}.
+     * The decoder runs over every position, the output head only over those whose target counts, a
+     * chunk at a time.
+     */
     private double backward(List<SequencePacker.Row> batch, int norm) {
         try (NDManager m = model.manager().newSubManager()) {
-            NDArray[] io = inputs(m, batch);
-            NDArray prepared = prepare(io[0]);                                                     // e.g. [B, T, V]
+            Inputs io = inputs(m, batch);
+            NDList prepared = prepare(io.inputs, io.rows);                                        // e.g. [N, H_teacher]
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray logits = model.forward(io[0], positions(batch.size()), ones(batch.size()), null); // [B, T, V]
-                NDArray perToken = tokenLoss.perToken(logits, io[1], prepared);                        // [B, T]
-                NDArray sum = perToken.mul(io[2]).sum();                                               // scalar
-                gc.backward(sum.div(norm));
-                return sum.getFloat();
+                NDArray hidden = model.hidden(io.inputs, positions(batch.size()), ones(batch.size()), null)
+                        .get(io.rows);                                                            // [N, H]
+                double[] sum = new double[1];
+                model.chunkedLoss(hidden, config.logitsChunk(), (start, end, logits) -> {
+                    NDArray chunkSum = chunkLoss(io, prepared, start, end, logits);               // scalar
+                    sum[0] += chunkSum.getFloat();
+                    return chunkSum.div(norm);
+                }, gc);
+                return sum[0];
             }
         }
     }
 
+    /** The masked loss summed over loss positions [start, end), whose logits are {@code logits} [C, V]. */
+    private NDArray chunkLoss(Inputs io, NDList prepared, int start, int end, NDArray logits) {
+        NDManager chunk = logits.getManager();
+        NDIndex rows = new NDIndex("{}:{}", start, end);
+        NDList part = null;
+        if (prepared != null) {
+            part = new NDList(prepared.size());
+            for (NDArray a : prepared) {
+                NDArray p = a.get(rows);
+                p.attach(chunk); // what the loss makes from it (a teacher's logits) is freed with the chunk
+                part.add(p);
+            }
+        }
+        NDArray targets = io.targets.get(rows);                                                   // [C]
+        targets.attach(chunk);
+        NDArray weights = io.weights.get(rows);                                                   // [C]
+        weights.attach(chunk);
+        return tokenLoss.perToken(logits, targets, part).mul(weights).sum();
+    }
+
     /** The loss's input-only work, without gradients and before the trained model runs. */
-    private NDArray prepare(NDArray inputs) {
+    private NDList prepare(NDArray inputs, NDArray rows) {
         boolean was = Engines.gradMode(false);
         long start = System.nanoTime();
         try {
-            return tokenLoss.prepare(inputs);
+            return tokenLoss.prepare(inputs, rows);
         } finally {
             preparedSeconds += (System.nanoTime() - start) / 1e9;
             Engines.gradMode(was);
@@ -261,10 +297,12 @@ public final class SupervisedTrainer {
             for (int start = 0; start < rows.size(); start += config.batchSize()) {
                 List<SequencePacker.Row> batch = rows.subList(start, Math.min(rows.size(), start + config.batchSize()));
                 try (NDManager m = model.manager().newSubManager()) {
-                    NDArray[] io = inputs(m, batch);
-                    NDArray prepared = tokenLoss.prepare(io[0]);
-                    NDArray logits = model.forward(io[0], positions(batch.size()), ones(batch.size()), null);
-                    total += tokenLoss.perToken(logits, io[1], prepared).mul(io[2]).sum().getFloat();
+                    Inputs io = inputs(m, batch);
+                    NDList prepared = tokenLoss.prepare(io.inputs, io.rows);
+                    NDArray hidden = model.hidden(io.inputs, positions(batch.size()), ones(batch.size()), null)
+                            .get(io.rows);                                                        // [N, H]
+                    total += model.chunkedLoss(hidden, config.logitsChunk(),
+                            (s, e, logits) -> chunkLoss(io, prepared, s, e, logits), null);
                 }
                 for (SequencePacker.Row r : batch) {
                     targets += r.targets();
@@ -276,22 +314,39 @@ public final class SupervisedTrainer {
         return targets == 0 ? Double.NaN : total / targets;
     }
 
-    /** Inputs [B, T] (int64), targets [B, T] (int64) and the target mask [B, T] (float). */
-    private NDArray[] inputs(NDManager m, List<SequencePacker.Row> batch) {
+    /**
+     * A micro-batch: inputs [B, T] (int64), and the positions whose target counts: {@code rows} [N]
+     * (int64 flat indices b * T + t), their targets [N] (int64) and mask weights [N] (float). When no
+     * target counts, position 0 stands in with weight 0, so every parameter still gets a (zero) gradient.
+     */
+    private record Inputs(NDArray inputs, NDArray rows, NDArray targets, NDArray weights) {}
+
+    private Inputs inputs(NDManager m, List<SequencePacker.Row> batch) {
         int t = config.sequenceLength();
         long[] in = new long[batch.size() * t];
+        long[] rows = new long[batch.size() * t];
         long[] out = new long[batch.size() * t];
-        float[] mask = new float[batch.size() * t];
+        float[] weights = new float[batch.size() * t];
+        int n = 0;
         for (int b = 0; b < batch.size(); b++) {
             int[] tokens = batch.get(b).tokens();
+            float[] mask = batch.get(b).targetMask();
             for (int i = 0; i < t; i++) {
                 in[b * t + i] = tokens[i];
-                out[b * t + i] = tokens[i + 1];
+                if (mask[i] != 0f) {
+                    rows[n] = b * t + i;
+                    out[n] = tokens[i + 1];
+                    weights[n] = mask[i];
+                    n++;
+                }
             }
-            System.arraycopy(batch.get(b).targetMask(), 0, mask, b * t, t);
         }
-        Shape shape = new Shape(batch.size(), t);
-        return new NDArray[] {m.create(in, shape), m.create(out, shape), m.create(mask, shape).toType(DataType.FLOAT32, false)};
+        if (n == 0) {
+            out[0] = batch.get(0).tokens()[1];
+            n = 1; // rows[0] = 0, weights[0] = 0
+        }
+        return new Inputs(m.create(in, new Shape(batch.size(), t)), m.create(java.util.Arrays.copyOf(rows, n)),
+                m.create(java.util.Arrays.copyOf(out, n)), m.create(java.util.Arrays.copyOf(weights, n)));
     }
 
     private long[] positions(int rows) {
@@ -314,10 +369,14 @@ public final class SupervisedTrainer {
 
     private void checkpoint(AdamW optimizer, long step, long cursor, long tokens) {
         Path target = RunDirectory.checkpoint(runDir, step);
-        Map<String, float[]> tensors = model.hfTensors();
+        Optional<LoraAdapter> lora = LoraAdapter.of(model); // an adapter run checkpoints an adapter directory
         AtomicFiles.replaceDirectory(target, tmp -> {
-            AtomicFiles.writeString(tmp.resolve("config.json"), model.config().toJson());
-            SafeTensorsWriter.write(tmp.resolve("model.safetensors"), tensors, model.hfShapes(), Map.of("format", "pt"));
+            if (lora.isPresent()) {
+                LoraDirectory.writeAdapterFiles(tmp, lora.get());
+            } else {
+                // Weights and moments stream from the engine tensor by tensor, F32 so that a resume is exact.
+                Checkpoint.writeFiles(tmp, model, null, null, null, WriteOptions.exact());
+            }
             optimizer.save(tmp.resolve("optimizer.safetensors"));
             ObjectNode state = JSON.createObjectNode().put("step", step).put("cursor", cursor).put("tokens", tokens)
                     .put("seed", config.seed());

@@ -111,4 +111,65 @@ class EvaluationTest {
         EvalReport free = Evaluation.run(fixed, PromptTemplate.DEFAULT, problems, reward, 2, params, ProgressListener.silent());
         assertEquals(0.0, free.passAt1(), "without the opening tag, strict extraction finds no answer");
     }
+
+    /** A generator that answers {@code text} to every prompt. */
+    static dev.r1j.rl.generate.Generator answering(String text) {
+        return (prompts, n, params) -> {
+            List<dev.r1j.rl.generate.Completion> out = new ArrayList<>();
+            for (int i = 0; i < prompts.size() * n; i++) {
+                out.add(new dev.r1j.rl.generate.Completion(i / n, text, new int[] {1}, new float[] {0f},
+                        dev.r1j.rl.generate.FinishReason.EOS));
+            }
+            return out;
+        };
+    }
+
+    @Test
+    void thinkRateAndAnswersWhenTheTemplateOpensOrClosesTheThinkBlock() {
+        List<Problem> problems = List.of(Problem.of("a", "3+4", "7", TaskKind.MATH));
+        dev.r1j.rewards.Reward reward = dev.r1j.rewards.math.MathReward.strict();
+        SamplingParams params = SamplingParams.builder().maxNewTokens(4).build();
+        // DeepSeek-R1's convention: the prompt ends inside an opened think block.
+        PromptTemplate opens = new PromptTemplate("<|User|>{prompt}<|Assistant|><think>\n");
+        EvalReport r1 = Evaluation.run(answering("3+4 is 7\n</think>\n\n<answer>7</answer>"), opens, problems, reward, 2,
+                params, ProgressListener.silent());
+        assertEquals(1.0, r1.thinkRate(), "reasoning that closes the prompt's block is thinking");
+        assertEquals(1.0, r1.passAt1());
+        // The same completion from a prompt that leaves the block to the model is not well formed.
+        assertEquals(0.0, Evaluation.run(answering("3+4 is 7\n</think>\n\n<answer>7</answer>"), PromptTemplate.DEFAULT,
+                problems, reward, 2, params, ProgressListener.silent()).thinkRate());
+        // Qwen3 with thinking off: the prompt closes an empty block, the model answers at once.
+        PromptTemplate closes = new PromptTemplate("<|im_start|>user\n{prompt}<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\n");
+        EvalReport off = Evaluation.run(answering("<answer>7</answer>"), closes, problems, reward, 2, params,
+                ProgressListener.silent());
+        assertEquals(0.0, off.thinkRate(), "the template's empty block is not the model thinking");
+        assertEquals(1.0, off.passAt1());
+        assertThrows(IllegalArgumentException.class, () -> Evaluation.run(answering("x"), opens, Opening.THINK, problems,
+                reward, 1, params, ProgressListener.silent()), "forcing <think> after the template's own <think>");
+    }
+
+    @Test
+    void r1DistillChatTemplateThatOpensTheThinkBlock(@TempDir Path tmp) {
+        // DeepSeek-R1-Distill's template is DeepSeek-V3's with the generation prompt ending in <think>\n.
+        dev.r1j.rl.chat.ChatTemplate v3 = dev.r1j.rl.chat.ChatTemplate.readFrom(
+                dev.r1j.rl.chat.ChatFixtures.dir("deepseek_v3", tmp)).orElseThrow();
+        String r1 = v3.source().replace("{{'<｜Assistant｜>'}}{% endif %}", "{{'<｜Assistant｜><think>\\n'}}{% endif %}");
+        assertTrue(!r1.equals(v3.source()), "the generation prompt was found");
+        java.util.Map<String, String> tokens = new java.util.HashMap<>();
+        v3.specialTokens().forEach((k, v) -> tokens.put(k, v.toString()));
+        PromptTemplate chat = PromptTemplate.chat("{prompt}", new dev.r1j.rl.chat.ChatPrompt(
+                dev.r1j.rl.chat.ChatTemplate.of(r1, tokens), java.util.Optional.empty(), java.util.Map.of(),
+                java.time.LocalDate.of(2025, 1, 1)));
+        assertEquals("<｜begin▁of▁sentence｜><｜User｜>3+4<｜Assistant｜><think>\n", chat.render("3+4"));
+        List<Problem> problems = List.of(Problem.of("a", "3+4", "7", TaskKind.MATH));
+        EvalReport r = Evaluation.run(answering("Adding: 7.\n</think>\n\nThe answer is \\boxed{7}."), chat, problems,
+                dev.r1j.rewards.math.MathReward.strict(), 2, SamplingParams.builder().maxNewTokens(4).build(),
+                ProgressListener.silent());
+        assertEquals(1.0, r.passAt1(), "the answer after </think> is extracted");
+        assertEquals(0.0, r.thinkRate(), "no <answer> block: the R1-Zero format is not met, so it does not count");
+        EvalReport tagged = Evaluation.run(answering("Adding: 7.\n</think>\n\n<answer>7</answer>"), chat, problems,
+                dev.r1j.rewards.math.MathReward.strict(), 2, SamplingParams.builder().maxNewTokens(4).build(),
+                ProgressListener.silent());
+        assertEquals(1.0, tagged.thinkRate());
+    }
 }

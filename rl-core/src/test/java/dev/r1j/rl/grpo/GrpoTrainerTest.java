@@ -184,6 +184,65 @@ class GrpoTrainerTest {
         }
     }
 
+    @Test
+    void theLossDoesNotDependOnTheLogitsChunk() {
+        // Two passes and a KL term: the sampling policy's and the reference's log-probs are chunked too.
+        GrpoConfig base = config().steps(2).iterations(2).beta(0.1).checkpointEvery(0).build();
+        Map<String, Double> wholeMetrics = null;
+        float[] whole = null;
+        for (int chunk : new int[] {1024, 1, 3}) {
+            try (CausalLm model = CausalLm.randomInit(tiny, 13)) {
+                GrpoTrainer.Result r = train(model, base.toBuilder().logitsChunk(chunk).build(), STARTS_WITH_A,
+                        tmp.resolve("chunk-" + chunk), ProgressListener.silent());
+                float[] weights = flatten(model.hfTensors());
+                if (whole == null) {
+                    wholeMetrics = r.lastMetrics();
+                    whole = weights;
+                    assertTrue(Math.abs(wholeMetrics.get("loss")) > 1e-6, "a loss that can differ: " + wholeMetrics);
+                    continue;
+                }
+                for (String k : List.of("loss", "entropy", "kl", "grad_norm", "reward")) {
+                    assertEquals(wholeMetrics.get(k), r.lastMetrics().get(k), 1e-5, k + " with logits_chunk " + chunk);
+                }
+                assertArrayEquals(whole, weights, 1e-5f, "weights after two steps with logits_chunk " + chunk);
+            }
+        }
+    }
+
+    @Test
+    void memoryReturnsToItsBaselineAfterGenerationAndAfterEachStep() {
+        ai.djl.ndarray.NDManager engine;
+        try (ai.djl.ndarray.NDManager probe = ai.djl.ndarray.NDManager.newBaseManager()) {
+            engine = probe.getParentManager(); // the engine's system manager: every array of the process
+        }
+        try (CausalLm model = CausalLm.randomInit(tiny, 9); DjlGenerator gen = new DjlGenerator(model, tok)) {
+            List<int[]> generation = new ArrayList<>();   // engine arrays before and after each generation
+            List<Integer> afterStep = new ArrayList<>();
+            dev.r1j.rl.generate.Generator counting = (prompts, n, params) -> {
+                int before = engine.getManagedArrays().size();
+                var out = gen.generate(prompts, n, params);
+                generation.add(new int[] {before, engine.getManagedArrays().size()});
+                return out;
+            };
+            ProgressListener counter = new ProgressListener() {
+                @Override
+                public void step(long step, Map<String, Double> figures) {
+                    afterStep.add(engine.getManagedArrays().size());
+                }
+            };
+            new GrpoTrainer(model, tok, PromptTemplate.DEFAULT, counting, STARTS_WITH_A, PROMPTS,
+                    config().steps(4).iterations(2).beta(0.1).checkpointEvery(0).build(), tmp.resolve("mem"), counter).train();
+            assertEquals(4, generation.size());
+            for (int[] g : generation) {
+                assertEquals(g[0], g[1], "the KV cache and every decoding temporary are freed when generation returns");
+            }
+            // Step 1 creates the gradients and AdamW moments; from then on nothing grows.
+            assertEquals(List.of(afterStep.get(0), afterStep.get(0), afterStep.get(0)), afterStep.subList(1, 4),
+                    "engine arrays after each optimisation step");
+            assertEquals(generation.get(1)[0], generation.get(3)[0], "engine arrays when each later step starts generating");
+        }
+    }
+
     private static double reward(String line) {
         try {
             return new ObjectMapper().readTree(line).get("reward").asDouble();

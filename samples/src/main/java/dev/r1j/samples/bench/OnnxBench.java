@@ -19,7 +19,6 @@ import dev.r1j.rl.generate.internal.DecodingLoop;
 import dev.r1j.rl.io.AtomicFiles;
 import dev.r1j.rl.model.CausalLm;
 import dev.r1j.rl.model.TransformerConfig;
-import dev.r1j.rl.model.internal.DecoderWeights;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -54,7 +53,7 @@ public final class OnnxBench implements AutoCloseable {
         }
         Path file = dir.resolve("model.onnx");
         try (CausalLm model = CausalLm.randomInit(c, 1)) { // the weights EngineBench.generation uses
-            DecoderGraph.write(c, new DecoderWeights.MapWeights(model.hfTensors(), model.hfShapes()), file,
+            DecoderGraph.write(c, model.hfWeights(), file,
                     DecoderGraph.DEFAULT_EXTERNAL_THRESHOLD, "bench");
         }
         decoder = OrtDecoder.open(file, null, 0);

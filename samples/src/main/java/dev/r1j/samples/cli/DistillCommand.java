@@ -45,6 +45,13 @@ final class DistillCommand implements Callable<Integer> {
             description = "Longest completion the student samples on on-policy steps (default: ${DEFAULT-VALUE}).")
     int maxNewTokens;
 
+    @Option(names = "--teacher-top-k", defaultValue = "0", paramLabel = "K",
+            description = "Keep only the teacher's K most likely tokens per position plus one bucket for the rest of its "
+                    + "mass, and take the divergence over those K + 1 buckets (NeMo-RL uses 64): the teacher's part of the "
+                    + "memory falls from a hidden state to 2K + 1 numbers a position. 0 compares whole distributions "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int teacherTopK;
+
     @Mixin
     TraceTrainingOptions options;
 
@@ -62,21 +69,30 @@ final class DistillCommand implements Callable<Integer> {
         if (!(onPolicy >= 0 && onPolicy <= 1)) {
             throw new BadInputException("--on-policy must be in [0, 1], was " + onPolicy);
         }
+        if (teacherTopK < 0) {
+            throw new BadInputException("--teacher-top-k must be 0 (whole distributions) or a number of tokens >= 1, was "
+                    + teacherTopK);
+        }
         if (maxNewTokens < 1) {
             throw new BadInputException("--max-new-tokens must be >= 1, was " + maxNewTokens);
         }
         Path teacherDir = BuiltinModels.resolve(teacher);
         try (Checkpoint t = Checkpoint.load(teacherDir)) {
-            return SftCommand.trainOnTraces(spec, model, options, "distill", student -> {
+            if (teacherTopK >= t.model().config().vocabSize()) {
+                throw new BadInputException("--teacher-top-k must be below the teacher's vocabulary (" + t.model().config()
+                        .vocabSize() + " tokens), was " + teacherTopK);
+            }
+            return SftCommand.trainOnTraces(spec, model, options, "distill", (student, training) -> {
                 if (!sameVocabulary(t, student)) {
                     throw new BadInputException("--teacher " + teacher + " and --model " + model.model + " do not share a "
                             + "tokenizer (vocabularies differ); logit distillation compares distributions token by token");
                 }
-                return new TeacherDivergence(t.model(), divergence);
+                return new TeacherDivergence(t.model(), divergence, teacherTopK, training.logitsChunk());
             }, Map.of("teacher", teacher, "teacher_sha256", Checkpoint.sha256(teacherDir), "beta", Double.toString(beta),
-                    "on_policy", Double.toString(onPolicy)), (student, training, traces, packed) -> onPolicy == 0 ? packed
+                    "on_policy", Double.toString(onPolicy), "teacher_top_k", Integer.toString(teacherTopK)), (student, training, traces, packed) -> onPolicy == 0 ? packed
                     : new OnPolicyRows(student.model(), student.tokenizer(), traces.stream().map(Trace::prompt).toList(), packed,
-                            onPolicy, SamplingParams.builder().temperature(1).maxNewTokens(maxNewTokens).build(), training.seed()));
+                            onPolicy, SamplingParams.builder().temperature(1).maxNewTokens(maxNewTokens).build(), training.seed()),
+                    t.model().config(), teacherTopK);
         }
     }
 

@@ -38,6 +38,9 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin
     ModelOption model;
 
+    @Mixin
+    ChatOptions chatOptions;
+
     @Option(names = "--task", required = true, converter = TaskConverter.class, description = Task.NAMES + ".")
     Task task;
 
@@ -85,7 +88,12 @@ final class EvalCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         EvalReport r;
         try (ModelOption.LoadedModel cp = model.open(); Generator gen = cp.generator()) {
-            PromptTemplate template = cp.template().orElse(PromptTemplate.DEFAULT);
+            PromptTemplate template = chatOptions.choose(cp.template(), ChatOptions.modelDirOf(model.model));
+            try {
+                Evaluation.thinkStart(template, opening);
+            } catch (IllegalArgumentException e) {
+                throw new BadInputException("--opening " + opening + ": " + e.getMessage());
+            }
             SamplingParams params;
             try {
                 params = SamplingParams.builder().temperature(temperature).seed(seed)

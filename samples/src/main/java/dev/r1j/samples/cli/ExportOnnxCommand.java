@@ -2,6 +2,7 @@ package dev.r1j.samples.cli;
 
 import dev.r1j.distill.onnx.OnnxExporter;
 import dev.r1j.rewards.BadInputException;
+import dev.r1j.rl.checkpoint.Checkpoint;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +41,16 @@ final class ExportOnnxCommand implements Callable<Integer> {
             throw new BadInputException(out + ": already exists; refusing to overwrite it (--force replaces it)");
         }
         Path dir = model.directory();
-        OnnxExporter.Result r = OnnxExporter.export(dir, model.model, out, force);
+        OnnxExporter.Result r;
+        if (model.isAdapter()) {
+            // An ONNX graph holds plain weights: an adapter is exported merged into its base.
+            try (Checkpoint cp = model.load()) {
+                cp.model().mergeAdapter();
+                r = OnnxExporter.export(cp.model(), cp.tokenizer(), cp.template().orElse(null), out, force);
+            }
+        } else {
+            r = OnnxExporter.export(dir, model.model, out, force);
+        }
         PrintWriter w = spec.commandLine().getOut();
         for (Path f : r.files()) {
             w.printf("wrote %s (%d bytes)%n", f, size(f));

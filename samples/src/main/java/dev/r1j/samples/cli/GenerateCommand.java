@@ -5,6 +5,7 @@ import dev.r1j.rewards.BadInputException;
 import dev.r1j.rl.generate.Completion;
 import dev.r1j.rl.generate.Generator;
 import dev.r1j.rl.generate.SamplingParams;
+import dev.r1j.rl.tokenizer.PromptTemplate;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,11 +20,14 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code r1j generate}: sample continuations of a prompt. */
 @Command(name = "generate", mixinStandardHelpOptions = true,
         description = {"Samples continuations of a prompt. The model's prompt template (prompt_template.json) "
-                + "is applied unless --raw is given."})
+                + "is applied unless --raw is given; --chat puts the prompt through the model's chat template as the user's message."})
 final class GenerateCommand implements Callable<Integer> {
 
     @Mixin
     ModelOption model;
+
+    @Mixin
+    ChatOptions chatOptions;
 
     @Option(names = "--prompt", required = true, paramLabel = "TEXT", description = "The prompt.")
     String prompt;
@@ -75,7 +79,15 @@ final class GenerateCommand implements Callable<Integer> {
             throw new BadInputException("--prompt is empty");
         }
         try (ModelOption.LoadedModel cp = model.open()) {
-            String text = raw ? prompt : cp.template().map(t -> t.render(prompt)).orElse(prompt);
+            if (raw && (chatOptions.chat || chatOptions.system != null)) {
+                throw new BadInputException("--raw sends the prompt as is; it cannot be combined with --chat or --system");
+            }
+            String text = prompt;
+            if (!raw) {
+                PromptTemplate template = chatOptions.choose(cp.template(), ChatOptions.modelDirOf(model.model));
+                // A model without a prompt template gets the prompt as typed, unless --chat asks for its chat template.
+                text = cp.template().isEmpty() && !template.isChat() ? prompt : template.render(prompt);
+            }
             List<Completion> completions;
             try (Generator gen = cp.generator()) {
                 completions = gen.generate(List.of(text), n, params);

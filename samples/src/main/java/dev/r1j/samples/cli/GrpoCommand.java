@@ -10,6 +10,7 @@ import dev.r1j.rewards.Reward;
 import dev.r1j.rewards.WeightedReward;
 import dev.r1j.rewards.format.OverlongPenalty;
 import dev.r1j.rewards.format.ThinkAnswerFormat;
+import dev.r1j.rewards.format.ThinkStart;
 import dev.r1j.rl.checkpoint.BuiltinModels;
 import dev.r1j.rl.checkpoint.Checkpoint;
 import dev.r1j.rl.checkpoint.Provenance;
@@ -18,6 +19,10 @@ import dev.r1j.rl.grpo.GrpoConfig;
 import dev.r1j.rl.grpo.GrpoTrainer;
 import dev.r1j.rl.grpo.ProblemStream;
 import dev.r1j.rl.io.AtomicFiles;
+import dev.r1j.rl.lora.LoraAdapter;
+import dev.r1j.rl.lora.LoraConfig;
+import dev.r1j.rl.lora.LoraDirectory;
+import dev.r1j.rl.run.MemoryEstimate;
 import dev.r1j.rl.run.RunLock;
 import dev.r1j.report.RunReport;
 import dev.r1j.rl.tokenizer.PromptTemplate;
@@ -28,6 +33,7 @@ import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -41,19 +47,24 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "config.json, metrics.jsonl, samples.jsonl, ledger.json, checkpoints/step-N/, report.html and, at the "
                 + "end, model/ (the trained policy in Hugging Face layout). A run killed at any point continues with "
                 + "--resume DIR and ends with the weights of an uninterrupted run.",
-            "The config (JSON or YAML) holds model (a reference), task, reward {format_weight 0.0, overlong_buffer 0} and "
-                + "grpo, whose fields and defaults are:",
+            "The config (JSON or YAML) holds model (a reference), task, reward {format_weight 0.0, overlong_buffer 0}, "
+                + "prompt {chat false, system none, variables none, date (the day the run starts)} and grpo, whose fields "
+                + "and defaults are:",
             "  steps 200, prompts_per_step 16, group_size 8, max_new_tokens 128, temperature 1.0, top_p 1.0,",
             "  learning_rate 1e-5, min_learning_rate (= learning_rate), warmup_steps 0, weight_decay 0.0, adam_beta2 0.99,",
             "  clip_norm 1.0, iterations 1 (mu), epsilon_low 0.2, epsilon_high 0.2 (0.28: clip-higher), beta 0.0 (KL),",
             "  kl_estimator K3 (K1|K2|K3), loss_aggregation SEQUENCE_MEAN (SEQUENCE_MEAN|TOKEN_MEAN|CONSTANT),",
             "  advantage_scaling GROUP_STD (GROUP_STD|BATCH_STD|NONE), dynamic_sampling false, max_sampling_rounds 3,",
             "  overlong_filtering false, micro_batch_size 32, seed 0, checkpoint_every 50, samples_per_step 4,",
-            "  reward_threads (available processors).",
+            "  reward_threads (available processors), logits_chunk 1024 (completion positions per output-head product).",
             "Flags override the file. Tasks: arith (the builtin arith models' task), countdown, gsm8k (train split), "
                 + "code (HumanEval, needs bubblewrap), or a generator name (mul3x2, expr3-5:20, countdown4:100).",
             "Reward: correctness (1 or 0) + format_weight x well-formed <think>/<answer> + the DAPO soft overlong "
-                + "penalty over the last overlong_buffer tokens when that is > 0."})
+                + "penalty over the last overlong_buffer tokens when that is > 0.",
+            "LoRA: a lora section {rank 16, alpha 2 x rank, dropout 0, target_modules q_proj,k_proj,v_proj,o_proj,"
+                + "gate_proj,up_proj,down_proj} or --lora-rank N trains an adapter on the frozen base; model/ and the "
+                + "checkpoints are then PEFT adapter directories. --model may be an adapter directory (its adapter is "
+                + "trained on; the KL reference is that adapter, frozen)."})
 final class GrpoCommand implements Callable<Integer> {
 
     /** Reads and writes GrpoConfig under the snake_case names a config file uses. */
@@ -80,26 +91,36 @@ final class GrpoCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "The run directory (must not hold another run).")
     Path out;
 
+    @Option(names = "--lora-rank", paramLabel = "N", description = "Train a LoRA adapter of rank N (lora.rank; the "
+            + "other lora fields as the config sets them, or at their defaults).")
+    Integer loraRank;
+
     @Spec
     CommandSpec spec;
 
     /** Top-level fields of a config file. */
-    static final Set<String> TOP_FIELDS = Set.of("model", "task", "reward", "grpo");
+    static final Set<String> TOP_FIELDS = Set.of("model", "task", "reward", "grpo", LoraSettings.SECTION, "prompt");
 
     /** Fields of its {@code reward} section. */
     static final Set<String> REWARD_FIELDS = Set.of("format_weight", "overlong_buffer");
 
     /** The effective settings of a run, as written to its config.json. */
-    record RunSettings(String model, String task, double formatWeight, int overlongBuffer, GrpoConfig grpo) {}
+    record RunSettings(String model, String task, double formatWeight, int overlongBuffer, GrpoConfig grpo,
+                       Optional<LoraConfig> lora, PromptSettings prompt) {
+        /** Full fine-tuning, plain prompts. */
+        RunSettings(String model, String task, double formatWeight, int overlongBuffer, GrpoConfig grpo) {
+            this(model, task, formatWeight, overlongBuffer, grpo, Optional.empty(), PromptSettings.PLAIN);
+        }
+    }
 
     @Override
     public Integer call() throws IOException {
         Path runDir;
         RunSettings settings;
         if (resume != null) {
-            if (config != null || model != null || task != null || out != null) {
+            if (config != null || model != null || task != null || out != null || loraRank != null) {
                 throw new BadInputException("--resume DIR takes the run's own config.json; do not combine it with "
-                        + "--config, --model, --task or --out");
+                        + "--config, --model, --task, --out or --lora-rank");
             }
             runDir = resume;
             Path saved = runDir.resolve("config.json");
@@ -112,7 +133,10 @@ final class GrpoCommand implements Callable<Integer> {
                 throw new BadInputException("--out DIR is required (or --resume DIR)");
             }
             runDir = out;
-            settings = override(read(config), config);
+            settings = override(read(config, loraRank), config);
+            // strftime_now answers the day the run starts, recorded in config.json for --resume
+            settings = new RunSettings(settings.model(), settings.task(), settings.formatWeight(), settings.overlongBuffer(),
+                    settings.grpo(), settings.lora(), settings.prompt().fixDate(java.time.LocalDate.now(java.time.ZoneOffset.UTC)));
             if (Files.exists(runDir.resolve("config.json"))) {
                 throw new BadInputException("--out " + runDir + " already holds a run; continue it with --resume " + runDir
                         + " or choose another directory");
@@ -128,24 +152,34 @@ final class GrpoCommand implements Callable<Integer> {
     }
 
     private int run(Path runDir, RunSettings s, PrintWriter err) {
-        Reward reward = reward(s);
         ProblemStream problems = problems(s.task(), s.grpo());
         Path modelDir = BuiltinModels.resolve(s.model());
         try (Checkpoint cp = Checkpoint.load(modelDir);
              DjlGenerator gen = new DjlGenerator(cp.model(), cp.tokenizer(), Math.max(64, s.grpo().completionsPerStep()))) {
-            PromptTemplate template = cp.template().orElse(PromptTemplate.DEFAULT);
+            PromptTemplate template = s.prompt().apply(cp.template(), modelDir);
+            // The format reward reads completions as continuations of a prompt that may open or close the think block.
+            Reward reward = reward(s, ThinkStart.of(template.render("")));
+            Optional<LoraAdapter> adapter = LoraSettings.attach(cp, s.model(), modelDir, s.lora(), s.grpo().seed());
+            adapter.ifPresent(a -> err.printf("grpo: training a LoRA adapter (%s) on the frozen base%n",
+                    LoraSettings.describe(a.config())));
             err.printf("grpo: %s (%,d parameters) on %s: %d steps of %d prompts x %d completions%n", s.model(),
                     cp.model().config().parameterCount(), s.task(), s.grpo().steps(), s.grpo().promptsPerStep(),
                     s.grpo().groupSize());
-            err.flush();
+            int promptTokens = problems.draw(1, 0, s.grpo().promptsPerStep()).stream()
+                    .mapToInt(p -> cp.tokenizer().encode(template.render(p.prompt())).length).max().orElse(0);
+            MemoryNotice.print(err, "grpo: ", MemoryEstimate.grpo(cp.model().config(), s.grpo(), promptTokens));
             GrpoTrainer trainer = new GrpoTrainer(cp.model(), cp.tokenizer(), template, gen, reward, problems, s.grpo(), runDir,
                     new ConsoleProgress(err, "grpo: "));
             GrpoTrainer.Result result = trainer.train();
             Path modelOut = runDir.resolve("model");
-            Checkpoint.write(modelOut, cp.model(), cp.tokenizer(), template, Provenance.of(s.grpo().seed(),
-                    Invocation.of(spec),
+            Provenance provenance = Provenance.of(s.grpo().seed(), Invocation.of(spec),
                     Checkpoint.sha256(modelDir), toJson(s), Map.of("steps", Long.toString(result.steps()),
-                            "base_model", s.model(), "task", s.task())));
+                            "base_model", s.model(), "task", s.task()));
+            if (adapter.isPresent()) {
+                LoraDirectory.write(modelOut, adapter.get(), cp.tokenizer(), template, provenance);
+            } else {
+                Checkpoint.write(modelOut, cp.model(), cp.tokenizer(), template, provenance);
+            }
             RunReport.write(runDir, "GRPO: " + s.model() + " on " + s.task(), REPORT_CHARTS, 24);
             PrintWriter o = spec.commandLine().getOut();
             Map<String, Double> m = result.lastMetrics();
@@ -169,10 +203,14 @@ final class GrpoCommand implements Callable<Integer> {
                     "optimisation_seconds")));
 
     static Reward reward(RunSettings s) {
+        return reward(s, ThinkStart.OUTSIDE);
+    }
+
+    static Reward reward(RunSettings s, ThinkStart start) {
         Reward correctness = TaskConverter.resolve(s.task()).correctness(false, s.grpo().rewardThreads());
         WeightedReward.Builder b = WeightedReward.builder().add("correct", 1.0, correctness);
         if (s.formatWeight() != 0) {
-            b.add("format", s.formatWeight(), new ThinkAnswerFormat());
+            b.add("format", s.formatWeight(), new ThinkAnswerFormat(start));
         }
         if (s.overlongBuffer() > 0) {
             b.add("overlong", 1.0, new OverlongPenalty(s.grpo().maxNewTokens(), s.overlongBuffer()));
@@ -191,19 +229,28 @@ final class GrpoCommand implements Callable<Integer> {
 
     /** Settings from a file (or defaults when null), without the flags. */
     static RunSettings read(Path file) {
+        return read(file, null);
+    }
+
+    /** Settings from a file (or defaults when null) with {@code --lora-rank} (null when not given) applied. */
+    static RunSettings read(Path file, Integer loraRank) {
+        Optional<LoraConfig> lora = LoraSettings.read(null, loraRank);
         ObjectNode grpo = SNAKE.valueToTree(GrpoConfig.builder().build());
         String modelRef = null;
         String taskName = null;
         double formatWeight = 0;
         int overlongBuffer = 0;
+        PromptSettings prompt = PromptSettings.PLAIN;
         if (file != null) {
             ConfigFile f = ConfigFile.read(file);
             f.rejectUnknown(TOP_FIELDS);
+            lora = LoraSettings.read(f, loraRank);
             modelRef = f.text("model", null);
             taskName = f.text("task", null);
             ConfigFile r = f.section("reward", REWARD_FIELDS);
             formatWeight = r.number("format_weight", 0);
             overlongBuffer = r.integer("overlong_buffer", 0);
+            prompt = PromptSettings.read(f);
             JsonNode user = f.json().get("grpo");
             if (user != null) {
                 if (!user.isObject()) {
@@ -223,7 +270,7 @@ final class GrpoCommand implements Callable<Integer> {
                 }
             }
         }
-        return new RunSettings(modelRef, taskName, formatWeight, overlongBuffer, grpoConfig(grpo, file));
+        return new RunSettings(modelRef, taskName, formatWeight, overlongBuffer, grpoConfig(grpo, file), lora, prompt);
     }
 
     private RunSettings override(RunSettings s, Path file) {
@@ -253,7 +300,7 @@ final class GrpoCommand implements Callable<Integer> {
             throw new BadInputException(e.getMessage());
         }
         problems(t, g); // fails early on an unknown task
-        return new RunSettings(m, t, s.formatWeight(), s.overlongBuffer(), g);
+        return new RunSettings(m, t, s.formatWeight(), s.overlongBuffer(), g, s.lora(), s.prompt());
     }
 
     private static GrpoConfig grpoConfig(JsonNode tree, Path file) {
@@ -273,6 +320,8 @@ final class GrpoCommand implements Callable<Integer> {
         ObjectNode o = SNAKE.createObjectNode().put("model", s.model()).put("task", s.task());
         o.putObject("reward").put("format_weight", s.formatWeight()).put("overlong_buffer", s.overlongBuffer());
         o.set("grpo", SNAKE.valueToTree(s.grpo()));
+        s.lora().ifPresent(l -> o.set(LoraSettings.SECTION, LoraSettings.toJson(l)));
+        o.set("prompt", s.prompt().toJson());
         return o;
     }
 }

@@ -5,8 +5,10 @@ import dev.r1j.distill.onnx.OrtGenerator;
 import dev.r1j.rewards.BadInputException;
 import dev.r1j.rl.checkpoint.BuiltinModels;
 import dev.r1j.rl.checkpoint.Checkpoint;
+import dev.r1j.rl.checkpoint.HfHubCache;
 import dev.r1j.rl.generate.DjlGenerator;
 import dev.r1j.rl.generate.Generator;
+import dev.r1j.rl.lora.LoraDirectory;
 import dev.r1j.rl.tokenizer.PromptTemplate;
 import dev.r1j.rl.model.TransformerConfig;
 import dev.r1j.rl.tokenizer.Tokenizer;
@@ -23,7 +25,10 @@ final class ModelOption {
                     + "index, tokenizer.json), or builtin:NAME for a model r1j ships (arith-teacher-base, "
                     + "arith-teacher-rl, arith-student-base). generate, eval, traces and logits also take an ONNX "
                     + "model: FILE.onnx, or a directory with model.onnx and no safetensors (r1j export-onnx or Optimum "
-                    + "layout, tokenizer.json beside it); it runs on ONNX Runtime.")
+                    + "layout, tokenizer.json beside it); it runs on ONNX Runtime. An adapter directory "
+                    + "(adapter_config.json, PEFT's layout) runs on the base its base_model_name_or_path names. A Hugging "
+                    + "Face model id ORG/NAME that is not a local path is looked up, offline, in the Hugging Face cache "
+                    + "($HF_HUB_CACHE, else $HF_HOME/hub, else ~/.cache/huggingface/hub).")
     String model;
 
     /**
@@ -34,12 +39,17 @@ final class ModelOption {
         if (BuiltinModels.isBuiltin(model)) {
             return false;
         }
-        Path p = Path.of(model);
         if (model.endsWith(".onnx")) {
             return true;
         }
+        Path p = local();
         return Files.isDirectory(p) && Files.exists(p.resolve(OnnxModel.DEFAULT_FILE))
                 && !Files.exists(p.resolve("model.safetensors")) && !Files.exists(p.resolve("model.safetensors.index.json"));
+    }
+
+    /** Whether the option names a LoRA adapter directory (adapter_config.json) rather than a full model. */
+    boolean isAdapter() {
+        return !isOnnx() && LoraDirectory.isAdapterDirectory(directory());
     }
 
     /** The directory the option names, checked to exist; a built-in model is extracted to the cache first. */
@@ -50,13 +60,19 @@ final class ModelOption {
         }
         Path dir = BuiltinModels.resolve(model);
         if (!Files.exists(dir)) {
-            throw new BadInputException("--model " + model + ": no such directory");
+            throw new BadInputException("--model " + model + ": no such directory"
+                    + HfHubCache.fromEnvironment().whereItLooked(model).map(m -> "; " + m).orElse(""));
         }
         if (!Files.isDirectory(dir)) {
             throw new BadInputException("--model " + model + ": not a directory (expected a model directory with "
                     + "config.json, model.safetensors and tokenizer.json, or an .onnx file)");
         }
         return dir;
+    }
+
+    /** The path the option names: itself, or the cached snapshot of a Hugging Face model id. */
+    private Path local() {
+        return BuiltinModels.resolve(model);
     }
 
     /** Loads the checkpoint: config, weights, tokenizer and, where present, prompt template and provenance. */
@@ -67,7 +83,7 @@ final class ModelOption {
     /** Loads the model for generation: a checkpoint on DJL, or an ONNX model on ONNX Runtime. */
     LoadedModel open() {
         if (isOnnx()) {
-            OnnxModel m = OnnxModel.load(Path.of(model));
+            OnnxModel m = OnnxModel.load(local());
             try {
                 m.tokenizer(); // fail now, naming the expected tokenizer path
             } catch (RuntimeException e) {

@@ -10,6 +10,9 @@ import dev.r1j.distill.nightly.NightlyResult;
 import dev.r1j.distill.nightly.Stage;
 import dev.r1j.distill.nightly.StageOutcome;
 import dev.r1j.rewards.BadInputException;
+import dev.r1j.rl.checkpoint.BuiltinModels;
+import dev.r1j.rl.model.TransformerConfig;
+import dev.r1j.rl.run.MemoryEstimate;
 import dev.r1j.rl.train.SupervisedConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -87,6 +90,7 @@ final class NightlyCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter out = spec.commandLine().getOut();
         ModelExporter exporter = servingExporter();
+        printMemoryEstimate(config, err);
         long t0 = System.nanoTime();
         NightlyResult r;
         try {
@@ -103,6 +107,17 @@ final class NightlyCommand implements Callable<Integer> {
         out.println(summary(r, exporter, seconds));
         out.flush();
         return r.outcome() == NightlyResult.Outcome.PUBLISHED || r.alreadyDone() ? R1j.EXIT_OK : EXIT_KEPT;
+    }
+
+    /** The SFT stage's memory estimate, from the student base's config.json. */
+    private static void printMemoryEstimate(NightlyConfig config, PrintWriter err) {
+        TransformerConfig student;
+        try {
+            student = TransformerConfig.read(BuiltinModels.resolve(config.studentBase()).resolve("config.json"));
+        } catch (RuntimeException e) {
+            return; // the job reports a missing or unreadable student base itself, naming the setting
+        }
+        MemoryNotice.print(err, "nightly: sft stage ", MemoryEstimate.supervised(student, config.sft(), null, 0));
     }
 
     private static NightId parseNight(String text) {

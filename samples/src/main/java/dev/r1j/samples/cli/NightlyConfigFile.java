@@ -20,6 +20,14 @@ final class NightlyConfigFile {
             "temperature", "max_new_tokens");
     static final Set<String> EVAL = Set.of("problems", "k", "seed", "temperature", "max_new_tokens");
     static final Set<String> GATE = Set.of("min_improvement", "bootstrap_resamples");
+    /** The sft section: r1j sft's training fields, and a lora section. */
+    static final Set<String> SFT_FIELDS = union(PretrainCommand.TRAINING_FIELDS, Set.of(LoraSettings.SECTION));
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> out = new java.util.HashSet<>(a);
+        out.addAll(b);
+        return Set.copyOf(out);
+    }
 
     private NightlyConfigFile() {}
 
@@ -27,7 +35,7 @@ final class NightlyConfigFile {
         ConfigFile f = ConfigFile.read(file);
         f.rejectUnknown(TOP);
         ConfigFile t = f.section("traces", TRACES);
-        ConfigFile s = f.section("sft", PretrainCommand.TRAINING_FIELDS);
+        ConfigFile s = f.section("sft", SFT_FIELDS);
         ConfigFile e = f.section("eval", EVAL);
         ConfigFile g = f.section("gate", GATE);
         NightlyConfig.Builder b = NightlyConfig.builder();
@@ -53,6 +61,7 @@ final class NightlyConfigFile {
         if (has(t, "temperature")) b.traceTemperature(t.number("temperature", 0));
         if (has(t, "max_new_tokens")) b.traceMaxNewTokens(t.integer("max_new_tokens", 0));
         b.sft(sft(s, file));
+        LoraSettings.read(s, "sft." + LoraSettings.SECTION, null).ifPresent(b::sftLora);
         if (has(e, "problems")) b.evalProblems(e.integer("problems", 0));
         if (has(e, "k")) b.evalK(e.integer("k", 0));
         if (has(e, "seed")) b.evalSeed(e.longValue("seed", 0));

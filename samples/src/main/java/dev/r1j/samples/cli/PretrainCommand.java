@@ -164,7 +164,7 @@ final class PretrainCommand implements Callable<Integer> {
     /** Fields of a {@code training} section (pre-training and SFT share them). */
     static final Set<String> TRAINING_FIELDS = Set.of("batch_size", "sequence_length", "gradient_accumulation", "steps",
             "learning_rate", "min_learning_rate", "warmup_steps", "weight_decay", "clip_norm", "eval_every",
-            "checkpoint_every", "log_every", "seed");
+            "checkpoint_every", "log_every", "seed", "logits_chunk");
 
     /** A {@code training} section with the defaults {@code --help} documents; {@code steps} overrides when not null. */
     static SupervisedConfig trainingSection(ConfigFile t, Long steps) {
@@ -173,7 +173,8 @@ final class PretrainCommand implements Callable<Integer> {
                 t.integer("gradient_accumulation", 1), steps != null ? steps : t.longValue("steps", 1000), lr,
                 t.number("min_learning_rate", lr / 10), t.longValue("warmup_steps", 50), t.number("weight_decay", 0.01),
                 t.number("clip_norm", 1.0), t.integer("eval_every", 100), t.integer("checkpoint_every", 200),
-                t.integer("log_every", 10), t.longValue("seed", 0));
+                t.integer("log_every", 10), t.longValue("seed", 0))
+                .withLogitsChunk(t.integer("logits_chunk", dev.r1j.rl.model.CausalLm.DEFAULT_LOGITS_CHUNK));
     }
 
     /** {@code RUN/loss.png}: training and evaluation loss against step, from {@code metrics.jsonl}. */

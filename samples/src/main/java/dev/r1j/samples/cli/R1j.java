@@ -33,6 +33,8 @@ import picocli.CommandLine.Command;
             PretrainCommand.class,
             LogitsCommand.class,
             NightlyCommand.class,
+            MergeLoraCommand.class,
+            PromptCommand.class,
         })
 public final class R1j implements Runnable {
 

@@ -8,7 +8,6 @@ import dev.r1j.rewards.Problem;
 import dev.r1j.rl.generate.Generator;
 import dev.r1j.rl.generate.SamplingParams;
 import dev.r1j.rl.run.RunLock;
-import dev.r1j.rl.tokenizer.PromptTemplate;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -29,6 +28,9 @@ final class TracesCommand implements Callable<Integer> {
 
     @Mixin
     ModelOption model;
+
+    @Mixin
+    ChatOptions chatOptions;
 
     @Option(names = "--task", required = true, converter = TaskConverter.class,
             description = "The problems and their verifier: " + Task.NAMES + ".")
@@ -85,7 +87,7 @@ final class TracesCommand implements Callable<Integer> {
         TraceGenerator.Summary s;
         try (RunLock lock = RunLock.forFile(out);
              ModelOption.LoadedModel cp = model.open(); Generator gen = cp.generator()) {
-            TraceGenerator traces = new TraceGenerator(gen, cp.template().orElse(PromptTemplate.DEFAULT),
+            TraceGenerator traces = new TraceGenerator(gen, chatOptions.choose(cp.template(), ChatOptions.modelDirOf(model.model)),
                     task.correctness(false, settings.rewardThreads()), model.model, cp.sha256(),
                     settings, cp.parameterCount());
             s = traces.generate(set, out, new ConsoleProgress(err, "traces: "));

@@ -224,6 +224,7 @@ class ConfigurationReferenceTest {
         Map<String, Set<String>> accepted = Map.of(
                 "section:grpo", GrpoCommand.TOP_FIELDS,
                 "section:grpo.reward", GrpoCommand.REWARD_FIELDS,
+                "section:grpo.prompt", PromptSettings.FIELDS,
                 "section:pretrain", PretrainCommand.TOP_FIELDS,
                 "section:pretrain.model", PretrainCommand.MODEL_FIELDS,
                 "section:pretrain.corpus", PretrainCommand.CORPUS_FIELDS);

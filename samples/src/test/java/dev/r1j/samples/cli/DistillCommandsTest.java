@@ -54,6 +54,7 @@ class DistillCommandsTest {
                 "--out", out.toString());
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("eval loss"), r.out());
+        assertTrue(r.err().contains("sft: memory estimate: peak "), r.err());
         try (Checkpoint cp = Checkpoint.load(out.resolve("model"))) {
             var p = cp.provenance().orElseThrow();
             assertTrue(p.command().startsWith("r1j sft"), p.command());
@@ -100,6 +101,18 @@ class DistillCommandsTest {
         assertTrue(bad.err().contains("share a tokenizer"), bad.err());
         assertEquals(2, CliRun.of("distill", "--teacher", teacher.toString(), "--model", student.toString(), "--beta", "2",
                 "--traces", traces.toString(), "--out", tmp.resolve("y").toString()).exit());
+
+        // Top-k: the k most likely teacher tokens and the tail; k must be below the vocabulary.
+        CliRun topK = CliRun.of("distill", "--teacher", teacher.toString(), "--model", student.toString(), "--teacher-top-k",
+                "4", "--traces", traces.toString(), "--config", cfg.toString(), "--out", tmp.resolve("top4").toString());
+        assertEquals(0, topK.exit(), topK.err());
+        assertTrue(topK.err().contains("distill: memory estimate: peak ") && topK.err().contains("teacher "), topK.err());
+        CliRun tooMany = CliRun.of("distill", "--teacher", teacher.toString(), "--model", student.toString(), "--teacher-top-k",
+                "100000", "--traces", traces.toString(), "--out", tmp.resolve("top-big").toString());
+        assertEquals(2, tooMany.exit());
+        assertTrue(tooMany.err().contains("--teacher-top-k must be below the teacher's vocabulary"), tooMany.err());
+        assertEquals(2, CliRun.of("distill", "--teacher", teacher.toString(), "--model", student.toString(), "--teacher-top-k",
+                "-1", "--traces", traces.toString(), "--out", tmp.resolve("top-neg").toString()).exit());
 
         // On-policy (GKD): every step on the student's own samples; their generation is booked in the ledger.
         Path onPolicy = tmp.resolve("gkd");

@@ -33,6 +33,7 @@ class GrpoCommandTest {
         CliRun r = CliRun.of("grpo", "--config", cfg.toString(), "--model", base.toString(), "--steps", "2", "--out",
                 run.toString());
         assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().contains("grpo: memory estimate: peak ") && r.err().contains("KV cache"), r.err());
         for (String f : new String[] {"config.json", "metrics.jsonl", "samples.jsonl", "ledger.json", "report.html",
                 "checkpoints/step-2/model.safetensors"}) {
             assertTrue(Files.exists(run.resolve(f)), f);

@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
@@ -77,7 +78,7 @@ public final class DecodingLoop {
     }
 
     private final Backend backend;
-    private final int eosId;
+    private final Set<Integer> eosIds;
     private final int padId;
     private final Function<int[], String> decode;
 
@@ -90,10 +91,24 @@ public final class DecodingLoop {
         this(new DjlBackend(model), eosId, padId, decode);
     }
 
+    /** A loop on {@code model} that ends a row on any of {@code eosIds}; see {@link #DecodingLoop(Backend, List, int, Function)}. */
+    public DecodingLoop(CausalLm model, List<Integer> eosIds, int padId, Function<int[], String> decode) {
+        this(new DjlBackend(model), eosIds, padId, decode);
+    }
+
     /** A loop over any engine; see {@link #DecodingLoop(CausalLm, int, int, Function)} for the other arguments. */
     public DecodingLoop(Backend backend, int eosId, int padId, Function<int[], String> decode) {
+        this(backend, eosId < 0 ? List.of() : List.of(eosId), padId, decode);
+    }
+
+    /**
+     * A loop that ends a row on any of {@code eosIds} (empty: rows end only by length or stop string),
+     * as models whose {@code generation_config.json} lists several end tokens need; see
+     * {@link #DecodingLoop(CausalLm, int, int, Function)} for the other arguments.
+     */
+    public DecodingLoop(Backend backend, List<Integer> eosIds, int padId, Function<int[], String> decode) {
         this.backend = backend;
-        this.eosId = eosId;
+        this.eosIds = Set.copyOf(eosIds);
         this.padId = padId;
         this.decode = decode;
     }
@@ -258,7 +273,7 @@ public final class DecodingLoop {
                         logProbs[r][count[r]] = picks.logProbs()[j];
                         count[r]++;
                         next[j] = token;
-                        if (token == eosId) {
+                        if (eosIds.contains(token) || params.eosTokenIds().contains(token)) {
                             finished[r] = FinishReason.EOS;
                         } else if (!params.stopStrings().isEmpty()) {
                             String text = decode.apply(Arrays.copyOf(generated[r], count[r]));
@@ -362,7 +377,11 @@ public final class DecodingLoop {
                     int rows = positions.length / t;
                     boolean grad = Engines.gradMode(false);
                     try {
-                        return model.lastPositionLogits(step.create(ids, new Shape(rows, t)), positions, keep, cache); // [B, V]
+                        NDArray hidden = model.hidden(step.create(ids, new Shape(rows, t)), positions, keep, cache); // [B*T, H]
+                        // Only each row's last position is sampled from, so prefill projects only those rows.
+                        NDArray last = t == 1 ? hidden : hidden.reshape(rows, t, model.config().hiddenSize())
+                                .get(new NDIndex(":, -1, :"));                                                 // [B, H]
+                        return model.head(last);                                                              // [B, V]
                     } finally {
                         Engines.gradMode(grad);
                     }

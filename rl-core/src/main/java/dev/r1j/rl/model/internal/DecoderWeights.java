@@ -1,17 +1,23 @@
 package dev.r1j.rl.model.internal;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import dev.r1j.rewards.BadInputException;
 import dev.r1j.rl.model.TransformerConfig;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.TreeSet;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
 
 /**
  * The parameters of a decoder in the layout the engine computes with, and their conversion to and
@@ -72,16 +78,30 @@ public final class DecoderWeights {
         return out;
     }
 
-    /** Copies every parameter of {@code other} (same config) into these arrays, in place. */
-    public void copyFrom(DecoderWeights other) {
-        List<NDArray> mine = all();
-        List<NDArray> theirs = other.all();
-        if (mine.size() != theirs.size()) {
-            throw new IllegalArgumentException("weights of different models: " + mine.size() + " vs " + theirs.size() + " arrays");
+    /**
+     * Replaces every parameter, in place, with the Hugging Face tensors of {@code w} (checked as
+     * {@link #fromHf} checks them), one engine array at a time: neither the heap nor the engine holds a
+     * second copy of the model. Call with gradient recording off.
+     */
+    public void loadFrom(HostWeights w, Object source) {
+        check(config, w, source);
+        for (Slot slot : layout(config)) {
+            try (NDManager scratch = slot.get(this).getManager().newSubManager()) {
+                NDArray fresh = slot.build(w, scratch);
+                slot.get(this).set(new NDIndex(":"), fresh); // an in-place copy: the array keeps its identity
+            }
         }
-        for (int i = 0; i < mine.size(); i++) {
-            mine.get(i).set(theirs.get(i).toFloatArray());
+    }
+
+    /** An independent copy of these weights owned by {@code m}, made by the engine (nothing passes the heap). */
+    public DecoderWeights duplicate(NDManager m) {
+        DecoderWeights d = new DecoderWeights(config);
+        for (Slot slot : layout(config)) {
+            NDArray copy = slot.get(this).duplicate();
+            copy.attach(m);
+            slot.set(d, copy);
         }
+        return d;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -89,32 +109,11 @@ public final class DecoderWeights {
 
     /**
      * Random weights as Hugging Face initialises these families: normal(0, 0.02) for matrices and
-     * embeddings, zero biases, unit norm gains. Deterministic for a seed.
+     * embeddings, zero biases, unit norm gains. Deterministic for a seed; generated one tensor at a time
+     * (see {@link RandomWeights}).
      */
     public static DecoderWeights random(TransformerConfig c, NDManager m, long seed) {
-        SplittableRandom rng = new SplittableRandom(seed);
-        Map<String, float[]> t = new LinkedHashMap<>();
-        Map<String, long[]> shapes = hfShapes(c);
-        for (Map.Entry<String, long[]> e : shapes.entrySet()) {
-            String name = e.getKey();
-            float[] v = new float[Math.toIntExact(numel(e.getValue()))];
-            if (name.endsWith("norm.weight")) {
-                Arrays.fill(v, 1f);
-            } else if (!name.endsWith(".bias")) {
-                for (int i = 0; i < v.length; i++) {
-                    v[i] = (float) (gaussian(rng) * 0.02);
-                }
-            }
-            t.put(name, v);
-        }
-        return fromHf(c, m, new MapWeights(t, shapes), null);
-    }
-
-    /** Box–Muller; SplittableRandom has no nextGaussian on Java 17. */
-    private static double gaussian(SplittableRandom rng) {
-        double u1 = rng.nextDouble();
-        double u2 = rng.nextDouble();
-        return Math.sqrt(-2 * Math.log(1 - u1)) * Math.cos(2 * Math.PI * u2);
+        return fromHf(c, m, new RandomWeights(hfShapes(c), seed), null);
     }
 
     /**
@@ -123,6 +122,24 @@ public final class DecoderWeights {
      * error messages.
      */
     public static DecoderWeights fromHf(TransformerConfig c, NDManager m, HostWeights w, Object source) {
+        check(c, w, source);
+        DecoderWeights d = new DecoderWeights(c);
+        try {
+            for (Slot slot : layout(c)) {
+                slot.set(d, slot.build(w, m));
+            }
+        } catch (RuntimeException e) {
+            d.closeArrays();
+            throw e;
+        }
+        return d;
+    }
+
+    /**
+     * Checks that {@code w} holds every tensor the config implies, with the shape it implies, and
+     * nothing the config does not account for.
+     */
+    private static void check(TransformerConfig c, HostWeights w, Object source) {
         Map<String, long[]> expected = hfShapes(c);
         String where = source == null ? "" : source + ": ";
         List<String> missing = new ArrayList<>();
@@ -151,99 +168,38 @@ public final class DecoderWeights {
                     + new ArrayList<>(unexpected).subList(0, Math.min(3, unexpected.size()))
                     + " (does config.json match these weights?)");
         }
-
-        int h = c.hiddenSize();
-        int q = c.numAttentionHeads() * c.headDim();
-        int kv = c.numKeyValueHeads() * c.headDim();
-        int inter = c.intermediateSize();
-        DecoderWeights d = new DecoderWeights(c);
-        d.embedding = m.create(w.read("model.embed_tokens.weight"), new Shape(c.vocabSize(), h));
-        for (int i = 0; i < c.numHiddenLayers(); i++) {
-            String p = "model.layers." + i + ".";
-            Block b = new Block();
-            b.inputNorm = m.create(w.read(p + "input_layernorm.weight"), new Shape(h));
-            b.qkv = m.create(transposeConcat(h, w.read(p + "self_attn.q_proj.weight"),
-                    w.read(p + "self_attn.k_proj.weight"), w.read(p + "self_attn.v_proj.weight")),
-                    new Shape(h, q + 2L * kv));
-            if (c.qkvBias()) {
-                b.qkvBias = m.create(concat(w.read(p + "self_attn.q_proj.bias"), w.read(p + "self_attn.k_proj.bias"),
-                        w.read(p + "self_attn.v_proj.bias")), new Shape(q + 2L * kv));
-            }
-            if (c.queryKeyNorm()) {
-                b.qNorm = m.create(w.read(p + "self_attn.q_norm.weight"), new Shape(c.headDim()));
-                b.kNorm = m.create(w.read(p + "self_attn.k_norm.weight"), new Shape(c.headDim()));
-            }
-            b.output = m.create(transposeConcat(q, w.read(p + "self_attn.o_proj.weight")), new Shape(q, h));
-            if (c.outputProjectionBias()) {
-                b.outputBias = m.create(w.read(p + "self_attn.o_proj.bias"), new Shape(h));
-            }
-            b.postNorm = m.create(w.read(p + "post_attention_layernorm.weight"), new Shape(h));
-            b.gateUp = m.create(transposeConcat(h, w.read(p + "mlp.gate_proj.weight"),
-                    w.read(p + "mlp.up_proj.weight")), new Shape(h, 2L * inter));
-            b.down = m.create(transposeConcat(inter, w.read(p + "mlp.down_proj.weight")), new Shape(inter, h));
-            if (c.mlpBias()) {
-                b.gateUpBias = m.create(concat(w.read(p + "mlp.gate_proj.bias"), w.read(p + "mlp.up_proj.bias")),
-                        new Shape(2L * inter));
-                b.downBias = m.create(w.read(p + "mlp.down_proj.bias"), new Shape(h));
-            }
-            d.blocks[i] = b;
-        }
-        d.finalNorm = m.create(w.read("model.norm.weight"), new Shape(h));
-        if (!c.tieWordEmbeddings()) {
-            d.lmHead = m.create(transposeConcat(h, w.read("lm_head.weight")),
-                    new Shape(h, c.vocabSize()));
-        }
-        return d;
     }
 
-    /** These weights under Hugging Face names and shapes, copied to the heap, in a stable order. */
-    public Map<String, float[]> toHf() {
-        TransformerConfig c = config;
-        int h = c.hiddenSize();
-        int q = c.numAttentionHeads() * c.headDim();
-        int kv = c.numKeyValueHeads() * c.headDim();
-        int inter = c.intermediateSize();
-        Map<String, float[]> t = new LinkedHashMap<>();
-        t.put("model.embed_tokens.weight", embedding.toFloatArray());
-        for (int i = 0; i < blocks.length; i++) {
-            String p = "model.layers." + i + ".";
-            Block b = blocks[i];
-            t.put(p + "input_layernorm.weight", b.inputNorm.toFloatArray());
-            float[][] qkvParts = splitTranspose(b.qkv.toFloatArray(), h, q, kv, kv);
-            t.put(p + "self_attn.q_proj.weight", qkvParts[0]);
-            t.put(p + "self_attn.k_proj.weight", qkvParts[1]);
-            t.put(p + "self_attn.v_proj.weight", qkvParts[2]);
-            if (b.qkvBias != null) {
-                float[] bias = b.qkvBias.toFloatArray();
-                t.put(p + "self_attn.q_proj.bias", Arrays.copyOfRange(bias, 0, q));
-                t.put(p + "self_attn.k_proj.bias", Arrays.copyOfRange(bias, q, q + kv));
-                t.put(p + "self_attn.v_proj.bias", Arrays.copyOfRange(bias, q + kv, q + 2 * kv));
-            }
-            if (b.qNorm != null) {
-                t.put(p + "self_attn.q_norm.weight", b.qNorm.toFloatArray());
-                t.put(p + "self_attn.k_norm.weight", b.kNorm.toFloatArray());
-            }
-            t.put(p + "self_attn.o_proj.weight", splitTranspose(b.output.toFloatArray(), q, h)[0]);
-            if (b.outputBias != null) {
-                t.put(p + "self_attn.o_proj.bias", b.outputBias.toFloatArray());
-            }
-            t.put(p + "post_attention_layernorm.weight", b.postNorm.toFloatArray());
-            float[][] gu = splitTranspose(b.gateUp.toFloatArray(), h, inter, inter);
-            t.put(p + "mlp.gate_proj.weight", gu[0]);
-            t.put(p + "mlp.up_proj.weight", gu[1]);
-            t.put(p + "mlp.down_proj.weight", splitTranspose(b.down.toFloatArray(), inter, h)[0]);
-            if (b.gateUpBias != null) {
-                float[] bias = b.gateUpBias.toFloatArray();
-                t.put(p + "mlp.gate_proj.bias", Arrays.copyOfRange(bias, 0, inter));
-                t.put(p + "mlp.up_proj.bias", Arrays.copyOfRange(bias, inter, 2 * inter));
-                t.put(p + "mlp.down_proj.bias", b.downBias.toFloatArray());
+    private void closeArrays() {
+        for (Slot slot : layout(config)) {
+            NDArray a = slot.get(this);
+            if (a != null) {
+                a.close();
             }
         }
-        t.put("model.norm.weight", finalNorm.toFloatArray());
-        if (lmHead != null) {
-            t.put("lm_head.weight", splitTranspose(lmHead.toFloatArray(), h, c.vocabSize())[0]);
+    }
+
+    /**
+     * These weights under Hugging Face names and shapes, copied to the heap, in a stable order. Holds
+     * the whole model on the heap: for tests and small models only; everything else goes through
+     * {@link #hfView()}.
+     */
+    public Map<String, float[]> toHf() {
+        HostWeights view = hfView();
+        Map<String, float[]> t = new LinkedHashMap<>();
+        for (String name : hfShapes(config).keySet()) {
+            t.put(name, view.read(name));
         }
         return t;
+    }
+
+    /**
+     * A live view of these weights under Hugging Face names and shapes, read from the engine arrays
+     * one tensor (or one chunk) at a time when asked: what checkpoint writers and exporters stream from.
+     * Valid while the weights are open; it sees later updates.
+     */
+    public HostWeights hfView() {
+        return new EngineView();
     }
 
     /** The Hugging Face tensor names and shapes a config implies, in checkpoint order. */
@@ -294,44 +250,176 @@ public final class DecoderWeights {
     // Layout conversion: Hugging Face [out, in] matrices <-> our [in, sum(out)] fused matrices.
 
     /**
-     * Transposes each [out_k, in] matrix (row-major, out_k = length / in) and places them side by
-     * side: the result is [in, sum(out_k)].
+     * One engine array and the Hugging Face tensors it is made of: {@code parts} are concatenated along
+     * their first axis and, when {@code transposed}, transposed, e.g. q/k/v [q | kv | kv, H] become
+     * [H, q + 2 kv]. The one table that loading, saving, copying and the live view all follow.
      */
-    static float[] transposeConcat(int in, float[]... matrices) {
-        int total = 0;
-        for (float[] m : matrices) {
-            total += m.length / in;
+    private record Slot(String[] parts, boolean transposed, Function<DecoderWeights, NDArray> getter,
+                        BiConsumer<DecoderWeights, NDArray> setter) {
+
+        NDArray get(DecoderWeights d) {
+            return getter.apply(d);
         }
-        float[] out = new float[in * total];
-        int col0 = 0;
-        for (float[] m : matrices) {
-            int rows = m.length / in;
-            for (int r = 0; r < rows; r++) {
-                for (int i = 0; i < in; i++) {
-                    out[i * total + col0 + r] = m[r * in + i];
-                }
+
+        void set(DecoderWeights d, NDArray a) {
+            setter.accept(d, a);
+        }
+
+        /** Builds this slot's array from {@code w}, owned by {@code m} and by the engine. */
+        NDArray build(HostWeights w, NDManager m) {
+            if (parts.length == 1 && !transposed) {
+                return w.toArray(parts[0], m);
             }
-            col0 += rows;
+            try (NDManager scratch = m.newSubManager()) {
+                NDList loaded = new NDList();
+                for (String p : parts) {
+                    loaded.add(w.toArray(p, scratch));
+                }
+                NDArray cat = loaded.size() == 1 ? loaded.get(0) : NDArrays.concat(loaded, 0); // [sum(out), in] or [sum]
+                NDArray out;
+                if (transposed) {
+                    Shape shape = new Shape(cat.getShape().get(1), cat.getShape().get(0));
+                    // flatten() copies the transposed view into row-major order; duplicate() gives it storage of its own.
+                    out = cat.transpose().flatten().reshape(shape).duplicate();  // [in, sum(out)]
+                } else {
+                    out = cat.duplicate();
+                }
+                out.attach(m);
+                return out;
+            }
         }
-        return out;
     }
 
-    /** Inverse of {@link #transposeConcat}: splits [in, sum(out_k)] into [out_k, in] matrices. */
-    static float[][] splitTranspose(float[] fused, int in, int... outs) {
-        int total = Arrays.stream(outs).sum();
-        float[][] parts = new float[outs.length][];
-        int col0 = 0;
-        for (int k = 0; k < outs.length; k++) {
-            float[] m = new float[outs[k] * in];
-            for (int r = 0; r < outs[k]; r++) {
-                for (int i = 0; i < in; i++) {
-                    m[r * in + i] = fused[i * total + col0 + r];
+    /** The slots of a config, in the order of {@link #all()} (the order of optimiser moments). */
+    private static List<Slot> layout(TransformerConfig c) {
+        List<Slot> s = new ArrayList<>();
+        s.add(new Slot(new String[] {"model.embed_tokens.weight"}, false, d -> d.embedding, (d, a) -> d.embedding = a));
+        for (int i = 0; i < c.numHiddenLayers(); i++) {
+            final int layer = i;
+            String p = "model.layers." + i + ".";
+            Function<DecoderWeights, Block> blk = d -> {
+                if (d.blocks[layer] == null) {
+                    d.blocks[layer] = new Block();
+                }
+                return d.blocks[layer];
+            };
+            s.add(new Slot(new String[] {p + "input_layernorm.weight"}, false,
+                    d -> blk.apply(d).inputNorm, (d, a) -> blk.apply(d).inputNorm = a));
+            s.add(new Slot(new String[] {p + "self_attn.q_proj.weight", p + "self_attn.k_proj.weight",
+                    p + "self_attn.v_proj.weight"}, true, d -> blk.apply(d).qkv, (d, a) -> blk.apply(d).qkv = a));
+            if (c.qkvBias()) {
+                s.add(new Slot(new String[] {p + "self_attn.q_proj.bias", p + "self_attn.k_proj.bias",
+                        p + "self_attn.v_proj.bias"}, false, d -> blk.apply(d).qkvBias, (d, a) -> blk.apply(d).qkvBias = a));
+            }
+            s.add(new Slot(new String[] {p + "self_attn.o_proj.weight"}, true,
+                    d -> blk.apply(d).output, (d, a) -> blk.apply(d).output = a));
+            if (c.outputProjectionBias()) {
+                s.add(new Slot(new String[] {p + "self_attn.o_proj.bias"}, false,
+                        d -> blk.apply(d).outputBias, (d, a) -> blk.apply(d).outputBias = a));
+            }
+            s.add(new Slot(new String[] {p + "post_attention_layernorm.weight"}, false,
+                    d -> blk.apply(d).postNorm, (d, a) -> blk.apply(d).postNorm = a));
+            s.add(new Slot(new String[] {p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight"}, true,
+                    d -> blk.apply(d).gateUp, (d, a) -> blk.apply(d).gateUp = a));
+            if (c.mlpBias()) {
+                s.add(new Slot(new String[] {p + "mlp.gate_proj.bias", p + "mlp.up_proj.bias"}, false,
+                        d -> blk.apply(d).gateUpBias, (d, a) -> blk.apply(d).gateUpBias = a));
+            }
+            s.add(new Slot(new String[] {p + "mlp.down_proj.weight"}, true,
+                    d -> blk.apply(d).down, (d, a) -> blk.apply(d).down = a));
+            if (c.mlpBias()) {
+                s.add(new Slot(new String[] {p + "mlp.down_proj.bias"}, false,
+                        d -> blk.apply(d).downBias, (d, a) -> blk.apply(d).downBias = a));
+            }
+            if (c.queryKeyNorm()) { // last in the block, as in all(), so older families keep their order
+                s.add(new Slot(new String[] {p + "self_attn.q_norm.weight"}, false,
+                        d -> blk.apply(d).qNorm, (d, a) -> blk.apply(d).qNorm = a));
+                s.add(new Slot(new String[] {p + "self_attn.k_norm.weight"}, false,
+                        d -> blk.apply(d).kNorm, (d, a) -> blk.apply(d).kNorm = a));
+            }
+        }
+        s.add(new Slot(new String[] {"model.norm.weight"}, false, d -> d.finalNorm, (d, a) -> d.finalNorm = a));
+        if (!c.tieWordEmbeddings()) {
+            s.add(new Slot(new String[] {"lm_head.weight"}, true, d -> d.lmHead, (d, a) -> d.lmHead = a));
+        }
+        return s;
+    }
+
+    /** Where a Hugging Face tensor lives: its slot and the offset of its rows among the slot's parts. */
+    private record Place(Slot slot, long offset, long[] shape) {}
+
+    /** The engine arrays seen under Hugging Face names; see {@link #hfView()}. */
+    private final class EngineView implements HostWeights {
+        private final Map<String, long[]> shapes = hfShapes(config);
+        private final Map<String, Place> places = new LinkedHashMap<>();
+
+        EngineView() {
+            for (Slot slot : layout(config)) {
+                long offset = 0;
+                for (String part : slot.parts()) {
+                    long[] shape = shapes.get(part);
+                    places.put(part, new Place(slot, offset, shape));
+                    offset += shape[0];
                 }
             }
-            parts[k] = m;
-            col0 += outs[k];
         }
-        return parts;
+
+        @Override
+        public java.util.Set<String> names() {
+            return shapes.keySet();
+        }
+
+        @Override
+        public long[] shape(String name) {
+            return place(name).shape().clone();
+        }
+
+        /**
+         * Rows {@code [r0, r1)} of tensor {@code name} in the Hugging Face layout, as a view of the
+         * engine array where possible; the caller's {@link NDScope} closes what this makes.
+         */
+        private NDArray rows(String name, long r0, long r1) {
+            Place p = place(name);
+            NDArray a = p.slot().get(DecoderWeights.this);
+            if (p.slot().transposed()) {
+                // Rows of the [out, in] tensor are columns of the [in, sum(out)] engine array.
+                return a.get(new NDIndex(":, " + (p.offset() + r0) + ":" + (p.offset() + r1))).transpose(); // [r1-r0, in]
+            }
+            return a.get(new NDIndex((p.offset() + r0) + ":" + (p.offset() + r1)));
+        }
+
+        @Override
+        public float[] read(String name) {
+            try (NDScope scope = new NDScope()) {
+                return rows(name, 0, place(name).shape()[0]).toFloatArray();
+            }
+        }
+
+        @Override
+        public void stream(String name, Chunks sink) throws IOException {
+            try (NDScope scope = new NDScope()) {
+                HostWeights.streamArray(rows(name, 0, place(name).shape()[0]), sink);
+            }
+        }
+
+        @Override
+        public NDArray toArray(String name, NDManager m) {
+            long[] shape = place(name).shape();
+            try (NDScope scope = new NDScope()) {
+                NDArray copy = rows(name, 0, shape[0]).flatten().reshape(new Shape(shape)).duplicate();
+                NDScope.unregister(copy);
+                copy.attach(m);
+                return copy;
+            }
+        }
+
+        private Place place(String name) {
+            Place p = places.get(name);
+            if (p == null) {
+                throw new IllegalArgumentException("no tensor '" + name + "' in this model (it has " + places.size() + ")");
+            }
+            return p;
+        }
     }
 
     /** The arrays one after the other: how q/k/v and gate/up weights are fused (here and in the ONNX export). */
@@ -349,7 +437,8 @@ public final class DecoderWeights {
         return out;
     }
 
-    private static long numel(long[] shape) {
+    /** Elements of a tensor of {@code shape} (1 for a scalar). */
+    static long numel(long[] shape) {
         long n = 1;
         for (long d : shape) {
             n *= d;

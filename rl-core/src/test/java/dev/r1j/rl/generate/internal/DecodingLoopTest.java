@@ -62,6 +62,56 @@ class DecodingLoopTest {
         return out;
     }
 
+    /** The DJL backend as it was before prefill projected only the last position: logits of every position. */
+    static DecodingLoop.Backend everyPositionBackend() {
+        return new DecodingLoop.Backend() {
+            @Override
+            public int vocabSize() {
+                return CONFIG.vocabSize();
+            }
+
+            @Override
+            public DecodingLoop.Batch open(int batchSize, int capacity) {
+                ai.djl.ndarray.NDManager gen = model.manager().newSubManager();
+                dev.r1j.rl.model.Engines.gradMode(false);
+                dev.r1j.rl.model.KvCache cache = model.newCache(gen, batchSize, capacity);
+                return new DecodingLoop.Batch() {
+                    @Override
+                    public float[] forward(int[] ids, int t, long[] positions, float[] keep) {
+                        int rows = positions.length / t;
+                        try (ai.djl.ndarray.NDManager step = gen.newSubManager()) {
+                            ai.djl.ndarray.NDArray logits = model.forward(step.create(ids, new ai.djl.ndarray.types.Shape(rows, t)),
+                                    positions, keep, cache);                                             // [B, T, V]
+                            return logits.get(new ai.djl.ndarray.index.NDIndex(":, -1, :")).toFloatArray(); // [B, V]
+                        }
+                    }
+
+                    @Override
+                    public void retainRows(long[] rows) {
+                        cache.retainRows(rows);
+                    }
+
+                    @Override
+                    public void close() {
+                        gen.close();
+                    }
+                };
+            }
+        };
+    }
+
+    @Test
+    void prefillOfTheLastPositionOnlySamplesWhatTheFullPrefillSampled() {
+        List<int[]> prompts = prompts(7, 21);
+        SamplingParams p = SamplingParams.builder().maxNewTokens(8).temperature(1.0).seed(5).build();
+        List<Completion> now = run(new DecodingLoop(model, -1, 0, DecodingLoopTest::letters), prompts, 0, p);
+        List<Completion> before = run(new DecodingLoop(everyPositionBackend(), -1, 0, DecodingLoopTest::letters), prompts, 0, p);
+        for (int i = 0; i < prompts.size(); i++) {
+            assertArrayEquals(before.get(i).tokenIds(), now.get(i).tokenIds(), "row " + i);
+            assertArrayEquals(before.get(i).logProbs(), now.get(i).logProbs(), 1e-5f, "row " + i);
+        }
+    }
+
     @Test
     void greedyFollowsTheArgmaxOfTheFullForward() {
         DecodingLoop loop = new DecodingLoop(model, -1, 0, DecodingLoopTest::letters);

@@ -1,0 +1,20 @@
+package dev.r1j.samples.cli;
+
+import dev.r1j.rl.run.MachineMemory;
+import dev.r1j.rl.run.MemoryEstimate;
+import java.io.PrintWriter;
+
+/** The start-of-run memory line of the training commands, and a warning for each thing that does not fit. */
+final class MemoryNotice {
+
+    private MemoryNotice() {}
+
+    /** Prints {@code PREFIX memory estimate: ...} and {@code PREFIX warning: ...} lines to {@code err}. */
+    static void print(PrintWriter err, String prefix, MemoryEstimate estimate) {
+        err.println(prefix + estimate.line());
+        for (String w : estimate.warnings(MachineMemory.current())) {
+            err.println(prefix + "warning: " + w);
+        }
+        err.flush();
+    }
+}
