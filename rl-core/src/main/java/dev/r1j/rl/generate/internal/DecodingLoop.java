@@ -304,7 +304,7 @@ public final class DecodingLoop {
                     int rows = positions.length / t;
                     boolean grad = Engines.gradMode(false);
                     try (NDManager step = gen.newSubManager()) {
-                        NDArray hidden = model.hidden(step.create(ids, new Shape(rows, t)), positions, keep, cache); // [B*T, H]
+                        NDArray hidden = model.hidden(Engines.owned(step.create(ids, new Shape(rows, t))), positions, keep, cache); // [B*T, H]
                         // Only each row's last position is sampled from, so prefill projects only those rows.
                         NDArray last = t == 1 ? hidden : hidden.reshape(rows, t, model.config().hiddenSize())
                                 .get(new NDIndex(":, -1, :"));                                                 // [B, H]
