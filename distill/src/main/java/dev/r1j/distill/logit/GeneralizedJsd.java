@@ -1,5 +1,6 @@
 package dev.r1j.distill.logit;
 
+import dev.r1j.rl.model.Engines;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 
@@ -83,7 +84,10 @@ public record GeneralizedJsd(double beta) {
         NDArray b = studentLogProbs.add(Math.log(1 - beta));
         NDArray max = NDArrays.maximum(a, b);
         NDArray logMix = max.add(a.sub(max).exp().add(b.sub(max).exp()).log());         // [N, T, V]
-        return kl(teacherLogProbs, logMix).mul(beta).add(kl(studentLogProbs, logMix).mul(1 - beta));
+        NDArray towardTeacher = kl(teacherLogProbs, logMix);
+        NDArray towardStudent = kl(studentLogProbs, logMix);
+        return towardTeacher.mul(Engines.scalarLike(towardTeacher, beta))
+                .add(towardStudent.mul(Engines.scalarLike(towardStudent, 1 - beta)));
     }
 
     private static NDArray kl(NDArray logP, NDArray logQ) {

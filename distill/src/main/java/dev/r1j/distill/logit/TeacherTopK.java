@@ -1,5 +1,6 @@
 package dev.r1j.distill.logit;
 
+import dev.r1j.rl.model.Engines;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 
@@ -48,6 +49,7 @@ final class TeacherTopK {
     /** log(1 - sum exp(logProbs)) over the last axis, floored at log(MIN_TAIL): [C, k] -> [C, 1]. */
     private static NDArray tail(NDArray logProbs) {
         NDArray kept = logProbs.exp().sum(new int[] {-1}, true);                   // [C, 1]
-        return kept.neg().add(1).maximum(MIN_TAIL).log();                          // [C, 1]
+        NDArray tail = kept.neg().add(1);
+        return tail.maximum(Engines.scalarLike(tail, MIN_TAIL)).log();                          // [C, 1]
     }
 }

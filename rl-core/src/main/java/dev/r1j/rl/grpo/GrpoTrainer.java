@@ -343,8 +343,8 @@ public final class GrpoTrainer {
                 try (NDManager mm = model.manager().newSubManager()) {
                     Micro micro = micro(mm, batch, start, end);
                     NDArray hidden = model.hidden(micro.inputs, micro.positions, micro.attention, null)
-                            .get(mm.create(micro.rows));                                                  // [N, H]
-                    float[] lp = model.tokenLogProbs(hidden, mm.create(micro.targets), config.logitsChunk())
+                            .get(Engines.owned(mm.create(micro.rows)));                                                  // [N, H]
+                    float[] lp = model.tokenLogProbs(hidden, Engines.owned(mm.create(micro.targets)), config.logitsChunk())
                             .logProbs().toFloatArray();                                                   // [N]
                     for (int i = start; i < end; i++) {
                         out[i] = new float[micro.t];
@@ -401,7 +401,7 @@ public final class GrpoTrainer {
             selected.add(0L);
             targets.add((long) (batch.ids()[start].length > 1 ? batch.ids()[start][1] : pad));
         }
-        return new Micro(mm.create(in, new Shape(rows, t)), pos, attention, t,
+        return new Micro(Engines.owned(mm.create(in, new Shape(rows, t))), pos, attention, t,
                 selected.stream().mapToLong(Long::longValue).toArray(), targets.stream().mapToLong(Long::longValue).toArray(),
                 mask);
     }
@@ -433,9 +433,9 @@ public final class GrpoTrainer {
                     ref[k] = refLogProbs[r][j];
                 }
             }
-            NDArray targets = mm.create(micro.targets);                                             // [N]
+            NDArray targets = Engines.owned(mm.create(micro.targets));                                             // [N]
             NDArray hidden = policy.hidden(micro.inputs, micro.positions, micro.attention, null)
-                    .get(mm.create(micro.rows));                                                    // [N, H]
+                    .get(Engines.owned(mm.create(micro.rows)));                                                    // [N, H]
             float[] ratios = new float[n];
             float[] entropyOut = new float[n];
             float[] klOut = new float[n];
@@ -443,18 +443,18 @@ public final class GrpoTrainer {
                 NDManager cm = logits.getManager();
                 TokenScores scores = TokenScores.of(logits, targets.get(s + ":" + e));               // [C], [C]
                 NDArray logp = scores.logProbs();
-                NDArray oldC = old == null ? logp.stopGradient() : cm.create(java.util.Arrays.copyOfRange(old, s, e));
+                NDArray oldC = old == null ? logp.stopGradient() : Engines.owned(cm.create(java.util.Arrays.copyOfRange(old, s, e)));
                 NDArray perToken = config.surrogate().apply(logp, oldC,
-                        cm.create(java.util.Arrays.copyOfRange(adv, s, e)));                        // [C]
+                        Engines.owned(cm.create(java.util.Arrays.copyOfRange(adv, s, e))));                        // [C]
                 if (ref != null) {
-                    NDArray kl = config.klEstimator().apply(logp, cm.create(java.util.Arrays.copyOfRange(ref, s, e)));
-                    perToken = perToken.add(kl.mul(config.beta()));
+                    NDArray kl = config.klEstimator().apply(logp, Engines.owned(cm.create(java.util.Arrays.copyOfRange(ref, s, e))));
+                    perToken = perToken.add(kl.mul(Engines.scalarLike(kl, config.beta())));
                     System.arraycopy(kl.stopGradient().toFloatArray(), 0, klOut, s, e - s);
                 }
                 // Figures for the log, outside the graph.
                 System.arraycopy(logp.stopGradient().sub(oldC.stopGradient()).exp().toFloatArray(), 0, ratios, s, e - s);
                 System.arraycopy(scores.entropy().stopGradient().toFloatArray(), 0, entropyOut, s, e - s);
-                return perToken.mul(cm.create(java.util.Arrays.copyOfRange(weights, s, e))).sum();   // scalar
+                return perToken.mul(Engines.owned(cm.create(java.util.Arrays.copyOfRange(weights, s, e)))).sum();   // scalar
             }, gc);
 
             float[] mask = micro.mask;

@@ -1,5 +1,6 @@
 package dev.r1j.rl.grpo;
 
+import dev.r1j.rl.model.Engines;
 import ai.djl.ndarray.NDArray;
 
 /**
@@ -35,7 +36,10 @@ public enum KlEstimator {
         NDArray d = referenceLogProbs.sub(policyLogProbs);
         return switch (this) {
             case K1 -> d.neg();
-            case K2 -> d.square().mul(0.5);
+            case K2 -> {
+                NDArray sq = d.square();
+                yield sq.mul(Engines.scalarLike(sq, 0.5));
+            }
             case K3 -> d.exp().sub(d).sub(1);
         };
     }

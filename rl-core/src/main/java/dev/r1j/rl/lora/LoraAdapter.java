@@ -88,7 +88,7 @@ public final class LoraAdapter implements ProjectionAdapter {
                     Arrays.fill(mask, (j * r + k) * f.out() + start[j], (j * r + k) * f.out() + start[j] + width, 1f);
                 }
             }
-            masks[p.ordinal()] = manager.create(mask, new Shape((long) targeted.size() * r, f.out()));
+            masks[p.ordinal()] = Engines.owned(manager.create(mask, new Shape((long) targeted.size() * r, f.out())));
         }
         this.aT = new NDArray[model.numHiddenLayers()][n];
         this.bT = new NDArray[model.numHiddenLayers()][n];
@@ -221,9 +221,12 @@ public final class LoraAdapter implements ProjectionAdapter {
     private void set(NDArray[][] arrays, int layer, Projection p, float[] values, Shape shape) {
         NDArray existing = arrays[layer][p.ordinal()];
         if (existing == null) {
-            arrays[layer][p.ordinal()] = manager.create(values, shape);
+            arrays[layer][p.ordinal()] = Engines.owned(manager.create(values, shape));
         } else {
-            existing.set(values);
+            // In place: NDArray.set(float[]) would swap the engine's storage for a Java buffer (see Engines.owned).
+            try (NDArray copy = Engines.owned(manager.create(values, shape))) {
+                existing.muli(0).addi(copy);
+            }
         }
     }
 
@@ -296,7 +299,8 @@ public final class LoraAdapter implements ProjectionAdapter {
             b.attach(input.getManager());
         }
         // Scaling the [N, k r] product is cheaper than scaling the [N, out] one.
-        return input.matMul(a).mul(scale).matMul(b);                                   // [N, out]
+        NDArray down = input.matMul(a);                                                // [N, k r]
+        return down.mul(Engines.scalarLike(down, scale)).matMul(b);                    // [N, out]
     }
 
     @Override
@@ -348,8 +352,8 @@ public final class LoraAdapter implements ProjectionAdapter {
                 NDArray a = aT[layer][p.ordinal()];
                 if (a != null) {
                     NDArray b = bT[layer][p.ordinal()];
-                    copy.aT[layer][p.ordinal()] = m.create(a.toFloatArray(), a.getShape());
-                    copy.bT[layer][p.ordinal()] = m.create(b.toFloatArray(), b.getShape());
+                    copy.aT[layer][p.ordinal()] = Engines.owned(m.create(a.toFloatArray(), a.getShape()));
+                    copy.bT[layer][p.ordinal()] = Engines.owned(m.create(b.toFloatArray(), b.getShape()));
                 }
             }
         }

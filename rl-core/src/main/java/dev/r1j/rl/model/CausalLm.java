@@ -329,10 +329,10 @@ public final class CausalLm implements AutoCloseable {
         float[] cos = new float[b * t * d];
         float[] sin = new float[b * t * d];
         rotary.fill(positionIds, cos, sin);
-        NDArray cosArr = m.create(cos, new Shape(b, 1, t, d));
-        NDArray sinArr = m.create(sin, new Shape(b, 1, t, d));
-        NDArray mask = m.create(additiveMask(attentionMask, b, t, past, config.slidingWindow()),
-                new Shape(b, 1, 1, t, s));                                                            // [B,1,1,T,S]
+        NDArray cosArr = Engines.owned(m.create(cos, new Shape(b, 1, t, d)));
+        NDArray sinArr = Engines.owned(m.create(sin, new Shape(b, 1, t, d)));
+        NDArray mask = Engines.owned(m.create(additiveMask(attentionMask, b, t, past, config.slidingWindow()),
+                new Shape(b, 1, 1, t, s)));                                                            // [B,1,1,T,S]
 
         // The residual stream is kept as [B*T, H] so that every projection is one plain 2-D product.
         NDArray x = embed(ids).reshape(b * t, config.hiddenSize()); // [B*T, H]
@@ -394,7 +394,7 @@ public final class CausalLm implements AutoCloseable {
             }
         }
         if (n == 0) {
-            return new TokenScores(m.create(new float[0]), m.create(new float[0]));
+            return new TokenScores(Engines.owned(m.create(new float[0])), Engines.owned(m.create(new float[0])));
         }
         return new TokenScores(NDArrays.concat(logProbs, 0), NDArrays.concat(entropy, 0));
     }
@@ -463,7 +463,7 @@ public final class CausalLm implements AutoCloseable {
                     pos[i] = i;
                     attend[i] = 1f;
                 }
-                NDArray logits = forward(m.create(ids, new Shape(1, ids.length)), pos, attend, null);
+                NDArray logits = forward(Engines.owned(m.create(ids, new Shape(1, ids.length))), pos, attend, null);
                 float[] flat = logits.toFloatArray();
                 int v = config.vocabSize();
                 float[][] out = new float[ids.length][v];
@@ -558,7 +558,8 @@ public final class CausalLm implements AutoCloseable {
         int s = (int) keysT.getShape().get(3);
         // Grouped-query attention without copying keys: the G query heads that share a key/value head
         // are stacked along the position axis, so one batched product serves the whole group.
-        NDArray qg = q.reshape(b, hkv, g * t, d).mul(1.0f / (float) Math.sqrt(d)); // [B, Hkv, G*T, D]
+        NDArray qr = q.reshape(b, hkv, g * t, d);
+        NDArray qg = qr.mul(Engines.scalarLike(qr, 1.0 / Math.sqrt(d)));      // [B, Hkv, G*T, D]
         NDArray scores = qg.matMul(keysT)                                     // [B, Hkv, G*T, S]
                 .reshape(b, hkv, g, t, s)
                 .add(mask);                                                   // + [B, 1, 1, T, S]

@@ -82,7 +82,7 @@ public final class KvCache implements AutoCloseable {
      */
     public void retainRows(long[] rows) {
         NDManager m = keys[0].getManager();
-        try (NDArray index = m.create(rows)) {
+        try (NDArray index = Engines.owned(m.create(rows))) {
             NDIndex select = new NDIndex("{}", index);
             for (int i = 0; i < keys.length; i++) {
                 NDArray k = keys[i].get(select);

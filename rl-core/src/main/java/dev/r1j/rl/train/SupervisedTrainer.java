@@ -247,7 +247,7 @@ public final class SupervisedTrainer {
                 model.chunkedLoss(hidden, config.logitsChunk(), (start, end, logits) -> {
                     NDArray chunkSum = chunkLoss(io, prepared, start, end, logits);               // scalar
                     sum[0] += chunkSum.getFloat();
-                    return chunkSum.div(norm);
+                    return chunkSum.div(Engines.scalarLike(chunkSum, norm));
                 }, gc);
                 return sum[0];
             }
@@ -345,8 +345,8 @@ public final class SupervisedTrainer {
             out[0] = batch.get(0).tokens()[1];
             n = 1; // rows[0] = 0, weights[0] = 0
         }
-        return new Inputs(m.create(in, new Shape(batch.size(), t)), m.create(java.util.Arrays.copyOf(rows, n)),
-                m.create(java.util.Arrays.copyOf(out, n)), m.create(java.util.Arrays.copyOf(weights, n)));
+        return new Inputs(Engines.owned(m.create(in, new Shape(batch.size(), t))), Engines.owned(m.create(java.util.Arrays.copyOf(rows, n))),
+                Engines.owned(m.create(java.util.Arrays.copyOf(out, n))), Engines.owned(m.create(java.util.Arrays.copyOf(weights, n))));
     }
 
     private long[] positions(int rows) {

@@ -64,7 +64,7 @@ public final class DecodingLoop {
         default NDArray forwardOnEngine(NDManager step, int[] ids, int t, long[] positions, float[] keep) {
             float[] logits = forward(ids, t, positions, keep);
             int rows = positions.length / t;
-            return step.create(logits, new Shape(rows, logits.length / rows));
+            return Engines.owned(step.create(logits, new Shape(rows, logits.length / rows)));
         }
 
         /**
@@ -232,7 +232,7 @@ public final class DecodingLoop {
                 logits = batch.forwardOnEngine(step, ids, longest, pos, mask);               // [U, V]
                 if (unique < b) {
                     batch.retainRows(source);                                                // the cache: U rows -> B
-                    logits = logits.get(new NDIndex("{}", step.create(source)));             // [B, V]
+                    logits = logits.get(new NDIndex("{}", Engines.owned(step.create(source))));             // [B, V]
                 }
             } catch (RuntimeException e) {
                 step.close();
@@ -377,7 +377,7 @@ public final class DecodingLoop {
                     int rows = positions.length / t;
                     boolean grad = Engines.gradMode(false);
                     try {
-                        NDArray hidden = model.hidden(step.create(ids, new Shape(rows, t)), positions, keep, cache); // [B*T, H]
+                        NDArray hidden = model.hidden(Engines.owned(step.create(ids, new Shape(rows, t))), positions, keep, cache); // [B*T, H]
                         // Only each row's last position is sampled from, so prefill projects only those rows.
                         NDArray last = t == 1 ? hidden : hidden.reshape(rows, t, model.config().hiddenSize())
                                 .get(new NDIndex(":, -1, :"));                                                 // [B, H]

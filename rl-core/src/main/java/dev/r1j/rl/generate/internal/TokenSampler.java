@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.r1j.rl.generate.SamplingParams;
+import dev.r1j.rl.model.Engines;
 
 /**
  * Picks every row's next token from a batch of logits on the engine: greedy, or temperature sampling
@@ -75,7 +76,7 @@ public final class TokenSampler {
         if (temperature == 0) {
             token = logits.argMax(1).expandDims(1);
         } else if (!truncates(vocab)) {
-            NDArray target = m.create(uniforms).expandDims(1).mul(total);                     // [B, 1]
+            NDArray target = Engines.owned(m.create(uniforms)).expandDims(1).mul(total);                     // [B, 1]
             token = count(running.lte(target)).minimum(vocab - 1);
         } else {
             NDArray order = null;                                                           // [B, N] ids, most likely first
@@ -120,7 +121,7 @@ public final class TokenSampler {
             NDArray keptRunning = sorted.cumSum(1);                                         // [B, N]
             NDArray last = keep == null ? m.full(new Shape(b, 1), n - 1).toType(DataType.INT64, false) : keep.sub(1); // [B, 1]
             NDArray kept = keptRunning.gather(last, 1);                                     // [B, 1]
-            NDArray target = m.create(uniforms).expandDims(1).mul(kept);                      // [B, 1]
+            NDArray target = Engines.owned(m.create(uniforms)).expandDims(1).mul(kept);                      // [B, 1]
             NDArray position = count(keptRunning.lte(target)).minimum(last);                 // [B, 1]
             token = order.gather(position, 1);
         }
