@@ -23,10 +23,13 @@ import java.util.Locale;
  *       x V floats, four times (logits, log-softmax, its exponential, the gradient); twice that for
  *       distillation from whole teacher distributions (the teacher's chunk too);</li>
  *   <li>a distillation teacher: its weights, and its forward pass's intermediates (no gradients);</li>
- *   <li>on the Java heap: writing a checkpoint copies the weights and both moments there.</li>
+ *   <li>on the Java heap: a checkpoint streams tensor by tensor through one buffer of
+ *       {@code HostWeights.STREAM_CHUNK_BYTES};</li>
+ *   <li>with a LoRA adapter, gradients and moments only for the adapter's parameters, and no copy of
+ *       the model for GRPO's reference (the base with adapters off is the reference).</li>
  * </ul>
  * The parts do not all exist at once: the KV cache is freed before optimisation starts, a
- * micro-batch's activations after its backward pass, the checkpoint copy after the write. So the peak
+ * micro-batch's activations after its backward pass, the stream buffer after the write. So the peak
  * is what is always held plus the largest {@link Phase}. It is an estimate: allocator slack, the
  * engine's own buffers, the tokenizer and the JVM come on top.
  *
@@ -64,10 +67,18 @@ public record MemoryEstimate(List<Part> parts) {
 
     /** A GRPO run of {@code model} with {@code grpo}, whose prompts are at most {@code promptTokens} long. */
     public static MemoryEstimate grpo(TransformerConfig model, GrpoConfig grpo, int promptTokens) {
+        return grpo(model, model.parameterCount(), grpo, promptTokens);
+    }
+
+    /**
+     * As {@link #grpo(TransformerConfig, GrpoConfig, int)}, training {@code trainable} parameters: all of
+     * them, or a LoRA adapter's (then the frozen base is the reference and no copy is held).
+     */
+    public static MemoryEstimate grpo(TransformerConfig model, long trainable, GrpoConfig grpo, int promptTokens) {
         long p = model.parameterCount();
         int length = promptTokens + grpo.maxNewTokens();
-        List<Part> parts = new ArrayList<>(trainedModel(p));
-        if (grpo.beta() > 0) {
+        List<Part> parts = new ArrayList<>(trainedModel(p, trainable));
+        if (grpo.beta() > 0 && trainable == p) {
             parts.add(new Part("reference model", F32 * p, Phase.ALWAYS, "beta"));
         }
         parts.add(new Part("KV cache", kvCacheBytes(model, grpo.completionsPerStep(), length), Phase.GENERATION,
@@ -76,7 +87,7 @@ public record MemoryEstimate(List<Part> parts) {
                 "micro_batch_size"));
         long headRows = Math.min(grpo.logitsChunk(), (long) grpo.microBatchSize() * grpo.maxNewTokens());
         parts.add(new Part("output head", headBytes(model, headRows), Phase.OPTIMISATION, "logits_chunk"));
-        parts.add(checkpointCopy(p));
+        parts.add(checkpointBuffer());
         return new MemoryEstimate(parts);
     }
 
@@ -88,11 +99,17 @@ public record MemoryEstimate(List<Part> parts) {
      */
     public static MemoryEstimate supervised(TransformerConfig model, SupervisedConfig training, TransformerConfig teacher,
                                             int teacherTopK) {
+        return supervised(model, model.parameterCount(), training, teacher, teacherTopK);
+    }
+
+    /** As {@link #supervised(TransformerConfig, SupervisedConfig, TransformerConfig, int)}, training {@code trainable} parameters. */
+    public static MemoryEstimate supervised(TransformerConfig model, long trainable, SupervisedConfig training,
+                                            TransformerConfig teacher, int teacherTopK) {
         long p = model.parameterCount();
         int rows = training.batchSize();
         int length = training.sequenceLength();
         long positions = (long) rows * length;
-        List<Part> parts = new ArrayList<>(trainedModel(p));
+        List<Part> parts = new ArrayList<>(trainedModel(p, trainable));
         if (teacher != null) {
             parts.add(new Part("teacher", F32 * teacher.parameterCount(), Phase.ALWAYS, ""));
         }
@@ -108,19 +125,24 @@ public record MemoryEstimate(List<Part> parts) {
         long head = headBytes(model, Math.min(training.logitsChunk(), positions));
         parts.add(new Part("output head", teacher != null && teacherTopK == 0 ? 2 * head : head, Phase.OPTIMISATION,
                 "logits_chunk"));
-        parts.add(checkpointCopy(p));
+        parts.add(checkpointBuffer());
         return new MemoryEstimate(parts);
     }
 
-    private static List<Part> trainedModel(long parameters) {
-        return List.of(new Part("weights", F32 * parameters, Phase.ALWAYS, ""),
-                new Part("gradients", F32 * parameters, Phase.ALWAYS, ""),
-                new Part("AdamW moments", 2L * F32 * parameters, Phase.ALWAYS, ""));
+    /** The model's weights (plus an adapter's, when only an adapter trains), and the trained tensors' gradients and moments. */
+    private static List<Part> trainedModel(long parameters, long trainable) {
+        if (trainable <= 0 || trainable > parameters) {
+            throw new IllegalArgumentException("trainable parameters must be in [1, " + parameters + "], was " + trainable);
+        }
+        long weights = trainable == parameters ? parameters : parameters + trainable;
+        return List.of(new Part("weights", F32 * weights, Phase.ALWAYS, ""),
+                new Part("gradients", F32 * trainable, Phase.ALWAYS, ""),
+                new Part("AdamW moments", 2L * F32 * trainable, Phase.ALWAYS, ""));
     }
 
-    /** Writing a checkpoint copies the weights and both AdamW moments to the heap (12 bytes a parameter). */
-    private static Part checkpointCopy(long parameters) {
-        return new Part("checkpoint copy", 3L * F32 * parameters, Phase.CHECKPOINT, "");
+    /** A checkpoint streams from the engine to its file through one buffer on the heap. */
+    private static Part checkpointBuffer() {
+        return new Part("stream buffer", dev.r1j.rl.model.internal.HostWeights.STREAM_CHUNK_BYTES, Phase.CHECKPOINT, "");
     }
 
     /** Keys and values of every layer for {@code rows} sequences of {@code length} positions. */
@@ -165,7 +187,7 @@ public record MemoryEstimate(List<Part> parts) {
         return parts.stream().filter(p -> p.name().equals(name)).mapToLong(Part::bytes).sum();
     }
 
-    /** What the Java heap must hold: the checkpoint copy. */
+    /** What the Java heap must hold: the checkpoint's stream buffer. */
     public long heapBytes() {
         return bytes(Phase.CHECKPOINT);
     }
@@ -179,7 +201,7 @@ public record MemoryEstimate(List<Part> parts) {
     /**
      * One line for the start of a run, e.g. {@code memory estimate: peak 13.8 GB; always weights 2.0 GB,
      * gradients 2.0 GB, AdamW moments 4.0 GB; generation KV cache 64 MB; optimisation activations 1.5 GB,
-     * output head 311 MB; checkpoint checkpoint copy 5.9 GB (Java heap)}.
+     * output head 311 MB; checkpoint stream buffer 4.2 MB (Java heap)}.
      */
     public String line() {
         StringBuilder s = new StringBuilder("memory estimate: peak ").append(size(peakBytes()));
@@ -218,12 +240,12 @@ public record MemoryEstimate(List<Part> parts) {
                 sep = ", ";
             }
             s.append("; the ").append(size(bytes(Phase.ALWAYS) - bytes("reference model")))
-                    .append(" of fp32 weights, gradients, AdamW moments and any teacher, and the ")
-                    .append(size(heapBytes())).append(" checkpoint copy, only a smaller model reduces");
+                    .append(" of fp32 weights, gradients, AdamW moments and any teacher only a smaller model (or a LoRA "
+                            + "adapter) reduces");
             out.add(s.toString());
         }
         if (heapBytes() > machine.maxHeapBytes()) {
-            out.add("writing a checkpoint copies " + size(heapBytes()) + " to the Java heap, whose limit is "
+            out.add("writing a checkpoint streams through " + size(heapBytes()) + " of the Java heap, whose limit is "
                     + size(machine.maxHeapBytes()) + ": raise it (R1J_JAVA_OPTS=-Xmx"
                     + (heapBytes() / (1L << 30) + 2) + "g) or the run fails with OutOfMemoryError at its first checkpoint");
         }

@@ -167,7 +167,8 @@ final class GrpoCommand implements Callable<Integer> {
                     s.grpo().groupSize());
             int promptTokens = problems.draw(1, 0, s.grpo().promptsPerStep()).stream()
                     .mapToInt(p -> cp.tokenizer().encode(template.render(p.prompt())).length).max().orElse(0);
-            MemoryNotice.print(err, "grpo: ", MemoryEstimate.grpo(cp.model().config(), s.grpo(), promptTokens));
+            MemoryNotice.print(err, "grpo: ", MemoryEstimate.grpo(cp.model().config(), MemoryNotice.trainable(cp.model()), s.grpo(),
+                    promptTokens));
             GrpoTrainer trainer = new GrpoTrainer(cp.model(), cp.tokenizer(), template, gen, reward, problems, s.grpo(), runDir,
                     new ConsoleProgress(err, "grpo: "));
             GrpoTrainer.Result result = trainer.train();

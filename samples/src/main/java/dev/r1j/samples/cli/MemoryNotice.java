@@ -17,4 +17,9 @@ final class MemoryNotice {
         }
         err.flush();
     }
+
+    /** The parameters {@code model}'s optimiser holds: all of them, or an attached LoRA adapter's. */
+    static long trainable(dev.r1j.rl.model.CausalLm model) {
+        return model.trainableParameters().stream().mapToLong(ai.djl.ndarray.NDArray::size).sum();
+    }
 }
