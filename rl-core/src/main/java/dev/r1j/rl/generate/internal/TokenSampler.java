@@ -68,8 +68,17 @@ public final class TokenSampler {
         double t = temperature == 0 ? 1.0 : temperature;
         // Unnormalised probabilities p = exp((l - max) / t) in double: the top token's is exactly 1.
         NDArray max = logits.max(new int[] {1}, true);                                       // [B, 1]
-        NDArray shifted = logits.toType(DataType.FLOAT64, false).sub(max.toType(DataType.FLOAT64, false)); // [B, V]
-        NDArray p = (t == 1.0 ? shifted : shifted.div(t)).exp();                             // [B, V]
+        // [B, V] doubles are 78 MB at B = 64, V = 151,936: each temporary is freed once used.
+        NDArray asDouble = logits.toType(DataType.FLOAT64, false);                          // [B, V]
+        NDArray scaled = asDouble.sub(max.toType(DataType.FLOAT64, false));                 // [B, V]
+        closeUnless(asDouble, logits);
+        if (t != 1.0) {
+            NDArray shifted = scaled;
+            scaled = shifted.div(t);
+            shifted.close();
+        }
+        NDArray p = scaled.exp();                                                           // [B, V]
+        scaled.close();
         NDArray running = p.cumSum(1);                                                      // [B, V]
         NDArray total = running.get(":, -1:");                                              // [B, 1]
         NDArray token;                                                                      // [B, 1] int64
@@ -141,8 +150,18 @@ public final class TokenSampler {
         return (topK > 0 && topK < vocab) || topP < 1.0 || minP > 0;
     }
 
-    /** Per row, how many entries of a boolean [B, N] are true, as [B, 1] int64. */
+    private static void closeUnless(NDArray temporary, NDArray kept) {
+        if (temporary != kept) {
+            temporary.close();
+        }
+    }
+
+    /** Per row, how many entries of a boolean [B, N] are true, as [B, 1] int64; frees {@code mask}. */
     private static NDArray count(NDArray mask) {
-        return mask.toType(DataType.INT64, false).sum(new int[] {1}, true);
+        try (NDArray asLong = mask.toType(DataType.INT64, false)) {
+            return asLong.sum(new int[] {1}, true);
+        } finally {
+            mask.close();
+        }
     }
 }
