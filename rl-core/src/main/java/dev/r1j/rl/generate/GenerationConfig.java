@@ -1,6 +1,5 @@
 package dev.r1j.rl.generate;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.r1j.rewards.BadInputException;
@@ -67,16 +66,7 @@ public record GenerationConfig(List<Integer> eosTokenIds, OptionalInt bosTokenId
 
     /** Parses the text of a {@value #FILE}; {@code source} names it in error messages. */
     public static GenerationConfig parse(String json, Path source) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(json);
-        } catch (JsonProcessingException e) {
-            throw BadInputException.at(source, e.getLocation() == null ? 0 : e.getLocation().getLineNr(), null,
-                    "not valid JSON: " + e.getOriginalMessage());
-        }
-        if (root == null || !root.isObject()) {
-            throw BadInputException.at(source, 0, null, "must be a JSON object");
-        }
+        JsonNode root = dev.r1j.rl.io.JsonObjects.parse(json, source);
         List<Integer> eos = new ArrayList<>();
         JsonNode e = root.get("eos_token_id");
         if (e != null && !e.isNull()) {

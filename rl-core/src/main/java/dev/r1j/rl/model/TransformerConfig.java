@@ -240,16 +240,7 @@ public record TransformerConfig(
 
     /** Parses the text of a {@code config.json}; {@code source} names it in error messages (may be null). */
     public static TransformerConfig fromJson(String json, Path source) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(json);
-        } catch (JsonProcessingException e) {
-            throw BadInputException.at(source, e.getLocation() == null ? 0 : e.getLocation().getLineNr(), null,
-                    "not valid JSON: " + e.getOriginalMessage());
-        }
-        if (root == null || !root.isObject()) {
-            throw BadInputException.at(source, 0, null, "must be a JSON object");
-        }
+        JsonNode root = dev.r1j.rl.io.JsonObjects.parse(json, source);
         Fields f = new Fields(root, source);
         String modelType = f.requiredText("model_type");
         ModelFamily family = ModelFamily.fromModelType(modelType).orElseThrow(() -> BadInputException.at(source, 0,

@@ -75,39 +75,47 @@ public final class AdamW implements AutoCloseable {
                     + parameters.size() + " and " + gradients.size());
         }
         step++;
-        double b1 = settings.beta1();
-        double b2 = settings.beta2();
-        double correction1 = 1 - Math.pow(b1, step);
-        double correction2 = 1 - Math.pow(b2, step);
+        double correction1 = 1 - Math.pow(settings.beta1(), step);
+        double correction2 = 1 - Math.pow(settings.beta2(), step);
         boolean grad = Engines.gradMode(false);
-        try (NDManager scratch = manager.newSubManager()) {
+        try {
             for (int i = 0; i < parameters.size(); i++) {
-                NDArray p = parameters.get(i);
-                NDArray g = gradients.get(i);
-                NDArray m = first.get(i);
-                NDArray v = second.get(i);
-                NDArray gScaled = g.mul(1 - b1);
-                gScaled.attach(scratch);
-                m.muli(b1).addi(gScaled);                                     // m = b1 m + (1-b1) g
-                NDArray gSquared = g.square();
-                gSquared.attach(scratch);
-                v.muli(b2).addi(gSquared.muli(1 - b2));                       // v = b2 v + (1-b2) g^2
-                NDArray vHat = v.div(correction2);
-                vHat.attach(scratch);
-                NDArray denom = vHat.sqrt();
-                denom.attach(scratch);
-                denom.addi(settings.eps());                                   // sqrt(v_hat) + eps
-                NDArray direction = m.div(correction1);
-                direction.attach(scratch);
-                direction.divi(denom);                                        // m_hat / (sqrt(v_hat) + eps)
-                if (settings.weightDecay() > 0) {
-                    p.muli(1 - lr * settings.weightDecay());                  // decoupled decay
+                // One scratch manager a parameter: its temporaries are each the parameter's size, and kept
+                // until the end of the loop they would add up to 5 x 4 bytes a parameter at once (10 GB for
+                // a 0.5 B model); per parameter they peak at five times the largest tensor.
+                try (NDManager scratch = manager.newSubManager()) {
+                    update(parameters.get(i), gradients.get(i), first.get(i), second.get(i), lr, correction1, correction2,
+                            scratch);
                 }
-                p.subi(direction.muli(lr));
             }
         } finally {
             Engines.gradMode(grad);
         }
+    }
+
+    /** One parameter's AdamW step, in place; temporaries go to {@code scratch}. */
+    private void update(NDArray p, NDArray g, NDArray m, NDArray v, double lr, double correction1, double correction2,
+                        NDManager scratch) {
+        double b1 = settings.beta1();
+        double b2 = settings.beta2();
+        NDArray gScaled = g.mul(1 - b1);
+        gScaled.attach(scratch);
+        m.muli(b1).addi(gScaled);                                     // m = b1 m + (1-b1) g
+        NDArray gSquared = g.square();
+        gSquared.attach(scratch);
+        v.muli(b2).addi(gSquared.muli(1 - b2));                       // v = b2 v + (1-b2) g^2
+        NDArray vHat = v.div(correction2);
+        vHat.attach(scratch);
+        NDArray denom = vHat.sqrt();
+        denom.attach(scratch);
+        denom.addi(settings.eps());                                   // sqrt(v_hat) + eps
+        NDArray direction = m.div(correction1);
+        direction.attach(scratch);
+        direction.divi(denom);                                        // m_hat / (sqrt(v_hat) + eps)
+        if (settings.weightDecay() > 0) {
+            p.muli(1 - lr * settings.weightDecay());                  // decoupled decay
+        }
+        p.subi(direction.muli(lr));
     }
 
     /**

@@ -9,7 +9,6 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,7 +53,7 @@ class GarbageCollectionSafetyTest {
                     .steps(6).learningRate(3e-2).warmupSteps(2).evalEvery(0).checkpointEvery(0).logEvery(1).seed(7).build();
             new SupervisedTrainer(model, config, tmp.resolve(name), 0, ProgressListener.silent())
                     .train(SupervisedTrainerTest.corpus(60, 3), List.of());
-            return flatten(model.hfTensors());
+            return SupervisedTrainerTest.flatten(model.hfTensors());
         } finally {
             stop.set(true);
             if (underPressure) {
@@ -69,17 +68,5 @@ class GarbageCollectionSafetyTest {
         for (int run = 0; run < 3; run++) {
             assertArrayEquals(quiet, train("pressure-" + run, true), 0f, "run " + run + " under collection pressure");
         }
-    }
-
-    private static float[] flatten(Map<String, float[]> tensors) {
-        int n = tensors.values().stream().mapToInt(t -> t.length).sum();
-        float[] out = new float[n];
-        int i = 0;
-        for (String k : new java.util.TreeSet<>(tensors.keySet())) {
-            float[] t = tensors.get(k);
-            System.arraycopy(t, 0, out, i, t.length);
-            i += t.length;
-        }
-        return out;
     }
 }
