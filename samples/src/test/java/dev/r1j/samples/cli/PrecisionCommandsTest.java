@@ -18,11 +18,7 @@ class PrecisionCommandsTest {
     Path tmp;
 
     private Path tinyModel(String name) {
-        Path dir = tmp.resolve(name);
-        CliRun r = CliRun.of("init", "--out", dir.toString(), "--hidden", "32", "--intermediate", "64", "--layers", "1",
-                "--heads", "2", "--kv-heads", "1", "--max-positions", "128");
-        assertEquals(0, r.exit(), r.err());
-        return dir;
+        return CliRun.tinyModel(tmp.resolve(name));
     }
 
     private static final String GRPO = "grpo: {prompts_per_step: 2, group_size: 2, max_new_tokens: 6, learning_rate: 1.0e-2, "
