@@ -25,6 +25,7 @@ import dev.r1j.rl.lora.LoraAdapter;
 import dev.r1j.rl.lora.LoraDirectory;
 import dev.r1j.rl.model.CausalLm;
 import dev.r1j.rl.model.Engines;
+import dev.r1j.rl.model.Precision;
 import dev.r1j.rl.model.TokenScores;
 import dev.r1j.rl.optim.AdamW;
 import dev.r1j.rl.optim.GradientClipping;
@@ -84,6 +85,7 @@ public final class GrpoTrainer {
     private final Path runDir;
     private final ProgressListener progress;
     private final ThinkAnswerFormat thinkFormat;
+    private final Precision referencePrecision;
     private CausalLm reference;
     private CostLedger ledger;
 
@@ -96,6 +98,18 @@ public final class GrpoTrainer {
      */
     public GrpoTrainer(CausalLm policy, Tokenizer tokenizer, PromptTemplate template, Generator generator, Reward reward,
                        ProblemStream problems, GrpoConfig config, Path runDir, ProgressListener progress) {
+        this(policy, tokenizer, template, generator, reward, problems, config, runDir, progress, Precision.FP32);
+    }
+
+    /**
+     * As the other constructor, with the KL reference, when it is an independent copy of the policy
+     * (full fine-tuning with {@code beta > 0}), stored in {@code referencePrecision}; a LoRA run's
+     * reference shares the policy's frozen base, stored as the base is.
+     */
+    public GrpoTrainer(CausalLm policy, Tokenizer tokenizer, PromptTemplate template, Generator generator, Reward reward,
+                       ProblemStream problems, GrpoConfig config, Path runDir, ProgressListener progress,
+                       Precision referencePrecision) {
+        this.referencePrecision = referencePrecision;
         this.policy = policy;
         this.tokenizer = tokenizer;
         this.template = template;
@@ -118,7 +132,7 @@ public final class GrpoTrainer {
         try (AdamW optimizer = new AdamW(params, new AdamW.Settings(0.9, config.adamBeta2(), 1e-8, config.weightDecay()))) {
             // The reference is the policy as given, before any checkpoint replaces its weights (with a
             // fresh LoRA adapter, the shared base with adapters off).
-            reference = config.beta() > 0 ? policy.frozenReference() : null;
+            reference = config.beta() > 0 ? policy.frozenReference(referencePrecision) : null;
             long step = 0;
             Optional<Path> latest = RunDirectory.latestCheckpoint(runDir);
             // Without a checkpoint the run starts over, and so does its cost; with one, the cost up to it.

@@ -126,10 +126,21 @@ public final class CausalLm implements AutoCloseable {
      * Closing either leaves the other intact.
      */
     public CausalLm copy() {
+        return copy(Precision.FP32);
+    }
+
+    /**
+     * As {@link #copy()}, with the copy's matrices stored in {@code precision} (see
+     * {@link #storeFrozenWeights}), converted array by array: a frozen copy that never exists in
+     * float32 as a whole. {@link Precision#FP32} keeps the arrays' types as they are.
+     */
+    public CausalLm copy(Precision precision) {
+        checkStorable(precision);
         NDManager m = NDManager.newBaseManager();
         boolean grad = Engines.gradMode(false);
         try {
-            return new CausalLm(config, m, weights.duplicate(m), origin);
+            return new CausalLm(config, m, weights.duplicate(m, precision == Precision.FP32 ? null : precision.storage()),
+                    origin);
         } catch (RuntimeException e) {
             m.close();
             throw e;
@@ -197,13 +208,55 @@ public final class CausalLm implements AutoCloseable {
      * when the adapter adds nothing yet (a fresh one), else with a frozen copy of it.
      */
     public CausalLm frozenReference() {
+        return frozenReference(Precision.FP32);
+    }
+
+    /**
+     * As {@link #frozenReference()}, with an independent copy's matrices stored in {@code precision};
+     * a view on the shared base keeps the base as it is (convert the base itself with
+     * {@link #storeFrozenWeights}).
+     */
+    public CausalLm frozenReference(Precision precision) {
         if (adapter == null) {
-            return copy();
+            return copy(precision);
         }
         if (adapter.isZero()) {
             return withAdapter(null);
         }
         return new CausalLm(this, adapter.frozenCopy(manager.newSubManager()), true);
+    }
+
+    /**
+     * Stores this model's base matrices (the projections, the token embedding and an untied output
+     * head) in {@code precision}, in place and one array at a time; the forward pass casts each one to
+     * float32 right before its product. Only for weights nobody trains: the base under a LoRA adapter
+     * (the adapter stays float32), a reference, a teacher. Views made by {@link #withAdapter} share the
+     * converted base. {@link Precision#FP32} leaves the weights as they are.
+     *
+     * @throws IllegalArgumentException for a precision the engine cannot hold ({@link Precision#unsupportedReason})
+     */
+    public void storeFrozenWeights(Precision precision) {
+        checkStorable(precision);
+        if (precision == Precision.FP32) {
+            return;
+        }
+        boolean grad = Engines.gradMode(false);
+        try {
+            weights.storeMatrices(precision.storage());
+        } finally {
+            Engines.gradMode(grad);
+        }
+    }
+
+    /** The type the base's matrices are stored in: float32 unless {@link #storeFrozenWeights} changed it. */
+    public Precision storedPrecision() {
+        return weights.embedding.getDataType() == DataType.FLOAT16 ? Precision.F16 : Precision.FP32;
+    }
+
+    private static void checkStorable(Precision precision) {
+        precision.unsupportedReason().ifPresent(reason -> {
+            throw new IllegalArgumentException(reason);
+        });
     }
 
     /**
@@ -352,11 +405,12 @@ public final class CausalLm implements AutoCloseable {
      * @return logits [N, V], owned by the manager of {@code hidden}
      */
     public NDArray head(NDArray hidden) {
+        NDManager step = hidden.getManager();
         if (weights.lmHead != null) {
-            return hidden.matMul(weights.lmHead);              // [N, V]
+            return hidden.matMul(DecoderWeights.forCompute(weights.lmHead, step)); // [N, V]
         }
-        NDArray embeddingT = weights.embedding.transpose();    // tied head: [H, V] view
-        embeddingT.attach(hidden.getManager());                // the view is temporary; the weights are not
+        NDArray embeddingT = DecoderWeights.forCompute(weights.embedding, step).transpose(); // tied head: [H, V] view
+        embeddingT.attach(step);                               // the view is temporary; the weights are not
         return hidden.matMul(embeddingT);                      // [N, V]
     }
 
@@ -518,7 +572,9 @@ public final class CausalLm implements AutoCloseable {
 
     private NDArray embed(NDArray ids) {
         NDList out = ids.getNDArrayInternal().embedding(ids, weights.embedding, SparseFormat.DENSE);
-        return out.singletonOrThrow(); // [B, T, H]
+        NDArray rows = out.singletonOrThrow(); // [B, T, H], in the embedding's storage type
+        // A half-precision embedding is upcast after the lookup: only the B*T rows used, not [V, H].
+        return rows.getDataType() == DataType.FLOAT32 ? rows : rows.toType(DataType.FLOAT32, false);
     }
 
     private NDArray block(int layer, NDArray x, NDArray cos, NDArray sin, NDArray mask, KvCache cache, int b, int t) {
@@ -530,7 +586,8 @@ public final class CausalLm implements AutoCloseable {
 
         // Attention.
         NDArray h = rmsNorm(x, w.inputNorm);                                  // [B*T, H]
-        NDArray qkv = h.matMul(w.qkv);                                        // [B*T, (Hq + 2 Hkv) D]
+        NDManager step = x.getManager();                                      // where float32 copies of half-precision weights go
+        NDArray qkv = h.matMul(DecoderWeights.forCompute(w.qkv, step));       // [B*T, (Hq + 2 Hkv) D]
         qkv = adapted(layer, ProjectionAdapter.Projection.QKV, h, qkv);
         if (w.qkvBias != null) {
             qkv = qkv.add(w.qkvBias);
@@ -568,7 +625,7 @@ public final class CausalLm implements AutoCloseable {
                 .reshape(b, hq, t, d)
                 .transpose(0, 2, 1, 3)
                 .reshape(b * t, hq * d);                                      // [B*T, Hq D]
-        NDArray out = attended.matMul(w.output);                              // [B*T, H]
+        NDArray out = attended.matMul(DecoderWeights.forCompute(w.output, step)); // [B*T, H]
         out = adapted(layer, ProjectionAdapter.Projection.OUTPUT, attended, out);
         if (w.outputBias != null) {
             out = out.add(w.outputBias);
@@ -577,7 +634,7 @@ public final class CausalLm implements AutoCloseable {
 
         // SwiGLU MLP.
         NDArray h2 = rmsNorm(x, w.postNorm);                                  // [B*T, H]
-        NDArray gu = h2.matMul(w.gateUp);                                     // [B*T, 2I]
+        NDArray gu = h2.matMul(DecoderWeights.forCompute(w.gateUp, step));    // [B*T, 2I]
         gu = adapted(layer, ProjectionAdapter.Projection.GATE_UP, h2, gu);
         if (w.gateUpBias != null) {
             gu = gu.add(w.gateUpBias);
@@ -586,7 +643,7 @@ public final class CausalLm implements AutoCloseable {
         NDArray gate = gateUp.get(0);                                         // [B*T, I]
         NDArray up = gateUp.get(1);                                           // [B*T, I]
         NDArray act = gate.mul(gate.getNDArrayInternal().sigmoid()).mul(up);  // silu(gate) * up
-        NDArray mlp = act.matMul(w.down);                                     // [B*T, H]
+        NDArray mlp = act.matMul(DecoderWeights.forCompute(w.down, step));    // [B*T, H]
         mlp = adapted(layer, ProjectionAdapter.Projection.DOWN, act, mlp);
         if (w.downBias != null) {
             mlp = mlp.add(w.downBias);

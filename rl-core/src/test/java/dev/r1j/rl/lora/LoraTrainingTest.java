@@ -16,7 +16,10 @@ import dev.r1j.rl.generate.DjlGenerator;
 import dev.r1j.rl.grpo.GrpoConfig;
 import dev.r1j.rl.grpo.GrpoTrainer;
 import dev.r1j.rl.grpo.ProblemStream;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import dev.r1j.rl.model.CausalLm;
+import dev.r1j.rl.model.Precision;
 import dev.r1j.rl.model.TransformerConfig;
 import dev.r1j.rl.run.ProgressListener;
 import dev.r1j.rl.tokenizer.CharVocabulary;
@@ -34,6 +37,8 @@ import java.util.Random;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** GRPO and SFT training an adapter on a frozen base: what is trained, what is written, exact resume. */
 class LoraTrainingTest {
@@ -65,21 +70,48 @@ class LoraTrainingTest {
     }
 
     private GrpoTrainer.Result grpo(CausalLm model, GrpoConfig config, Path run, ProgressListener progress) {
+        return grpo(model, config, run, progress, Precision.FP32);
+    }
+
+    private GrpoTrainer.Result grpo(CausalLm model, GrpoConfig config, Path run, ProgressListener progress,
+                                    Precision reference) {
         try (DjlGenerator gen = new DjlGenerator(model, tok)) {
-            return new GrpoTrainer(model, tok, PromptTemplate.DEFAULT, gen, STARTS_WITH_A, PROMPTS, config, run, progress)
-                    .train();
+            return new GrpoTrainer(model, tok, PromptTemplate.DEFAULT, gen, STARTS_WITH_A, PROMPTS, config, run, progress,
+                    reference).train();
         }
     }
 
     /** The base model of every run here, with a fresh adapter (seeded) attached. */
     private CausalLm adapted() {
+        return adapted(Precision.FP32);
+    }
+
+    /** As {@link #adapted()}, with the frozen base stored in {@code precision} (the adapter stays F32). */
+    private CausalLm adapted(Precision precision) {
         CausalLm model = CausalLm.randomInit(tiny, 3);
         LoraAdapter.create(model, LORA, LoraBase.of(tmp.resolve("base")), 11);
+        model.storeFrozenWeights(precision);
         return model;
     }
 
-    @Test
-    void aLoraGrpoRunKilledAndResumedEndsWithTheAdapterBytesOfAnUninterruptedRun() throws Exception {
+    /** Sequences counting through five tokens from a random start: a pattern an adapter can learn. */
+    private static List<TrainingExample> countingData() {
+        List<TrainingExample> data = new ArrayList<>();
+        Random r = new Random(3);
+        for (int i = 0; i < 40; i++) {
+            int start = r.nextInt(5);
+            int[] seq = new int[8];
+            for (int j = 0; j < 8; j++) {
+                seq[j] = 3 + (start + j) % 5;
+            }
+            data.add(new TrainingExample(seq, 0));
+        }
+        return data;
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Precision.class, names = {"FP32", "F16"})
+    void aLoraGrpoRunKilledAndResumedEndsWithTheAdapterBytesOfAnUninterruptedRun(Precision precision) throws Exception {
         GrpoConfig config = GrpoConfig.builder().promptsPerStep(3).groupSize(3).maxNewTokens(3).learningRate(0.05)
                 .rewardThreads(2).microBatchSize(5).checkpointEvery(2).samplesPerStep(2).steps(4).iterations(2).beta(0.05)
                 .build();
@@ -88,12 +120,19 @@ class LoraTrainingTest {
             base = plain.hfTensors();
         }
         Path straight = tmp.resolve("straight");
-        try (CausalLm model = adapted()) {
+        try (CausalLm model = adapted(precision)) {
             GrpoTrainer.Result r = grpo(model, config, straight, ProgressListener.silent());
             assertTrue(Double.isFinite(r.lastMetrics().get("kl")), "the base with adapters off is the KL reference");
+            assertEquals(precision, model.storedPrecision(), "the base keeps its storage");
             Map<String, float[]> after = model.hfTensors();
             for (String name : base.keySet()) {
-                assertArrayEquals(base.get(name), after.get(name), 0f, "the base is frozen: " + name);
+                float[] b = base.get(name);
+                // F16 storage holds the float16 rounding of the base: within 2^-11 relative, or half the
+                // subnormal spacing 2^-24 below float16's smallest normal number
+                for (int i = 0; i < b.length; i++) {
+                    assertEquals(b[i], after.get(name)[i], precision == Precision.F16 ? Math.abs(b[i]) * 0x1p-11 + 0x1p-25 : 0,
+                            "the base is frozen: " + name);
+                }
             }
             assertFalse(LoraAdapter.of(model).orElseThrow().isZero(), "the adapter was trained");
         }
@@ -106,7 +145,7 @@ class LoraTrainingTest {
         }
 
         Path run = tmp.resolve("killed");
-        try (CausalLm model = adapted()) {
+        try (CausalLm model = adapted(precision)) {
             ProgressListener killer = new ProgressListener() {
                 @Override
                 public void step(long step, Map<String, Double> figures) {
@@ -118,7 +157,7 @@ class LoraTrainingTest {
             assertThrows(IllegalStateException.class, () -> grpo(model, config, run, killer));
         }
         List<String> messages = new ArrayList<>();
-        try (CausalLm model = adapted()) {
+        try (CausalLm model = adapted(precision)) {
             grpo(model, config, run, ProgressListener.lines(messages::add));
         }
         assertTrue(messages.get(0).contains("resuming") && messages.get(0).contains("step 2"), messages.toString());
@@ -130,16 +169,7 @@ class LoraTrainingTest {
 
     @Test
     void aLoraSftRunResumesExactlyAndItsCheckpointsLoadOntoTheBase() throws Exception {
-        List<TrainingExample> data = new ArrayList<>();
-        Random r = new Random(3);
-        for (int i = 0; i < 40; i++) {
-            int start = r.nextInt(5);
-            int[] seq = new int[8];
-            for (int j = 0; j < 8; j++) {
-                seq[j] = 3 + (start + j) % 5;
-            }
-            data.add(new TrainingExample(seq, 0));
-        }
+        List<TrainingExample> data = countingData();
         java.util.function.LongFunction<SupervisedConfig> config = steps -> SupervisedConfig.builder().batchSize(4)
                 .sequenceLength(16).gradientAccumulation(2).steps(steps).learningRate(3e-2).warmupSteps(1).evalEvery(0)
                 .checkpointEvery(2).logEvery(1).seed(7).build();
@@ -172,5 +202,36 @@ class LoraTrainingTest {
         }
         assertArrayEquals(Files.readAllBytes(last.resolve(LoraDirectory.WEIGHTS_FILE)),
                 Files.readAllBytes(run.resolve("checkpoints/step-4").resolve(LoraDirectory.WEIGHTS_FILE)));
+    }
+
+    @Test
+    void aLoraSftRunOnAnF16BaseLearnsWithAnFp32AdapterAndLeavesNoArraysBehind() {
+        List<TrainingExample> data = countingData();
+        SupervisedConfig config = SupervisedConfig.builder().batchSize(4).sequenceLength(16).steps(6).learningRate(3e-2)
+                .warmupSteps(1).evalEvery(0).checkpointEvery(3).logEvery(1).seed(7).build();
+        try (CausalLm model = adapted(Precision.F16)) {
+            for (NDArray p : model.trainableParameters()) {
+                assertEquals(DataType.FLOAT32, p.getDataType(), "the adapter trains in float32");
+            }
+            SupervisedTrainer t = new SupervisedTrainer(model, config, tmp.resolve("sft16"), 0, ProgressListener.silent());
+            double before = t.evaluate(data);
+            int arrays = model.manager().getManagedArrays().size();
+            t.train(data, List.of());
+            assertEquals(arrays, model.manager().getManagedArrays().size(), "no float32 copies left behind by training");
+            double after = t.evaluate(data);
+            assertTrue(after < before, "the loss falls: " + before + " -> " + after);
+            assertEquals(Precision.F16, model.storedPrecision(), "the base stays in float16");
+        }
+    }
+
+    @Test
+    void fullFineTuningWithAnF16ReferenceCopyTrainsTheFp32Policy() {
+        GrpoConfig config = GrpoConfig.builder().promptsPerStep(3).groupSize(3).maxNewTokens(3).learningRate(0.05)
+                .rewardThreads(2).microBatchSize(5).checkpointEvery(0).samplesPerStep(0).steps(2).beta(0.05).build();
+        try (CausalLm model = CausalLm.randomInit(tiny, 3)) {
+            GrpoTrainer.Result r = grpo(model, config, tmp.resolve("full16"), ProgressListener.silent(), Precision.F16);
+            assertTrue(Double.isFinite(r.lastMetrics().get("kl")) && r.lastMetrics().get("kl") >= 0, r.lastMetrics().toString());
+            assertEquals(Precision.FP32, model.storedPrecision(), "the policy itself stays float32");
+        }
     }
 }

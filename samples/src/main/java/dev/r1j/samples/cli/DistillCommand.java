@@ -76,6 +76,7 @@ final class DistillCommand implements Callable<Integer> {
         if (maxNewTokens < 1) {
             throw new BadInputException("--max-new-tokens must be >= 1, was " + maxNewTokens);
         }
+        PrecisionSettings.read(null, options.precision); // a flag the engine cannot do fails before the teacher loads
         Path teacherDir = BuiltinModels.resolve(teacher);
         try (Checkpoint t = Checkpoint.load(teacherDir)) {
             if (teacherTopK >= t.model().config().vocabSize()) {
@@ -92,7 +93,7 @@ final class DistillCommand implements Callable<Integer> {
                     "on_policy", Double.toString(onPolicy), "teacher_top_k", Integer.toString(teacherTopK)), (student, training, traces, packed) -> onPolicy == 0 ? packed
                     : new OnPolicyRows(student.model(), student.tokenizer(), traces.stream().map(Trace::prompt).toList(), packed,
                             onPolicy, SamplingParams.builder().temperature(1).maxNewTokens(maxNewTokens).build(), training.seed()),
-                    t.model().config(), teacherTopK);
+                    t.model(), teacherTopK);
         }
     }
 

@@ -22,6 +22,7 @@ import dev.r1j.rl.io.AtomicFiles;
 import dev.r1j.rl.lora.LoraAdapter;
 import dev.r1j.rl.lora.LoraConfig;
 import dev.r1j.rl.lora.LoraDirectory;
+import dev.r1j.rl.model.Precision;
 import dev.r1j.rl.run.MemoryEstimate;
 import dev.r1j.rl.run.RunLock;
 import dev.r1j.report.RunReport;
@@ -64,7 +65,10 @@ import picocli.CommandLine.Model.CommandSpec;
             "LoRA: a lora section {rank 16, alpha 2 x rank, dropout 0, target_modules q_proj,k_proj,v_proj,o_proj,"
                 + "gate_proj,up_proj,down_proj} or --lora-rank N trains an adapter on the frozen base; model/ and the "
                 + "checkpoints are then PEFT adapter directories. --model may be an adapter directory (its adapter is "
-                + "trained on; the KL reference is that adapter, frozen)."})
+                + "trained on; the KL reference is that adapter, frozen).",
+            "Precision: a top-level precision key (FP32|F16|BF16, default FP32) or --precision stores the frozen "
+                + "weights (a LoRA base, a KL reference copy) in F16, half the memory, cast to F32 for each product; "
+                + "BF16 is refused (the engine has no bfloat16), and so is F16 when nothing is frozen."})
 final class GrpoCommand implements Callable<Integer> {
 
     /** Reads and writes GrpoConfig under the snake_case names a config file uses. */
@@ -95,18 +99,29 @@ final class GrpoCommand implements Callable<Integer> {
             + "other lora fields as the config sets them, or at their defaults).")
     Integer loraRank;
 
+    @Option(names = "--precision", paramLabel = "P", description = "How frozen weights are stored: FP32 (default) or "
+            + "F16 (half the memory, cast to F32 before each product); BF16 is refused on this engine. Overrides precision.")
+    Precision precision;
+
     @Spec
     CommandSpec spec;
 
     /** Top-level fields of a config file. */
-    static final Set<String> TOP_FIELDS = Set.of("model", "task", "reward", "grpo", LoraSettings.SECTION, "prompt");
+    static final Set<String> TOP_FIELDS = Set.of("model", "task", "reward", "grpo", LoraSettings.SECTION, "prompt",
+            PrecisionSettings.FIELD);
 
     /** Fields of its {@code reward} section. */
     static final Set<String> REWARD_FIELDS = Set.of("format_weight", "overlong_buffer");
 
     /** The effective settings of a run, as written to its config.json. */
     record RunSettings(String model, String task, double formatWeight, int overlongBuffer, GrpoConfig grpo,
-                       Optional<LoraConfig> lora, PromptSettings prompt) {
+                       Optional<LoraConfig> lora, PromptSettings prompt, Precision precision, Path precisionSource) {
+        /** FP32 frozen weights. */
+        RunSettings(String model, String task, double formatWeight, int overlongBuffer, GrpoConfig grpo,
+                    Optional<LoraConfig> lora, PromptSettings prompt) {
+            this(model, task, formatWeight, overlongBuffer, grpo, lora, prompt, Precision.FP32, null);
+        }
+
         /** Full fine-tuning, plain prompts. */
         RunSettings(String model, String task, double formatWeight, int overlongBuffer, GrpoConfig grpo) {
             this(model, task, formatWeight, overlongBuffer, grpo, Optional.empty(), PromptSettings.PLAIN);
@@ -118,9 +133,9 @@ final class GrpoCommand implements Callable<Integer> {
         Path runDir;
         RunSettings settings;
         if (resume != null) {
-            if (config != null || model != null || task != null || out != null || loraRank != null) {
+            if (config != null || model != null || task != null || out != null || loraRank != null || precision != null) {
                 throw new BadInputException("--resume DIR takes the run's own config.json; do not combine it with "
-                        + "--config, --model, --task, --out or --lora-rank");
+                        + "--config, --model, --task, --out, --lora-rank or --precision");
             }
             runDir = resume;
             Path saved = runDir.resolve("config.json");
@@ -133,10 +148,11 @@ final class GrpoCommand implements Callable<Integer> {
                 throw new BadInputException("--out DIR is required (or --resume DIR)");
             }
             runDir = out;
-            settings = override(read(config, loraRank), config);
+            settings = override(read(config, loraRank, precision), config);
             // strftime_now answers the day the run starts, recorded in config.json for --resume
             settings = new RunSettings(settings.model(), settings.task(), settings.formatWeight(), settings.overlongBuffer(),
-                    settings.grpo(), settings.lora(), settings.prompt().fixDate(java.time.LocalDate.now(java.time.ZoneOffset.UTC)));
+                    settings.grpo(), settings.lora(), settings.prompt().fixDate(java.time.LocalDate.now(java.time.ZoneOffset.UTC)),
+                    settings.precision(), settings.precisionSource());
             if (Files.exists(runDir.resolve("config.json"))) {
                 throw new BadInputException("--out " + runDir + " already holds a run; continue it with --resume " + runDir
                         + " or choose another directory");
@@ -162,6 +178,13 @@ final class GrpoCommand implements Callable<Integer> {
             Optional<LoraAdapter> adapter = LoraSettings.attach(cp, s.model(), modelDir, s.lora(), s.grpo().seed());
             adapter.ifPresent(a -> err.printf("grpo: training a LoRA adapter (%s) on the frozen base%n",
                     LoraSettings.describe(a.config())));
+            PrecisionSettings.requireFrozen(s.precision(), adapter.isPresent() || s.grpo().beta() > 0, s.precisionSource(),
+                    "grpo");
+            if (adapter.isPresent()) { // the KL reference, if any, is a view on this same base
+                PrecisionSettings.store(cp.model(), s.precision(), "the frozen base", err, "grpo: ");
+            } else if (s.precision() != Precision.FP32) {
+                err.printf("grpo: the KL reference copy stored in %s (the policy stays F32)%n", s.precision());
+            }
             err.printf("grpo: %s (%,d parameters) on %s: %d steps of %d prompts x %d completions%n", s.model(),
                     cp.model().config().parameterCount(), s.task(), s.grpo().steps(), s.grpo().promptsPerStep(),
                     s.grpo().groupSize());
@@ -170,7 +193,7 @@ final class GrpoCommand implements Callable<Integer> {
             MemoryNotice.print(err, "grpo: ", MemoryEstimate.grpo(cp.model().config(), MemoryNotice.trainable(cp.model()), s.grpo(),
                     promptTokens));
             GrpoTrainer trainer = new GrpoTrainer(cp.model(), cp.tokenizer(), template, gen, reward, problems, s.grpo(), runDir,
-                    new ConsoleProgress(err, "grpo: "));
+                    new ConsoleProgress(err, "grpo: "), s.precision());
             GrpoTrainer.Result result = trainer.train();
             Path modelOut = runDir.resolve("model");
             Provenance provenance = Provenance.of(s.grpo().seed(), Invocation.of(spec),
@@ -235,7 +258,14 @@ final class GrpoCommand implements Callable<Integer> {
 
     /** Settings from a file (or defaults when null) with {@code --lora-rank} (null when not given) applied. */
     static RunSettings read(Path file, Integer loraRank) {
+        return read(file, loraRank, null);
+    }
+
+    /** As {@link #read(Path, Integer)} with {@code --precision} (null when not given) applied. */
+    static RunSettings read(Path file, Integer loraRank, Precision precisionFlag) {
         Optional<LoraConfig> lora = LoraSettings.read(null, loraRank);
+        Precision precision = PrecisionSettings.read(null, precisionFlag);
+        Path precisionSource = null;
         ObjectNode grpo = SNAKE.valueToTree(GrpoConfig.builder().build());
         String modelRef = null;
         String taskName = null;
@@ -246,6 +276,8 @@ final class GrpoCommand implements Callable<Integer> {
             ConfigFile f = ConfigFile.read(file);
             f.rejectUnknown(TOP_FIELDS);
             lora = LoraSettings.read(f, loraRank);
+            precision = PrecisionSettings.read(f, precisionFlag);
+            precisionSource = PrecisionSettings.source(f, precisionFlag);
             modelRef = f.text("model", null);
             taskName = f.text("task", null);
             ConfigFile r = f.section("reward", REWARD_FIELDS);
@@ -271,7 +303,8 @@ final class GrpoCommand implements Callable<Integer> {
                 }
             }
         }
-        return new RunSettings(modelRef, taskName, formatWeight, overlongBuffer, grpoConfig(grpo, file), lora, prompt);
+        return new RunSettings(modelRef, taskName, formatWeight, overlongBuffer, grpoConfig(grpo, file), lora, prompt,
+                precision, precisionSource);
     }
 
     private RunSettings override(RunSettings s, Path file) {
@@ -301,7 +334,8 @@ final class GrpoCommand implements Callable<Integer> {
             throw new BadInputException(e.getMessage());
         }
         problems(t, g); // fails early on an unknown task
-        return new RunSettings(m, t, s.formatWeight(), s.overlongBuffer(), g, s.lora(), s.prompt());
+        return new RunSettings(m, t, s.formatWeight(), s.overlongBuffer(), g, s.lora(), s.prompt(), s.precision(),
+                s.precisionSource());
     }
 
     private static GrpoConfig grpoConfig(JsonNode tree, Path file) {
@@ -323,6 +357,7 @@ final class GrpoCommand implements Callable<Integer> {
         o.set("grpo", SNAKE.valueToTree(s.grpo()));
         s.lora().ifPresent(l -> o.set(LoraSettings.SECTION, LoraSettings.toJson(l)));
         o.set("prompt", s.prompt().toJson());
+        o.put(PrecisionSettings.FIELD, s.precision().name());
         return o;
     }
 }

@@ -1,7 +1,6 @@
 package dev.r1j.samples.cli;
 
 import dev.r1j.rewards.BadInputException;
-import dev.r1j.rl.checkpoint.DType;
 import dev.r1j.rl.lora.LoraDirectory;
 import dev.r1j.rl.lora.LoraMerge;
 import java.io.PrintWriter;
@@ -18,8 +17,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "merge-lora", mixinStandardHelpOptions = true,
         description = {"Writes a full model directory (config.json, model.safetensors, tokenizer, provenance) whose "
                 + "targeted projections are W + (lora_alpha / r) B A: it computes what the base with the adapter did, "
-                + "and runs anywhere a Hugging Face checkpoint does. Weights are written as F32 (r1j's checkpoint writer "
-                + "writes F32 only), whatever the base's stored type."})
+                + "and runs anywhere a Hugging Face checkpoint does. Weights are written in the base's stored type (F32, "
+                + "F16 or BF16; the merge itself is computed in F32 and rounded to nearest even)."})
 final class MergeLoraCommand implements Callable<Integer> {
 
     @Option(names = "--adapter", required = true, paramLabel = "DIR",
@@ -50,8 +49,8 @@ final class MergeLoraCommand implements Callable<Integer> {
         }
         LoraMerge.Result r = LoraMerge.merge(adapter, base, out, Invocation.of(spec));
         PrintWriter w = spec.commandLine().getOut();
-        w.printf("wrote %s (weights F32%s)%n", r.directory(), r.baseTypes().equals(Set.of(DType.F32)) ? ""
-                : "; the base stores " + r.baseTypes());
+        w.printf("wrote %s (weights %s, the base's type%s)%n", r.directory(), r.written(),
+                r.baseTypes().equals(Set.of(r.written())) ? "" : "; the base stores " + r.baseTypes());
         w.flush();
         return R1j.EXIT_OK;
     }

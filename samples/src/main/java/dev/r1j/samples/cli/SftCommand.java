@@ -12,7 +12,8 @@ import dev.r1j.rl.checkpoint.Provenance;
 import dev.r1j.rl.lora.LoraAdapter;
 import dev.r1j.rl.lora.LoraConfig;
 import dev.r1j.rl.lora.LoraDirectory;
-import dev.r1j.rl.model.TransformerConfig;
+import dev.r1j.rl.model.CausalLm;
+import dev.r1j.rl.model.Precision;
 import dev.r1j.rl.run.MemoryEstimate;
 import dev.r1j.rl.run.RunLock;
 import dev.r1j.rl.tokenizer.PromptTemplate;
@@ -82,12 +83,13 @@ final class SftCommand implements Callable<Integer> {
     }
 
     /**
-     * @param teacher     the distillation teacher's config, for the memory estimate; null for none
+     * @param teacher     the distillation teacher (frozen: stored in the run's precision, and counted in the
+     *                    memory estimate); null for none
      * @param teacherTopK the teacher's kept tokens per position (0: whole distributions)
      */
     static int trainOnTraces(CommandSpec spec, ModelOption model, TraceTrainingOptions options, String command,
                              java.util.function.BiFunction<Checkpoint, SupervisedConfig, TokenLoss> loss, Map<String, String> extra, Rows rows,
-                             TransformerConfig teacher, int teacherTopK) {
+                             CausalLm teacher, int teacherTopK) {
         Path traces = options.traces;
         Path config = options.config;
         Path out = options.out;
@@ -97,13 +99,14 @@ final class SftCommand implements Callable<Integer> {
         SupervisedConfig training;
         ConfigFile file = config == null ? null : ConfigFile.read(config);
         Optional<LoraConfig> lora;
+        Precision precision;
         // A messages JSONL file ({"messages": [...]} a line) is chat data: rendered through the model's chat template.
         boolean chat = ChatMessages.looksLikeMessagesJsonl(traces);
         PromptSettings prompt = PromptSettings.PLAIN;
         try {
             if (file != null) {
-                file.rejectUnknown(chat ? Set.of("training", LoraSettings.SECTION, "prompt")
-                        : Set.of("training", LoraSettings.SECTION));
+                file.rejectUnknown(chat ? Set.of("training", LoraSettings.SECTION, "prompt", PrecisionSettings.FIELD)
+                        : Set.of("training", LoraSettings.SECTION, PrecisionSettings.FIELD));
                 prompt = chat ? PromptSettings.read(file) : PromptSettings.PLAIN;
                 if (prompt.chat() || prompt.system().isPresent()) {
                     throw ConfigFile.error(config, prompt.chat() ? "prompt.chat" : "prompt.system", "a messages file is "
@@ -112,6 +115,7 @@ final class SftCommand implements Callable<Integer> {
                 }
             }
             lora = LoraSettings.read(file, options.loraRank);
+            precision = PrecisionSettings.read(file, options.precision);
             ConfigFile t = file == null ? ConfigFile.empty() : file.section("training", PretrainCommand.TRAINING_FIELDS);
             training = PretrainCommand.trainingSection(t, options.steps);
         } catch (BadInputException e) {
@@ -131,6 +135,14 @@ final class SftCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         try (RunLock lock = RunLock.acquire(out); Checkpoint cp = model.load()) {
             Optional<LoraAdapter> adapter = LoraSettings.attach(cp, model.model, model.directory(), lora, training.seed());
+            PrecisionSettings.requireFrozen(precision, adapter.isPresent() || teacher != null,
+                    PrecisionSettings.source(file, options.precision), command);
+            if (adapter.isPresent()) {
+                PrecisionSettings.store(cp.model(), precision, "the frozen base", err, command + ": ");
+            }
+            if (teacher != null) {
+                PrecisionSettings.store(teacher, precision, "the teacher", err, command + ": ");
+            }
             List<TrainingExample> examples = chat
                     ? ChatExamples.of(conversations, traces, chatTemplate(model.directory()), cp.tokenizer(), prompt.variables(),
                             prompt.date().orElse(java.time.LocalDate.now(java.time.ZoneOffset.UTC)))
@@ -141,7 +153,7 @@ final class SftCommand implements Callable<Integer> {
             err.printf("%s: %s (%,d parameters) on %,d %s (%,d held out) from %s%n", command, model.model,
                     cp.model().config().parameterCount(), train.size(), chat ? "chat examples" : "traces", held, traces);
             MemoryNotice.print(err, command + ": ", MemoryEstimate.supervised(cp.model().config(), MemoryNotice.trainable(cp.model()),
-                    training, teacher, teacherTopK));
+                    training, teacher == null ? null : teacher.config(), teacherTopK));
             SupervisedTrainer trainer = new SupervisedTrainer(cp.model(), training, out.resolve("run"), cp.tokenizer().padId(),
                     new ConsoleProgress(err, command + ": "), loss.apply(cp, training));
             List<SequencePacker.Row> packed = SequencePacker.pack(train, training.sequenceLength(), cp.tokenizer().padId());

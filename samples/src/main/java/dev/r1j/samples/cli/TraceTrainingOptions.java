@@ -1,5 +1,6 @@
 package dev.r1j.samples.cli;
 
+import dev.r1j.rl.model.Precision;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -11,8 +12,8 @@ final class TraceTrainingOptions {
     Path traces;
 
     @Option(names = "--config", paramLabel = "FILE", description = "Training settings (JSON or YAML): a training "
-            + "section with the fields of r1j pretrain's, and an optional lora section (rank, alpha, dropout, "
-            + "target_modules).")
+            + "section with the fields of r1j pretrain's, an optional lora section (rank, alpha, dropout, "
+            + "target_modules) and an optional top-level precision (FP32|F16).")
     Path config;
 
     @Option(names = "--steps", description = "Overrides training.steps.")
@@ -25,4 +26,9 @@ final class TraceTrainingOptions {
             + "student (lora.rank; the other lora fields as the config sets them, or at their defaults); OUT/model is "
             + "then an adapter directory.")
     Integer loraRank;
+
+    @Option(names = "--precision", paramLabel = "P", description = "How frozen weights (a LoRA base, the distillation "
+            + "teacher) are stored: FP32 (default) or F16 (half the memory, cast to F32 before each product); BF16 is "
+            + "refused on this engine. Overrides the config's top-level precision.")
+    Precision precision;
 }

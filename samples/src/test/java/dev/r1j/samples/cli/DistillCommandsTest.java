@@ -17,11 +17,7 @@ class DistillCommandsTest {
     Path tmp;
 
     private Path tinyModel(String name) {
-        Path dir = tmp.resolve(name);
-        CliRun r = CliRun.of("init", "--out", dir.toString(), "--hidden", "32", "--intermediate", "64", "--layers", "1",
-                "--heads", "2", "--kv-heads", "1", "--max-positions", "128");
-        assertEquals(0, r.exit(), r.err());
-        return dir;
+        return CliRun.tinyModel(tmp.resolve(name));
     }
 
     @Test

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.r1j.rewards.BadInputException;
 import dev.r1j.rl.model.TransformerConfig;
@@ -86,22 +87,70 @@ public final class DecoderWeights {
     public void loadFrom(HostWeights w, Object source) {
         check(config, w, source);
         for (Slot slot : layout(config)) {
-            try (NDManager scratch = slot.get(this).getManager().newSubManager()) {
+            NDArray target = slot.get(this);
+            try (NDManager scratch = target.getManager().newSubManager()) {
                 NDArray fresh = slot.build(w, scratch);
-                slot.get(this).set(new NDIndex(":"), fresh); // an in-place copy: the array keeps its identity
+                if (fresh.getDataType() != target.getDataType()) { // a weight stored in half precision
+                    fresh = fresh.toType(target.getDataType(), false);
+                }
+                target.set(new NDIndex(":"), fresh); // an in-place copy: the array keeps its identity
             }
         }
     }
 
     /** An independent copy of these weights owned by {@code m}, made by the engine (nothing passes the heap). */
     public DecoderWeights duplicate(NDManager m) {
+        return duplicate(m, null);
+    }
+
+    /**
+     * As {@link #duplicate(NDManager)}, with the {@linkplain #isMatrix matrices} of the copy stored as
+     * {@code matrices} (null: as they are here), converted one array at a time, so the copy never
+     * exists in float32 as a whole.
+     */
+    public DecoderWeights duplicate(NDManager m, DataType matrices) {
         DecoderWeights d = new DecoderWeights(config);
         for (Slot slot : layout(config)) {
-            NDArray copy = slot.get(this).duplicate();
+            NDArray source = slot.get(this);
+            NDArray copy = matrices != null && slot.isMatrix() && source.getDataType() != matrices
+                    ? source.toType(matrices, true) : source.duplicate();
             copy.attach(m);
             slot.set(d, copy);
         }
         return d;
+    }
+
+    /**
+     * Stores every {@linkplain #isMatrix matrix} (projections, token embedding, an untied head) as
+     * {@code type}, in place, one array at a time: the old array is freed as soon as its converted
+     * copy exists. For weights nobody trains (their arrays change identity, so an optimiser that
+     * holds them would be left with closed arrays). Norm gains and biases keep their type.
+     */
+    public void storeMatrices(DataType type) {
+        for (Slot slot : layout(config)) {
+            NDArray old = slot.get(this);
+            if (!slot.isMatrix() || old.getDataType() == type) {
+                continue;
+            }
+            NDArray converted = old.toType(type, true);
+            converted.attach(old.getManager());
+            slot.set(this, converted);
+            old.close();
+        }
+    }
+
+    /**
+     * {@code weight} as float32 for one product: the weight itself when it is stored in float32, else
+     * a float32 copy owned by {@code step} (freed with the step's other temporaries, so nothing
+     * accumulates in the weights' manager).
+     */
+    public static NDArray forCompute(NDArray weight, NDManager step) {
+        if (weight.getDataType() == DataType.FLOAT32) {
+            return weight;
+        }
+        NDArray up = weight.toType(DataType.FLOAT32, false);
+        up.attach(step);
+        return up;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -261,6 +310,11 @@ public final class DecoderWeights {
             return getter.apply(d);
         }
 
+        /** Whether this slot is a matrix (2-D): what half-precision storage converts. */
+        boolean isMatrix() {
+            return transposed || parts[0].endsWith("embed_tokens.weight");
+        }
+
         void set(DecoderWeights d, NDArray a) {
             setter.accept(d, a);
         }
@@ -381,6 +435,10 @@ public final class DecoderWeights {
         private NDArray rows(String name, long r0, long r1) {
             Place p = place(name);
             NDArray a = p.slot().get(DecoderWeights.this);
+            if (a.getDataType() != DataType.FLOAT32) {
+                // Readers get float32 whatever the storage; the scope frees this copy.
+                a = a.toType(DataType.FLOAT32, true);
+            }
             if (p.slot().transposed()) {
                 // Rows of the [out, in] tensor are columns of the [in, sum(out)] engine array.
                 return a.get(new NDIndex(":, " + (p.offset() + r0) + ":" + (p.offset() + r1))).transpose(); // [r1-r0, in]
