@@ -5,10 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.r1j.rewards.Problem;
-import dev.r1j.rewards.Reward;
-import dev.r1j.rewards.RewardResult;
-import dev.r1j.rewards.TaskKind;
 import dev.r1j.rl.generate.DjlGenerator;
 import dev.r1j.rl.lora.LoraAdapter;
 import dev.r1j.rl.lora.LoraBase;
@@ -40,17 +36,6 @@ class CheckpointedGrpoTest {
     private HfTokenizer tok;
     private TransformerConfig tiny;
 
-    private static final Reward STARTS_WITH_A = (p, text) -> text.startsWith("a") ? RewardResult.correct("a", "starts with a")
-            : RewardResult.wrong(text.isEmpty() ? "" : text.substring(0, 1), "does not");
-
-    private static final ProblemStream PROMPTS = (step, round, count) -> {
-        List<Problem> out = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            out.add(Problem.of("p" + step + "-" + round + "-" + i, "q" + (i % 3), "a", TaskKind.MATH));
-        }
-        return out;
-    };
-
     @BeforeEach
     void vocabulary() {
         tok = CharVocabulary.builder().addCharacters("abcdq012 ").writeTo(tmp.resolve("tok"));
@@ -67,7 +52,8 @@ class CheckpointedGrpoTest {
 
     private GrpoTrainer.Result train(CausalLm model, GrpoConfig config, Path run, ProgressListener progress) {
         try (DjlGenerator gen = new DjlGenerator(model, tok)) {
-            return new GrpoTrainer(model, tok, PromptTemplate.DEFAULT, gen, STARTS_WITH_A, PROMPTS, config, run, progress)
+            return new GrpoTrainer(model, tok, PromptTemplate.DEFAULT, gen, GrpoTrainerTest.STARTS_WITH_A,
+                    GrpoTrainerTest.PROMPTS, config, run, progress)
                     .train();
         }
     }
