@@ -47,6 +47,10 @@ import java.util.List;
  *                            entropy are computed (memory, not maths: the head holds [logits_chunk, V]
  *                            logits at a time instead of [micro_batch_size, T, V]; TRL and verl call it
  *                            the logits chunk); default 1024
+ * @param gradientCheckpointing recompute each decoder block in the backward pass instead of keeping its
+ *                            activations (memory, not maths: autograd then holds one block's activations
+ *                            of a micro-batch at a time, for about one more forward pass of compute);
+ *                            default false
  */
 public record GrpoConfig(int steps, int promptsPerStep, int groupSize, int maxNewTokens, double temperature, double topP,
                          double learningRate, double minLearningRate, int warmupSteps, double weightDecay,
@@ -54,7 +58,7 @@ public record GrpoConfig(int steps, int promptsPerStep, int groupSize, int maxNe
                          double beta, KlEstimator klEstimator, LossAggregation lossAggregation,
                          AdvantageScaling advantageScaling, boolean dynamicSampling, int maxSamplingRounds,
                          boolean overlongFiltering, int microBatchSize, long seed, int checkpointEvery,
-                         int samplesPerStep, int rewardThreads, int logitsChunk) {
+                         int samplesPerStep, int rewardThreads, int logitsChunk, boolean gradientCheckpointing) {
 
     public GrpoConfig {
         List<String> broken = rules(steps, promptsPerStep, groupSize, maxNewTokens, temperature, topP, learningRate,
@@ -133,7 +137,7 @@ public record GrpoConfig(int steps, int promptsPerStep, int groupSize, int maxNe
                 .lossAggregation(lossAggregation).advantageScaling(advantageScaling).dynamicSampling(dynamicSampling)
                 .maxSamplingRounds(maxSamplingRounds).overlongFiltering(overlongFiltering).microBatchSize(microBatchSize)
                 .seed(seed).checkpointEvery(checkpointEvery).samplesPerStep(samplesPerStep).rewardThreads(rewardThreads)
-                .logitsChunk(logitsChunk);
+                .logitsChunk(logitsChunk).gradientCheckpointing(gradientCheckpointing);
     }
 
     /** Builder with the defaults documented on {@link GrpoConfig}. */
@@ -166,6 +170,7 @@ public record GrpoConfig(int steps, int promptsPerStep, int groupSize, int maxNe
         private int samplesPerStep = 4;
         private int rewardThreads = Runtime.getRuntime().availableProcessors();
         private int logitsChunk = dev.r1j.rl.model.CausalLm.DEFAULT_LOGITS_CHUNK;
+        private boolean gradientCheckpointing = false;
 
         private Builder() {}
 
@@ -198,6 +203,7 @@ public record GrpoConfig(int steps, int promptsPerStep, int groupSize, int maxNe
         public Builder samplesPerStep(int v) { samplesPerStep = v; return this; }
         public Builder rewardThreads(int v) { rewardThreads = v; return this; }
         public Builder logitsChunk(int v) { logitsChunk = v; return this; }
+        public Builder gradientCheckpointing(boolean v) { gradientCheckpointing = v; return this; }
 
         /** @throws IllegalArgumentException listing every broken rule, each naming its field */
         public GrpoConfig build() {
@@ -205,7 +211,7 @@ public record GrpoConfig(int steps, int promptsPerStep, int groupSize, int maxNe
                     minLearningRate < 0 ? learningRate : minLearningRate, warmupSteps, weightDecay, adamBeta2, clipNorm,
                     iterations, epsilonLow, epsilonHigh, beta, klEstimator, lossAggregation, advantageScaling,
                     dynamicSampling, maxSamplingRounds, overlongFiltering, microBatchSize, seed, checkpointEvery,
-                    samplesPerStep, rewardThreads, logitsChunk);
+                    samplesPerStep, rewardThreads, logitsChunk, gradientCheckpointing);
         }
     }
 }

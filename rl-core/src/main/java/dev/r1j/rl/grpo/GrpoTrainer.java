@@ -448,12 +448,12 @@ public final class GrpoTrainer {
                 }
             }
             NDArray targets = Engines.owned(mm.create(micro.targets));                                             // [N]
-            NDArray hidden = policy.hidden(micro.inputs, micro.positions, micro.attention, null)
-                    .get(Engines.owned(mm.create(micro.rows)));                                                    // [N, H]
+            NDArray rows = Engines.owned(mm.create(micro.rows));                                                 // [N]
             float[] ratios = new float[n];
             float[] entropyOut = new float[n];
             float[] klOut = new float[n];
-            double loss = policy.chunkedLoss(hidden, config.logitsChunk(), (s, e, logits) -> {
+            double loss = policy.trainingLoss(micro.inputs, micro.positions, micro.attention, rows, config.logitsChunk(),
+                    (s, e, logits) -> {
                 NDManager cm = logits.getManager();
                 TokenScores scores = TokenScores.of(logits, targets.get(s + ":" + e));               // [C], [C]
                 NDArray logp = scores.logProbs();
@@ -469,7 +469,7 @@ public final class GrpoTrainer {
                 System.arraycopy(logp.stopGradient().sub(oldC.stopGradient()).exp().toFloatArray(), 0, ratios, s, e - s);
                 System.arraycopy(scores.entropy().stopGradient().toFloatArray(), 0, entropyOut, s, e - s);
                 return perToken.mul(Engines.owned(cm.create(java.util.Arrays.copyOfRange(weights, s, e)))).sum();   // scalar
-            }, gc);
+            }, gc, config.gradientCheckpointing());
 
             float[] mask = micro.mask;
             double maskSum = 0;

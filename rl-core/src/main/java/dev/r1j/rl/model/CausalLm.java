@@ -362,6 +362,30 @@ public final class CausalLm implements AutoCloseable {
      * @return [B*T, H] (row {@code b * T + t} is position t of row b), owned by the manager of {@code inputIds}
      */
     public NDArray hidden(NDArray inputIds, long[] positionIds, float[] attentionMask, KvCache cache) {
+        DecoderInputs in = decoderInputs(inputIds, positionIds, attentionMask, cache);
+        // The residual stream is kept as [B*T, H] so that every projection is one plain 2-D product.
+        NDArray x = embed(in.ids).reshape(in.b * in.t, config.hiddenSize()); // [B*T, H]
+        for (int layer = 0; layer < weights.blocks.length; layer++) {
+            x = block(layer, x, in.cos, in.sin, in.mask, cache, in.b, in.t);
+        }
+        if (cache != null) {
+            cache.advance(in.t);
+        }
+        return rmsNorm(x, weights.finalNorm);                 // [B*T, H]
+    }
+
+    /**
+     * What every decoder block of one pass reads besides the residual stream: the ids as int64, the
+     * rotary tables and the additive attention mask, all owned by the manager of the input ids.
+     *
+     * @param ids  [B, T] int64
+     * @param cos  [B, 1, T, D]
+     * @param sin  [B, 1, T, D]
+     * @param mask [B, 1, 1, T, S]
+     */
+    private record DecoderInputs(NDArray ids, NDArray cos, NDArray sin, NDArray mask, int b, int t) {}
+
+    private DecoderInputs decoderInputs(NDArray inputIds, long[] positionIds, float[] attentionMask, KvCache cache) {
         Shape idsShape = inputIds.getShape();
         int b = (int) idsShape.get(0);
         int t = (int) idsShape.get(1);
@@ -386,16 +410,7 @@ public final class CausalLm implements AutoCloseable {
         NDArray sinArr = Engines.owned(m.create(sin, new Shape(b, 1, t, d)));
         NDArray mask = Engines.owned(m.create(additiveMask(attentionMask, b, t, past, config.slidingWindow()),
                 new Shape(b, 1, 1, t, s)));                                                            // [B,1,1,T,S]
-
-        // The residual stream is kept as [B*T, H] so that every projection is one plain 2-D product.
-        NDArray x = embed(ids).reshape(b * t, config.hiddenSize()); // [B*T, H]
-        for (int layer = 0; layer < weights.blocks.length; layer++) {
-            x = block(layer, x, cosArr, sinArr, mask, cache, b, t);
-        }
-        if (cache != null) {
-            cache.advance(t);
-        }
-        return rmsNorm(x, weights.finalNorm);                 // [B*T, H]
+        return new DecoderInputs(ids, cosArr, sinArr, mask, b, t);
     }
 
     /**
@@ -496,6 +511,102 @@ public final class CausalLm implements AutoCloseable {
             NDArray grad = NDArrays.concat(hiddenGrads, 0);                                  // [N, H]
             gc.backward(hidden.mul(grad).sum());                                             // d/d(hidden) = grad
         }
+        return total;
+    }
+
+    /**
+     * The training loss of one batch without a cache: {@link #chunkedLoss} over the rows {@code rows} of
+     * {@link #hidden}, backpropagated through the whole model with {@code gc}. With
+     * {@code gradientCheckpointing} the decoder blocks first run without recording, keeping only each
+     * block's input [B*T, H]; the backward pass then goes from the last block to the first, recomputing
+     * each block from its saved input with recording on and backpropagating the gradient that arrived at
+     * its output, so autograd holds one block's activations at a time instead of every block's. The
+     * loss and the gradients are those of the recorded pass; each block's forward runs twice.
+     *
+     * @param inputIds              [B, T] token ids
+     * @param positionIds           [B, T] positions, as for {@link #forward}
+     * @param attentionMask         [B, T] 1 for real tokens, 0 for padding
+     * @param rows                  [N] int64 flat indices {@code b * T + t} of the positions the loss reads
+     * @param chunk                 rows per head product, >= 1
+     * @param loss                  the scalar loss of each chunk, differentiable in its logits
+     * @param gc                    the open collector to backpropagate with
+     * @param gradientCheckpointing whether to recompute the blocks in the backward pass
+     * @return the sum of the chunks' losses
+     */
+    public double trainingLoss(NDArray inputIds, long[] positionIds, float[] attentionMask, NDArray rows, int chunk,
+                               ChunkLoss loss, GradientCollector gc, boolean gradientCheckpointing) {
+        if (!gradientCheckpointing) {
+            NDArray hidden = hidden(inputIds, positionIds, attentionMask, null).get(rows);      // [N, H]
+            return chunkedLoss(hidden, chunk, loss, gc);
+        }
+        checkChunk(chunk);
+        NDManager m = inputIds.getManager();
+        DecoderInputs in = decoderInputs(inputIds, positionIds, attentionMask, null);
+        int layers = weights.blocks.length;
+        int rowsTotal = in.b * in.t;
+
+        // Forward without recording: only the blocks' inputs survive, each block's temporaries are
+        // closed with its scope. Nothing is recorded before this pass, so turning grad mode off here
+        // does not come between a recorded forward pass and its backward pass.
+        NDArray[] blockInputs = new NDArray[layers];                                             // each [B*T, H]
+        NDArray x;
+        boolean was = Engines.gradMode(false);
+        try {
+            try (NDScope scope = new NDScope()) {
+                x = embed(in.ids).reshape(rowsTotal, config.hiddenSize());                        // [B*T, H]
+                NDScope.unregister(x);
+            }
+            for (int layer = 0; layer < layers; layer++) {
+                blockInputs[layer] = x;
+                try (NDScope scope = new NDScope()) {
+                    x = block(layer, x, in.cos, in.sin, in.mask, null, in.b, in.t);               // [B*T, H]
+                    NDScope.unregister(x);
+                }
+            }
+        } finally {
+            Engines.gradMode(was);
+        }
+
+        // The final norm and the head, recorded from a leaf copy of the last block's output.
+        double total;
+        NDArray upstream;                                                                        // d loss / d x, [B*T, H]
+        try (NDScope scope = new NDScope()) {
+            NDArray last = x.duplicate();
+            last.setRequiresGradient(true);
+            NDArray hidden = rmsNorm(last, weights.finalNorm).get(rows);                          // [N, H]
+            total = chunkedLoss(hidden, chunk, loss, gc);
+            if (hidden.getShape().get(0) == 0) {
+                return total;                                                                    // nothing to backpropagate
+            }
+            upstream = last.getGradient().duplicate();
+            NDScope.unregister(upstream);
+        } finally {
+            x.close();
+        }
+
+        // The blocks, last to first: recompute with recording on, backpropagate the output's gradient.
+        for (int layer = layers - 1; layer >= 0; layer--) {
+            try (NDScope scope = new NDScope()) {
+                NDArray input = blockInputs[layer].duplicate();                                   // [B*T, H], a leaf
+                input.setRequiresGradient(true);
+                NDArray output = block(layer, input, in.cos, in.sin, in.mask, null, in.b, in.t);  // [B*T, H]
+                gc.backward(output.mul(upstream).sum());                                         // d/d(output) = upstream
+                NDArray next = input.getGradient().duplicate();
+                NDScope.unregister(next);
+                upstream.close();
+                blockInputs[layer].close();
+                upstream = next;
+            }
+        }
+
+        // The embedding last; under an adapter it is frozen and needs no gradient.
+        if (weights.embedding.hasGradient()) {
+            try (NDScope scope = new NDScope()) {
+                NDArray embedded = embed(in.ids).reshape(rowsTotal, config.hiddenSize());         // [B*T, H]
+                gc.backward(embedded.mul(upstream).sum());
+            }
+        }
+        upstream.close();
         return total;
     }
 

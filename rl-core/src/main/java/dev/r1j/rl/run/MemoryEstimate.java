@@ -18,7 +18,8 @@ import java.util.Locale;
  *   <li>GRPO's KV cache: layers x 2 (keys, values) x kv_heads x head_dim x 4 bytes for each of
  *       prompts_per_step x group_size rows and (prompt + max_new_tokens) positions;</li>
  *   <li>the activations of one micro-batch: every intermediate of the forward pass stays alive until
- *       the micro-batch's backward pass, {@link #activationFloatsPerToken} floats per token and layer;</li>
+ *       the micro-batch's backward pass, {@link #activationFloatsPerToken} floats per token and layer
+ *       (with gradient checkpointing, H floats per token and layer plus one layer's intermediates);</li>
  *   <li>the output head: one chunk of logits_chunk positions (at most the micro-batch's loss positions)
  *       x V floats, four times (logits, log-softmax, its exponential, the gradient); twice that for
  *       distillation from whole teacher distributions (the teacher's chunk too);</li>
@@ -83,8 +84,8 @@ public record MemoryEstimate(List<Part> parts) {
         }
         parts.add(new Part("KV cache", kvCacheBytes(model, grpo.completionsPerStep(), length), Phase.GENERATION,
                 "prompts_per_step, group_size, max_new_tokens"));
-        parts.add(new Part("activations", activationBytes(model, grpo.microBatchSize(), length), Phase.OPTIMISATION,
-                "micro_batch_size"));
+        parts.add(new Part("activations", activationBytes(model, grpo.microBatchSize(), length, grpo.gradientCheckpointing()),
+                Phase.OPTIMISATION, "micro_batch_size"));
         long headRows = Math.min(grpo.logitsChunk(), (long) grpo.microBatchSize() * grpo.maxNewTokens());
         parts.add(new Part("output head", headBytes(model, headRows), Phase.OPTIMISATION, "logits_chunk"));
         parts.add(checkpointBuffer());
@@ -113,8 +114,8 @@ public record MemoryEstimate(List<Part> parts) {
         if (teacher != null) {
             parts.add(new Part("teacher", F32 * teacher.parameterCount(), Phase.ALWAYS, ""));
         }
-        parts.add(new Part("activations", activationBytes(model, rows, length), Phase.OPTIMISATION,
-                "batch_size, sequence_length"));
+        parts.add(new Part("activations", activationBytes(model, rows, length, training.gradientCheckpointing()),
+                Phase.OPTIMISATION, "batch_size, sequence_length"));
         if (teacher != null) {
             // What the teacher keeps per loss position: top-k log-probs and ids, or its hidden state.
             long kept = teacherTopK > 0 ? positions * ((teacherTopK + 1L) * F32 + teacherTopK * 8L)
@@ -170,6 +171,17 @@ public record MemoryEstimate(List<Part> parts) {
     /** One micro-batch of {@code rows} sequences of {@code length} positions, every layer. */
     static long activationBytes(TransformerConfig m, int rows, int length) {
         return activationFloatsPerToken(m, length) * m.numHiddenLayers() * rows * length * F32;
+    }
+
+    /**
+     * The same with gradient checkpointing when {@code checkpointed}: each layer's [rows x length, H]
+     * input is kept, and one layer's intermediates live at a time while it is recomputed.
+     */
+    static long activationBytes(TransformerConfig m, int rows, int length, boolean checkpointed) {
+        if (!checkpointed) {
+            return activationBytes(m, rows, length);
+        }
+        return (activationFloatsPerToken(m, length) + (long) m.hiddenSize() * m.numHiddenLayers()) * rows * length * F32;
     }
 
     /** Logits, log-softmax, its exponential and the gradient of {@code rows} positions. */

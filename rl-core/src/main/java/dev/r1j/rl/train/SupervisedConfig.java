@@ -19,11 +19,15 @@ package dev.r1j.rl.train;
  * @param logitsChunk           loss positions sent through the output head at once (memory, not maths: the
  *                              head holds [logits_chunk, V] logits at a time; only positions whose target
  *                              counts in the loss are projected at all); default 1024
+ * @param gradientCheckpointing recompute each decoder block in the backward pass instead of keeping its
+ *                              activations (memory, not maths: autograd then holds one block's
+ *                              activations at a time, for about one more forward pass of compute);
+ *                              default false
  */
 public record SupervisedConfig(int batchSize, int sequenceLength, int gradientAccumulation, long steps,
                                double learningRate, double minLearningRate, long warmupSteps, double weightDecay,
                                double clipNorm, int evalEvery, int checkpointEvery, int logEvery, long seed,
-                               int logitsChunk) {
+                               int logitsChunk, boolean gradientCheckpointing) {
 
     public SupervisedConfig {
         if (batchSize < 1 || sequenceLength < 1 || gradientAccumulation < 1 || steps < 1) {
@@ -52,13 +56,20 @@ public record SupervisedConfig(int batchSize, int sequenceLength, int gradientAc
                             int checkpointEvery, int logEvery, long seed) {
         this(batchSize, sequenceLength, gradientAccumulation, steps, learningRate, minLearningRate, warmupSteps,
                 weightDecay, clipNorm, evalEvery, checkpointEvery, logEvery, seed,
-                dev.r1j.rl.model.CausalLm.DEFAULT_LOGITS_CHUNK);
+                dev.r1j.rl.model.CausalLm.DEFAULT_LOGITS_CHUNK, false);
     }
 
     /** These settings with another {@code logits_chunk}. */
     public SupervisedConfig withLogitsChunk(int chunk) {
         return new SupervisedConfig(batchSize, sequenceLength, gradientAccumulation, steps, learningRate, minLearningRate,
-                warmupSteps, weightDecay, clipNorm, evalEvery, checkpointEvery, logEvery, seed, chunk);
+                warmupSteps, weightDecay, clipNorm, evalEvery, checkpointEvery, logEvery, seed, chunk,
+                gradientCheckpointing);
+    }
+
+    /** These settings with gradient checkpointing switched on or off. */
+    public SupervisedConfig withGradientCheckpointing(boolean on) {
+        return new SupervisedConfig(batchSize, sequenceLength, gradientAccumulation, steps, learningRate, minLearningRate,
+                warmupSteps, weightDecay, clipNorm, evalEvery, checkpointEvery, logEvery, seed, logitsChunk, on);
     }
 
     public static Builder builder() {
@@ -81,6 +92,7 @@ public record SupervisedConfig(int batchSize, int sequenceLength, int gradientAc
         private int logEvery = 10;
         private long seed = 0;
         private int logitsChunk = dev.r1j.rl.model.CausalLm.DEFAULT_LOGITS_CHUNK;
+        private boolean gradientCheckpointing = false;
 
         private Builder() {}
 
@@ -98,11 +110,12 @@ public record SupervisedConfig(int batchSize, int sequenceLength, int gradientAc
         public Builder logEvery(int v) { logEvery = v; return this; }
         public Builder seed(long v) { seed = v; return this; }
         public Builder logitsChunk(int v) { logitsChunk = v; return this; }
+        public Builder gradientCheckpointing(boolean v) { gradientCheckpointing = v; return this; }
 
         public SupervisedConfig build() {
             return new SupervisedConfig(batchSize, sequenceLength, gradientAccumulation, steps, learningRate,
                     minLearningRate < 0 ? learningRate / 10 : minLearningRate, warmupSteps, weightDecay, clipNorm,
-                    evalEvery, checkpointEvery, logEvery, seed, logitsChunk);
+                    evalEvery, checkpointEvery, logEvery, seed, logitsChunk, gradientCheckpointing);
         }
     }
 }

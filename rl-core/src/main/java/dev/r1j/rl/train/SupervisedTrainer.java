@@ -241,14 +241,13 @@ public final class SupervisedTrainer {
             Inputs io = inputs(m, batch);
             NDList prepared = prepare(io.inputs, io.rows);                                        // e.g. [N, H_teacher]
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray hidden = model.hidden(io.inputs, positions(batch.size()), ones(batch.size()), null)
-                        .get(io.rows);                                                            // [N, H]
                 double[] sum = new double[1];
-                model.chunkedLoss(hidden, config.logitsChunk(), (start, end, logits) -> {
-                    NDArray chunkSum = chunkLoss(io, prepared, start, end, logits);               // scalar
-                    sum[0] += chunkSum.getFloat();
-                    return chunkSum.div(Engines.scalarLike(chunkSum, norm));
-                }, gc);
+                model.trainingLoss(io.inputs, positions(batch.size()), ones(batch.size()), io.rows, config.logitsChunk(),
+                        (start, end, logits) -> {
+                            NDArray chunkSum = chunkLoss(io, prepared, start, end, logits);       // scalar
+                            sum[0] += chunkSum.getFloat();
+                            return chunkSum.div(Engines.scalarLike(chunkSum, norm));
+                        }, gc, config.gradientCheckpointing());
                 return sum[0];
             }
         }

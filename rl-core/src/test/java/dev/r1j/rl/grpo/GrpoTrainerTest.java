@@ -35,10 +35,10 @@ class GrpoTrainerTest {
     private TransformerConfig tiny;
 
     /** Full credit when the completion starts with 'a': learnable from the first token alone. */
-    private static final Reward STARTS_WITH_A = (p, text) -> text.startsWith("a") ? RewardResult.correct("a", "starts with a")
+    static final Reward STARTS_WITH_A = (p, text) -> text.startsWith("a") ? RewardResult.correct("a", "starts with a")
             : RewardResult.wrong(text.isEmpty() ? "" : text.substring(0, 1), "does not");
 
-    private static final ProblemStream PROMPTS = (step, round, count) -> {
+    static final ProblemStream PROMPTS = (step, round, count) -> {
         List<Problem> out = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             out.add(Problem.of("p" + step + "-" + round + "-" + i, "q" + (i % 3), "a", TaskKind.MATH));

@@ -94,6 +94,18 @@ class MemoryEstimateTest {
     }
 
     @Test
+    void gradientCheckpointingKeepsEachLayersInputAndOneLayersIntermediates() {
+        GrpoConfig grpo = GrpoConfig.builder().promptsPerStep(4).groupSize(4).maxNewTokens(64).microBatchSize(2)
+                .gradientCheckpointing(true).build();
+        // (48,360 floats of one layer + 896 x 24 layers' inputs) x 2 rows x 164 positions x 4 bytes.
+        assertEquals(91_661_568L, MemoryEstimate.grpo(QWEN_05B, grpo, 100).bytes("activations"));
+        SupervisedConfig sft = SupervisedConfig.builder().batchSize(2).sequenceLength(164).build();
+        assertEquals(1_522_759_680L, MemoryEstimate.supervised(QWEN_05B, sft, null, 0).bytes("activations"));
+        assertEquals(91_661_568L, MemoryEstimate.supervised(QWEN_05B, sft.withGradientCheckpointing(true), null, 0)
+                .bytes("activations"));
+    }
+
+    @Test
     void warningsNameTheSettingsToChange() throws Exception {
         GrpoConfig grpo = GrpoConfig.builder().promptsPerStep(4).groupSize(4).maxNewTokens(64).microBatchSize(2).beta(0.04)
                 .build();

@@ -26,7 +26,7 @@ class GarbageCollectionSafetyTest {
     Path tmp;
 
     /** Collects garbage and writes NaN over freshly allocated direct memory until stopped. */
-    private static Thread hammer(AtomicBoolean stop) {
+    static Thread hammer(AtomicBoolean stop) {
         Thread t = new Thread(() -> {
             while (!stop.get()) {
                 System.gc();

@@ -44,10 +44,18 @@ final class BenchCommand implements Callable<Integer> {
             defaultValue = "64")
     int rolloutBatch;
 
+    @Option(names = "--model", paramLabel = "DIR", description = "Also run one GRPO step (4 prompts x 4 completions x "
+            + "64 new tokens on gsm8k, micro-batch 2, no KL) on this checkpoint, in full fine-tuning and with a rank-16 "
+            + "LoRA adapter, each in its own JVM, reporting peak RSS and the seconds of each phase.")
+    Path model;
+
     @Override
     public Integer call() throws Exception {
         if (trainBatch < 1 || rolloutBatch < 1) {
             throw new dev.r1j.rewards.BadInputException("--train-batch and --rollout-batch must be >= 1");
+        }
+        if (model != null && !java.nio.file.Files.isDirectory(model)) {
+            throw new dev.r1j.rewards.BadInputException("--model: " + model + " is not a model directory");
         }
         EngineBench bench = new EngineBench(quick, line -> System.err.println("bench: " + line));
         Map<String, Object> result = new LinkedHashMap<>();
@@ -113,6 +121,11 @@ final class BenchCommand implements Callable<Integer> {
         result.put("sandbox", sandbox);
         Map<String, Object> grpo = new GrpoBench(quick, line -> System.err.println("bench: " + line)).stepSplit();
         result.put("grpo_step", grpo);
+        Map<String, Object> modelStep = model == null ? null
+                : new GrpoBench(quick, line -> System.err.println("bench: " + line)).checkpointStep(model);
+        if (modelStep != null) {
+            result.put("model_grpo_step", modelStep);
+        }
         result.put("peak_rss_mib", EngineBench.peakRssBytes() / (1024 * 1024));
 
         String json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(result);
@@ -155,6 +168,9 @@ final class BenchCommand implements Callable<Integer> {
             System.out.printf("%-44s %12.2f%n", "  scoring seconds", (double) grpo.get("scoring_seconds"));
             System.out.printf("%-44s %12.2f%n", "  optimisation seconds", (double) grpo.get("optimisation_seconds"));
             System.out.printf("%-44s %11.0f%%%n", "  generation share of the step", 100 * (double) grpo.get("generation_share"));
+        }
+        if (modelStep != null) {
+            GrpoBench.tableRows(modelStep).forEach(System.out::println);
         }
         System.out.printf("%-44s %12d%n", "peak RSS (MiB)", (long) result.get("peak_rss_mib"));
         System.out.println("written: " + out);

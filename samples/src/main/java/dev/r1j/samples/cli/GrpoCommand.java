@@ -57,7 +57,8 @@ import picocli.CommandLine.Model.CommandSpec;
             "  kl_estimator K3 (K1|K2|K3), loss_aggregation SEQUENCE_MEAN (SEQUENCE_MEAN|TOKEN_MEAN|CONSTANT),",
             "  advantage_scaling GROUP_STD (GROUP_STD|BATCH_STD|NONE), dynamic_sampling false, max_sampling_rounds 3,",
             "  overlong_filtering false, micro_batch_size 32, seed 0, checkpoint_every 50, samples_per_step 4,",
-            "  reward_threads (available processors), logits_chunk 1024 (completion positions per output-head product).",
+            "  reward_threads (available processors), logits_chunk 1024 (completion positions per output-head product),",
+            "  gradient_checkpointing false (recompute each decoder block in the backward pass: less memory, more time).",
             "Flags override the file. Tasks: arith (the builtin arith models' task), countdown, gsm8k (train split), "
                 + "code (HumanEval, needs bubblewrap), or a generator name (mul3x2, expr3-5:20, countdown4:100).",
             "Reward: correctness (1 or 0) + format_weight x well-formed <think>/<answer> + the DAPO soft overlong "

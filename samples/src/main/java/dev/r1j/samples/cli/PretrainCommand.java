@@ -40,7 +40,8 @@ import picocli.CommandLine.Model.CommandSpec;
             "            are mulAxB, exprMIN-MAX[:TOP], countdownN[:TOP]), think_share 0.25, seed 1, eval_problems 400",
             "  training: batch_size 8, sequence_length 256, gradient_accumulation 1, steps 1000, learning_rate 1e-3,",
             "            min_learning_rate learning_rate/10, warmup_steps 50, weight_decay 0.01, clip_norm 1.0,",
-            "            eval_every 100, checkpoint_every 200, log_every 10, seed 0",
+            "            eval_every 100, checkpoint_every 200, log_every 10, seed 0, logits_chunk 1024,",
+            "            gradient_checkpointing false",
             "The final model is written to OUT/model (Hugging Face layout, with tokenizer, prompt template and provenance)."})
 final class PretrainCommand implements Callable<Integer> {
 
@@ -164,7 +165,7 @@ final class PretrainCommand implements Callable<Integer> {
     /** Fields of a {@code training} section (pre-training and SFT share them). */
     static final Set<String> TRAINING_FIELDS = Set.of("batch_size", "sequence_length", "gradient_accumulation", "steps",
             "learning_rate", "min_learning_rate", "warmup_steps", "weight_decay", "clip_norm", "eval_every",
-            "checkpoint_every", "log_every", "seed", "logits_chunk");
+            "checkpoint_every", "log_every", "seed", "logits_chunk", "gradient_checkpointing");
 
     /** A {@code training} section with the defaults {@code --help} documents; {@code steps} overrides when not null. */
     static SupervisedConfig trainingSection(ConfigFile t, Long steps) {
@@ -174,7 +175,8 @@ final class PretrainCommand implements Callable<Integer> {
                 t.number("min_learning_rate", lr / 10), t.longValue("warmup_steps", 50), t.number("weight_decay", 0.01),
                 t.number("clip_norm", 1.0), t.integer("eval_every", 100), t.integer("checkpoint_every", 200),
                 t.integer("log_every", 10), t.longValue("seed", 0))
-                .withLogitsChunk(t.integer("logits_chunk", dev.r1j.rl.model.CausalLm.DEFAULT_LOGITS_CHUNK));
+                .withLogitsChunk(t.integer("logits_chunk", dev.r1j.rl.model.CausalLm.DEFAULT_LOGITS_CHUNK))
+                .withGradientCheckpointing(t.bool("gradient_checkpointing", false));
     }
 
     /** {@code RUN/loss.png}: training and evaluation loss against step, from {@code metrics.jsonl}. */

@@ -48,7 +48,7 @@ import picocli.CommandLine.Model.CommandSpec;
             "The optional --config (JSON or YAML) has one section, training, with the fields and defaults of "
                 + "r1j pretrain's training section: batch_size 8, sequence_length 256, gradient_accumulation 1, steps "
                 + "1000, learning_rate 1e-3, min_learning_rate learning_rate/10, warmup_steps 50, weight_decay 0.01, "
-                + "clip_norm 1.0, eval_every 100, checkpoint_every 200, log_every 10, seed 0, logits_chunk 1024. A tenth of the traces "
+                + "clip_norm 1.0, eval_every 100, checkpoint_every 200, log_every 10, seed 0, logits_chunk 1024, gradient_checkpointing false. A tenth of the traces "
                 + "(at most 200) is held out for the evaluation loss."})
 final class SftCommand implements Callable<Integer> {
 
