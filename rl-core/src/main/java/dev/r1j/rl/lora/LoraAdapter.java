@@ -2,6 +2,7 @@ package dev.r1j.rl.lora;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import dev.r1j.rewards.BadInputException;
 import dev.r1j.rl.model.CausalLm;
@@ -223,9 +224,10 @@ public final class LoraAdapter implements ProjectionAdapter {
         if (existing == null) {
             arrays[layer][p.ordinal()] = Engines.owned(manager.create(values, shape));
         } else {
-            // In place: NDArray.set(float[]) would swap the engine's storage for a Java buffer (see Engines.owned).
+            // An in-place copy, as checkpoints load: NDArray.set(float[]) would swap the engine's storage for a
+            // Java buffer (see Engines.owned), and 0 x old + new would keep a NaN of the old values.
             try (NDArray copy = Engines.owned(manager.create(values, shape))) {
-                existing.muli(0).addi(copy);
+                existing.set(new NDIndex(":"), copy);
             }
         }
     }
