@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
@@ -31,9 +30,14 @@ import java.util.Set;
 
 /**
  * A safetensors file opened for reading: an 8-byte little-endian header length, a JSON header naming
- * each tensor's dtype, shape and byte range, then the raw little-endian data. Tensors are read through
- * memory mappings of at most {@value #DEFAULT_CHUNK} bytes at a time, so files and tensors larger than
- * 2 GiB work; F16 and BF16 are converted to float32 in Java.
+ * each tensor's dtype, shape and byte range, then the raw little-endian data. Tensors are read in
+ * chunks of at most {@link HostWeights#STREAM_CHUNK_BYTES} through one reused buffer outside the heap,
+ * so files and tensors larger than 2 GiB work; F16 and BF16 are converted to float32 in Java.
+ *
+ * <p>The data is read, not memory-mapped: a mapping stays in the process's resident memory until the
+ * collector frees its buffer, and a checkpoint's worth of mapped chunks (1 GB for a 0.5 B model in
+ * BF16) would then sit beside the engine's copy of the weights through the whole run. A file is read
+ * by one thread at a time.
  *
  * <p>Everything in the header is validated when the file is opened; a bad file gives a
  * {@link BadInputException} naming the file and the tensor.
@@ -50,6 +54,7 @@ public final class SafeTensorsFile implements AutoCloseable {
     private final Map<String, TensorInfo> tensors;
     private final Map<String, String> metadata;
     private final int chunkBytes;
+    private ByteBuffer readBuffer; // reused for every chunk read, direct and little-endian
 
     private SafeTensorsFile(Path file, FileChannel channel, long dataStart, Map<String, TensorInfo> tensors,
                             Map<String, String> metadata, int chunkBytes) {
@@ -206,14 +211,12 @@ public final class SafeTensorsFile implements AutoCloseable {
         }
         float[] out = new float[(int) n];
         int bytes = t.dtype().bytes();
-        long elementsPerChunk = Math.max(1, chunkBytes / bytes);
+        long elementsPerChunk = Math.max(1, Math.min(chunkBytes, HostWeights.STREAM_CHUNK_BYTES) / bytes);
         int done = 0;
         try {
             while (done < n) {
                 int count = (int) Math.min(elementsPerChunk, n - done);
-                MappedByteBuffer buf = channel.map(FileChannel.MapMode.READ_ONLY,
-                        dataStart + t.begin() + (long) done * bytes, (long) count * bytes);
-                buf.order(ByteOrder.LITTLE_ENDIAN);
+                ByteBuffer buf = readChunk(dataStart + t.begin() + (long) done * bytes, count * bytes);
                 decode(t.dtype(), buf, out, done, count);
                 done += count;
             }
@@ -225,8 +228,8 @@ public final class SafeTensorsFile implements AutoCloseable {
 
     /**
      * Passes the values of tensor {@code name} to {@code sink} as float32 little-endian chunks of at most
-     * {@link HostWeights#STREAM_CHUNK_BYTES}, read from the memory mapping one chunk at a time: the whole
-     * tensor is never on the Java heap.
+     * {@link HostWeights#STREAM_CHUNK_BYTES}, read from the file one chunk at a time: the whole
+     * tensor is never on the Java heap. The buffer passed to {@code sink} is valid only during the call.
      */
     public void stream(String name, HostWeights.Chunks sink) throws IOException {
         TensorInfo t = info(name);
@@ -237,9 +240,7 @@ public final class SafeTensorsFile implements AutoCloseable {
                 : ByteBuffer.allocate((int) Math.min(n, perChunk) * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         for (long done = 0; done < n; ) {
             int count = (int) Math.min(perChunk, n - done);
-            MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, dataStart + t.begin() + done * bytes,
-                    (long) count * bytes);
-            mapped.order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer mapped = readChunk(dataStart + t.begin() + done * bytes, count * bytes);
             if (converted == null) {
                 sink.accept(mapped);
             } else {
@@ -253,9 +254,9 @@ public final class SafeTensorsFile implements AutoCloseable {
     }
 
     /**
-     * Tensor {@code name} as a float32 engine array owned by {@code m}, copied from the memory mapping
-     * in chunks of rows (F32 straight from the mapping, other types through a chunk-sized conversion
-     * buffer outside the heap). The array's memory is the engine's own, not the file's.
+     * Tensor {@code name} as a float32 engine array owned by {@code m}, read from the file in chunks of
+     * rows (F32 straight from the read buffer, other types through a chunk-sized conversion buffer
+     * outside the heap). The array's memory is the engine's own, not the file's.
      */
     public NDArray readArray(String name, NDManager m) {
         TensorInfo t = info(name);
@@ -277,12 +278,11 @@ public final class SafeTensorsFile implements AutoCloseable {
             for (long r0 = 0; r0 < rows; r0 += rowsPerChunk) {
                 long count = Math.min(rowsPerChunk, rows - r0);
                 long elements = count * rowElements;
-                MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY,
-                        dataStart + t.begin() + r0 * rowElements * bytes, elements * bytes);
+                ByteBuffer mapped = readChunk(dataStart + t.begin() + r0 * rowElements * bytes,
+                        Math.toIntExact(elements * bytes));
                 ByteBuffer f32 = mapped;
                 if (!direct) {
                     converted.clear();
-                    mapped.order(ByteOrder.LITTLE_ENDIAN);
                     decodeNative(t.dtype(), mapped, converted, (int) elements);
                     converted.flip();
                     f32 = converted;
@@ -351,6 +351,22 @@ public final class SafeTensorsFile implements AutoCloseable {
     /** IEEE 754 binary16 to binary32, exact (subnormals, infinities and NaN included). */
     static float halfToFloat(short half) {
         return FloatCodec.halfToFloat(half);
+    }
+
+    /**
+     * {@code length} bytes from {@code position} in the reused read buffer, positioned at 0, limited to
+     * {@code length}, little-endian. The buffer grows to the largest chunk asked for (at most
+     * {@link HostWeights#STREAM_CHUNK_BYTES} from the readers above; a row longer than that, as one
+     * readArray chunk, is read whole).
+     */
+    private ByteBuffer readChunk(long position, int length) throws IOException {
+        if (readBuffer == null || readBuffer.capacity() < length) {
+            readBuffer = ByteBuffer.allocateDirect(length).order(ByteOrder.LITTLE_ENDIAN);
+        }
+        readBuffer.clear().limit(length);
+        readFully(channel, readBuffer, position);
+        readBuffer.flip();
+        return readBuffer;
     }
 
     private static void readFully(FileChannel ch, ByteBuffer buf, long position) throws IOException {
