@@ -19,6 +19,8 @@ import dev.r1j.rl.optim.GradientClipping;
 import dev.r1j.rl.run.CostLedger;
 import dev.r1j.rl.run.ProgressListener;
 import dev.r1j.rl.run.RunDirectory;
+import dev.r1j.rl.tokenizer.PromptTemplate;
+import dev.r1j.rl.tokenizer.Tokenizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,6 +66,12 @@ public final class TrainingRun implements AutoCloseable {
     public record Settings(Path runDir, long steps, int checkpointEvery, double clipNorm, long seed,
                            AdamW.Settings adam, List<String> logs) {
         public Settings {
+            java.util.Objects.requireNonNull(runDir, "runDir");
+            java.util.Objects.requireNonNull(adam, "adam");
+            if (steps < 0 || checkpointEvery < 0 || !(clipNorm > 0)) {
+                throw new IllegalArgumentException("steps and checkpoint_every must be >= 0 and clip_norm > 0, were "
+                        + steps + ", " + checkpointEvery + " and " + clipNorm);
+            }
             logs = List.copyOf(logs);
         }
     }
@@ -73,8 +81,7 @@ public final class TrainingRun implements AutoCloseable {
      * A run that checkpoints with them writes a directory that loads on its own (tokenizer and chat
      * template); a run without writes the weights only.
      */
-    public record ModelFiles(dev.r1j.rl.tokenizer.Tokenizer tokenizer, dev.r1j.rl.tokenizer.PromptTemplate template,
-                             Provenance provenance) {
+    public record ModelFiles(Tokenizer tokenizer, PromptTemplate template, Provenance provenance) {
         /** Weights only. */
         public static final ModelFiles NONE = new ModelFiles(null, null, null);
     }
