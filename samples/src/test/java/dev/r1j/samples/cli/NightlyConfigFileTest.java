@@ -23,13 +23,13 @@ class NightlyConfigFileTest {
     @Test
     void sftReadsLogitsChunkAndGradientCheckpointing() throws Exception {
         Path file = tmp.resolve("night.yaml");
-        Files.writeString(file, MODELS + "sft:\n  steps: 4\n  logits_chunk: 7\n  gradient_checkpointing: true\n");
+        Files.writeString(file, MODELS + "sft:\n  steps: 4\n  warmup_steps: 1\n  logits_chunk: 7\n  gradient_checkpointing: true\n");
         NightlyConfig c = NightlyConfigFile.read(file);
         assertEquals(7, c.sft().logitsChunk());
         assertTrue(c.sft().gradientCheckpointing());
         assertEquals(4, c.sft().steps());
 
-        Files.writeString(file, MODELS + "sft:\n  steps: 4\n");
+        Files.writeString(file, MODELS + "sft:\n  steps: 4\n  warmup_steps: 1\n");
         NightlyConfig defaults = NightlyConfigFile.read(file);
         assertEquals(NightlyConfig.defaultSft().logitsChunk(), defaults.sft().logitsChunk());
         assertFalse(defaults.sft().gradientCheckpointing());
