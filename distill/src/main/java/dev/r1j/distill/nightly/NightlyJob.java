@@ -2,7 +2,6 @@ package dev.r1j.distill.nightly;
 
 import dev.r1j.rewards.tasks.Task;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.r1j.distill.nightly.internal.Gate;
 import dev.r1j.distill.nightly.internal.Hashes;
@@ -34,14 +33,11 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * One night of distillation: the teacher writes verified traces of tonight's problems, the student
@@ -68,6 +64,11 @@ import java.util.stream.Stream;
  * again. Before anything else a run verifies every earlier night's recorded outputs and the published
  * student against their hashes, and stops with a {@link CorruptionException} when one differs.
  *
+ * <p>The stages are types of their own ({@code TracesStage}, {@code TrainStage}, {@code EvaluateStage},
+ * {@code ExportStage}, {@code PublishStage}); this class orchestrates them: it verifies what earlier
+ * runs left ({@code NightVerifier}), records each stage in the manifest, reuses finished ones and skips
+ * export and publish when the gate keeps the published student.
+ *
  * <p>Publishing assembles {@code published.releases/NIGHT/} (student files, {@code serving/}, and a
  * {@code manifest.json} with every file's hash) beside the current release, then renames a new
  * symbolic link over {@code published}: readers see the old complete student or the new one, never a
@@ -80,6 +81,8 @@ public final class NightlyJob {
     private final NightId night;
     private final ModelExporter exporter;
     private final NightlyProgress progress;
+    private final NightContext context;
+    private final NightVerifier verifier;
 
     private NightlyJob(Builder b) {
         this.config = Objects.requireNonNull(b.config, "config");
@@ -87,6 +90,8 @@ public final class NightlyJob {
         this.night = b.night == null ? NightId.today() : b.night;
         this.exporter = Objects.requireNonNull(b.exporter, "exporter");
         this.progress = b.progress == null ? NightlyProgress.silent() : b.progress;
+        this.context = new NightContext(config, workdir, night, progress);
+        this.verifier = new NightVerifier(context);
     }
 
     /** A job running {@code config} in {@code workdir}; the night defaults to today (UTC). */
@@ -123,7 +128,7 @@ public final class NightlyJob {
 
     /** {@code WORKDIR/nights/<night>}. */
     public Path nightDirectory() {
-        return workdir.resolve("nights").resolve(night.toString());
+        return context.nightDirectory();
     }
 
     /** The published student's path (a link to the current release). */
@@ -156,9 +161,9 @@ public final class NightlyJob {
         Path dir = nightDirectory();
         publisher = new Publisher(publishDirectory());
         Optional<Publisher.Published> published = publisher.verify();
-        verifyEarlierNights(nights);
+        verifier.verifyEarlierNights(nights);
         if (published.isPresent()) {
-            crossCheck(published.get(), nights);
+            verifier.crossCheck(publisher, published.get(), nights);
         }
 
         ObjectNode configJson = config.toJson();
@@ -213,8 +218,8 @@ public final class NightlyJob {
         Path evalFile = dir.resolve("eval.json");
         Path export = dir.resolve("export");
 
-        stage(Stage.TRACES, () -> traces(task, reward, heldOut, traceSeed, teacherDir, teacherSha, traces));
-        stage(Stage.TRAIN, () -> train(traces, studentBaseDir, studentBaseSha, teacherSha, student));
+        stage(Stage.TRACES, () -> new TracesStage(context).run(task, reward, heldOut, traceSeed, teacherDir, teacherSha, traces));
+        stage(Stage.TRAIN, () -> new TrainStage(context).run(traces, studentBaseDir, studentBaseSha, teacherSha, student));
 
         boolean ownRelease = published.isPresent() && published.get().night().equals(night.toString());
         String baselineName;
@@ -234,7 +239,8 @@ public final class NightlyJob {
             progress.note("the published student changed since night " + night + " was evaluated; evaluating again");
             manifest.status(Stage.EVALUATE, Manifest.StageStatus.PENDING);
         }
-        stage(Stage.EVALUATE, () -> evaluate(task, reward, heldOut, student, baselineName, baselineDir, baselineSha, evalFile));
+        stage(Stage.EVALUATE, () -> new EvaluateStage(context, manifest)
+                .run(reward, heldOut, student, baselineName, baselineDir, baselineSha, evalFile));
         boolean publish = manifest.decision().path("published").asBoolean(false);
 
         if (!publish) {
@@ -246,31 +252,28 @@ public final class NightlyJob {
             if (manifest.status(Stage.EXPORT) == Manifest.StageStatus.SKIPPED) {
                 manifest.status(Stage.EXPORT, Manifest.StageStatus.PENDING);
             }
-            stage(Stage.EXPORT, () -> export(student, export));
-            stage(Stage.PUBLISH, () -> publish(student, export, ownRelease));
+            stage(Stage.EXPORT, () -> new ExportStage(context, exporter).run(student, export));
+            stage(Stage.PUBLISH, () -> new PublishStage(context, manifest, publisher, exporter).run(student, export, ownRelease));
         }
         manifest.finish();
         return result(false);
     }
 
-    /** What a stage did: its outputs (absolute paths), figures for the manifest, and a one-line summary. */
-    private record Done(List<Path> outputs, ObjectNode figures, String summary) {}
-
     @FunctionalInterface
     private interface Body {
-        Done run() throws IOException;
+        StageResult run() throws IOException;
     }
 
     private void stage(Stage s, Body body) {
         if (manifest.stageFinished(s)) {
-            verifyOutputs(manifest, s, manifest.file());
+            verifier.verifyOutputs(manifest, s, manifest.file(), true);
             progress.stageFinished(s, StageOutcome.REUSED, manifest.stage(s).path("summary").asText(""));
             return;
         }
         progress.stageStarted(s);
         manifest.started(s);
         long t0 = System.nanoTime();
-        Done done;
+        StageResult done;
         try {
             done = body.run();
         } catch (IOException e) {
@@ -279,9 +282,9 @@ public final class NightlyJob {
         Map<String, String> outputs = new LinkedHashMap<>();
         for (Path p : done.outputs()) {
             if (Files.isDirectory(p)) {
-                Hashes.ofDirectory(p).forEach((rel, sha) -> outputs.put(relative(p.resolve(rel)), sha));
+                Hashes.ofDirectory(p).forEach((rel, sha) -> outputs.put(context.relative(p.resolve(rel)), sha));
             } else {
-                outputs.put(relative(p), Hashes.sha256(p));
+                outputs.put(context.relative(p), Hashes.sha256(p));
             }
         }
         manifest.finished(s, Manifest.StageStatus.DONE, outputs, done.figures(), done.summary(), (System.nanoTime() - t0) / 1e9);
@@ -293,216 +296,6 @@ public final class NightlyJob {
             manifest.finished(s, Manifest.StageStatus.SKIPPED, Map.of(), null, why, 0);
         }
         progress.stageFinished(s, StageOutcome.SKIPPED, why);
-    }
-
-    // ---------------------------------------------------------------------------------------------
-    // Stages
-
-    private Done traces(TaskGenerator task, Reward reward, List<Problem> heldOut, long seed, Path teacherDir, String teacherSha,
-                        Path out) {
-        Set<String> held = new HashSet<>();
-        heldOut.forEach(p -> held.add(p.prompt()));
-        List<Problem> drawn = task.generate(config.traceProblems(), seed);
-        List<Problem> problems = drawn.stream().filter(p -> !held.contains(p.prompt())).toList();
-        try (Checkpoint cp = Checkpoint.load(teacherDir); DjlGenerator gen = new DjlGenerator(cp.model(), cp.tokenizer())) {
-            PromptTemplate template = cp.template().orElse(PromptTemplate.DEFAULT);
-            int maxNew = fitting(cp, template, problems, config.traceMaxNewTokens());
-            SamplingParams sampling = SamplingParams.builder().temperature(config.traceTemperature()).maxNewTokens(maxNew)
-                    .seed(seed).build();
-            TraceGenerator.Settings settings = new TraceGenerator.Settings(config.samplesPerProblem(), config.selection(),
-                    config.capPerProblem(), sampling, Runtime.getRuntime().availableProcessors());
-            TraceGenerator.Summary s = new TraceGenerator(gen, template, reward, config.teacher(), teacherSha, settings)
-                    .generate(problems, out, progress);
-            if (s.traces() == 0) {
-                throw new IllegalStateException("the teacher's " + s.samples() + " samples on " + problems.size()
-                        + " problems held no verified completion: nothing to train the student on (is " + config.teacher()
-                        + " a model for task " + config.task() + "?)");
-            }
-            ObjectNode f = Manifest.json().createObjectNode().put("problems", problems.size())
-                    .put("problems_dropped_as_held_out", drawn.size() - problems.size()).put("seed", seed)
-                    .put("samples", s.samples()).put("correct_samples", s.correctSamples())
-                    .put("problems_with_traces", s.problemsWithTraces()).put("traces", s.traces()).put("max_new_tokens", maxNew);
-            return new Done(List.of(out), f, String.format(java.util.Locale.ROOT,
-                    "%d traces for %d of %d problems (%.1f%% of %d samples correct)", s.traces(), s.problemsWithTraces(),
-                    problems.size(), 100.0 * s.correctSamples() / Math.max(1, s.samples()), s.samples()));
-        }
-    }
-
-    private Done train(Path traces, Path baseDir, String baseSha, String teacherSha, Path out) {
-        List<Trace> all = TraceGenerator.read(traces);
-        try (Checkpoint cp = Checkpoint.load(baseDir)) {
-            int positions = cp.config().maxPositionEmbeddings();
-            if (config.sft().sequenceLength() > positions) {
-                throw new NightlyConfig.Invalid("sft.sequence_length", "must be <= the student base's max_position_embeddings ("
-                        + positions + "), was " + config.sft().sequenceLength());
-            }
-            if (config.sftLora() != null) {
-                if (cp.model().adapter().isPresent()) {
-                    throw new NightlyConfig.Invalid("sft.lora", "needs a full student_base, not an adapter directory");
-                }
-                LoraAdapter.create(cp.model(), config.sftLora(), LoraBase.of(baseDir), config.sft().seed());
-            }
-            List<TrainingExample> examples = TraceExamples.of(all, cp.tokenizer());
-            SupervisedTrainer trainer = new SupervisedTrainer(cp.model(), config.sft(), nightDirectory().resolve("train"),
-                    cp.tokenizer().padId(), progress);
-            SupervisedTrainer.Result r = trainer.train(examples, List.of());
-            Map<String, String> facts = new LinkedHashMap<>();
-            facts.put("night", night.toString());
-            facts.put("teacher", config.teacher());
-            facts.put("teacher_sha256", teacherSha);
-            facts.put("traces", relative(traces));
-            facts.put("traces_sha256", Hashes.sha256(traces));
-            facts.put("traces_count", Integer.toString(all.size()));
-            facts.put("steps", Long.toString(r.steps()));
-            facts.put("final_loss", Double.toString(r.lastLoss()));
-            cp.model().mergeAdapter(); // with sft.lora the published student is the base with the adapter folded in
-            Checkpoint.write(out, cp.model(), cp.tokenizer(), cp.template().orElse(PromptTemplate.DEFAULT),
-                    Provenance.of(config.sft().seed(), "r1j nightly (night " + night + ")", baseSha, config.toJson(), facts));
-            ObjectNode f = Manifest.json().createObjectNode().put("traces", all.size()).put("steps", r.steps())
-                    .put("tokens", r.tokens()).put("final_loss", r.lastLoss()).put("student_sha256", Checkpoint.sha256(out));
-            return new Done(List.of(out), f, String.format(java.util.Locale.ROOT, "%d steps on %d traces, final loss %.4f",
-                    r.steps(), all.size(), r.lastLoss()));
-        }
-    }
-
-    private Done evaluate(TaskGenerator task, Reward reward, List<Problem> heldOut, Path student, String baselineName,
-                          Path baselineDir, String baselineSha, Path out) {
-        int k = config.evalK();
-        int[] candidate = counts(student, heldOut, reward, "eval new student");
-        int[] baseline = counts(baselineDir, heldOut, reward, "eval " + baselineName);
-        Gate.Decision d = Gate.decide(candidate, baseline, k, config.minImprovement(), config.bootstrapResamples(),
-                config.evalSeed(), baselineName);
-        ObjectNode metrics = manifest.metrics();
-        metrics.set("candidate", figures(d.candidate()));
-        metrics.set("baseline", figures(d.baseline()));
-        ObjectNode diff = metrics.putObject("difference").put("pass_at_1", d.difference());
-        diff.putArray("ci95").add(d.differenceInterval().low()).add(d.differenceInterval().high());
-        diff.put("method", "95% percentile bootstrap over problems, paired, " + config.bootstrapResamples()
-                + " resamples, seed " + config.evalSeed());
-        ObjectNode decision = Manifest.json().createObjectNode().put("published", d.publish()).put("reason", d.reason())
-                .put("baseline", baselineName).put("baseline_sha256", baselineSha)
-                .put("min_improvement", config.minImprovement());
-        manifest.decision(decision);
-
-        ObjectNode e = Manifest.json().createObjectNode().put("task", config.task()).put("seed", config.evalSeed()).put("k", k);
-        ArrayNode rows = e.putArray("problems");
-        for (int i = 0; i < heldOut.size(); i++) {
-            rows.addObject().put("id", heldOut.get(i).id()).put("candidate_correct", candidate[i])
-                    .put("baseline_correct", baseline[i]);
-        }
-        e.set("decision", decision.deepCopy());
-        writeJson(out, e);
-        ObjectNode f = Manifest.json().createObjectNode().put("candidate_pass_at_1", d.candidate().value())
-                .put("baseline_pass_at_1", d.baseline().value()).put("difference", d.difference())
-                .put("publish", d.publish());
-        return new Done(List.of(out), f, (d.publish() ? "publish: " : "keep: ") + d.reason());
-    }
-
-    private int[] counts(Path modelDir, List<Problem> problems, Reward reward, String job) {
-        try (Checkpoint cp = Checkpoint.load(modelDir); DjlGenerator gen = new DjlGenerator(cp.model(), cp.tokenizer())) {
-            PromptTemplate template = cp.template().orElse(PromptTemplate.DEFAULT);
-            SamplingParams params = SamplingParams.builder().temperature(config.evalTemperature()).seed(config.evalSeed())
-                    .maxNewTokens(fitting(cp, template, problems, config.evalMaxNewTokens())).build();
-            return PairedEvaluation.correctCounts(gen, template, problems, reward, config.evalK(), params, job, progress);
-        }
-    }
-
-    private Done export(Path student, Path out) {
-        AtomicFiles.replaceDirectory(out, tmp -> exporter.export(student, tmp));
-        ObjectNode f = Manifest.json().createObjectNode().put("format", exporter.format());
-        return new Done(List.of(out), f, "serving artifact (" + exporter.format() + ") in " + relative(out));
-    }
-
-    private Done publish(Path student, Path export, boolean alreadySwapped) {
-        String studentSha = Checkpoint.sha256(student);
-        Optional<Path> current = publisher.currentRelease();
-        Map<String, String> files;
-        if (alreadySwapped && current.isPresent()) {
-            files = Hashes.ofDirectory(current.get());   // verified at start; the swap had happened
-        } else {
-            ObjectNode facts = Manifest.json().createObjectNode().put("format", exporter.format());
-            facts.set("pass_at_1", manifest.metrics().path("candidate").deepCopy());
-            facts.put("compared_with", manifest.decision().path("baseline").asText());
-            files = publisher.publish(night.toString(), student, export, facts);
-        }
-        Path release = publisher.currentRelease().orElseThrow();
-        ObjectNode f = Manifest.json().createObjectNode().put("release", relative(release)).put("student_sha256", studentSha)
-                .put("format", exporter.format());
-        List<Path> outputs = files.keySet().stream().map(release::resolve).toList();
-        return new Done(outputs, f, "published as " + relative(publisher.link()) + " -> " + relative(release));
-    }
-
-    // ---------------------------------------------------------------------------------------------
-    // Verification
-
-    private void verifyEarlierNights(Path nights) {
-        if (!Files.isDirectory(nights)) {
-            return;
-        }
-        List<Path> dirs;
-        try (Stream<Path> s = Files.list(nights)) {
-            dirs = s.filter(Files::isDirectory).filter(p -> !p.getFileName().toString().startsWith(".")).sorted().toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + nights, e);
-        }
-        for (Path d : dirs) {
-            if (d.getFileName().toString().equals(night.toString())) {
-                continue;   // tonight's finished stages are verified as they are reused
-            }
-            Path file = d.resolve(Manifest.FILE);
-            if (!Files.exists(file)) {
-                if (hasVisibleFiles(d)) {
-                    throw new CorruptionException(file, "is missing, but " + d + " holds a night's files");
-                }
-                continue;
-            }
-            Manifest m = Manifest.read(file);
-            for (Stage s : Stage.values()) {
-                if (isDone(m, s)) {
-                    verifyOutputs(m, s, file);
-                }
-            }
-        }
-    }
-
-    private static boolean isDone(Manifest m, Stage s) {
-        return m.status(s) == Manifest.StageStatus.DONE;
-    }
-
-    /** Each recorded output of {@code s} must exist with its recorded hash; a publish stage's pruned release is skipped. */
-    private void verifyOutputs(Manifest m, Stage s, Path manifestFile) {
-        if (s == Stage.PUBLISH) {
-            String release = m.stage(s).path("figures").path("release").asText("");
-            if (!release.isEmpty() && !Files.isDirectory(workdir.resolve(release))) {
-                return; // an older release, deleted when a newer one was published
-            }
-        }
-        for (Map.Entry<String, String> e : m.outputs(s).entrySet()) {
-            Path f = workdir.resolve(e.getKey());
-            if (!Files.isRegularFile(f)) {
-                throw new CorruptionException(f, "is missing; " + manifestFile + " records it as an output of stage "
-                        + s.key() + (m == manifest ? "; remove " + nightDirectory() + " to run the night again" : ""));
-            }
-            String actual = Hashes.sha256(f);
-            if (!actual.equals(e.getValue())) {
-                throw new CorruptionException(f, "has SHA-256 " + actual + " but " + manifestFile + " records "
-                        + e.getValue() + " for stage " + s.key() + " (changed or damaged after it was written)");
-            }
-        }
-    }
-
-    /** The published release's night must have recorded the same student. */
-    private void crossCheck(Publisher.Published p, Path nights) {
-        Path file = nights.resolve(p.night()).resolve(Manifest.FILE);
-        if (!Files.exists(file)) {
-            return; // the night's directory was removed (pruned by the operator); the release verified on its own
-        }
-        Manifest m = Manifest.read(file);
-        String recorded = m.stage(Stage.TRAIN).path("figures").path("student_sha256").asText("");
-        if (!recorded.isEmpty() && !recorded.equals(p.studentSha256())) {
-            throw new CorruptionException(publisher.link().resolve(Publisher.MANIFEST), "says the published student has "
-                    + "SHA-256 " + p.studentSha256() + " from night " + p.night() + ", but " + file + " records " + recorded);
-        }
     }
 
     private void requireUnchanged(String field, String sha) {
@@ -528,26 +321,10 @@ public final class NightlyJob {
                 manifest.file());
     }
 
-    private static ObjectNode figures(NightlyResult.PassAt1 p) {
-        ObjectNode o = Manifest.json().createObjectNode().put("pass_at_1", p.value());
-        o.putArray("ci95").add(p.interval().low()).add(p.interval().high());
-        o.put("interval", "95% Wilson over completions").put("n", p.problems()).put("k", p.k());
-        return o;
-    }
-
     private static NightlyResult.PassAt1 passAt1(JsonNode o) {
         return new NightlyResult.PassAt1(o.path("pass_at_1").asDouble(Double.NaN),
                 new Estimators.Interval(o.path("ci95").path(0).asDouble(Double.NaN), o.path("ci95").path(1).asDouble(Double.NaN)),
                 o.path("n").asInt(0), o.path("k").asInt(0));
-    }
-
-    /** The configured length, or less when the model's positions run out after the longest prompt. */
-    private static int fitting(Checkpoint cp, PromptTemplate template, List<Problem> problems, int wanted) {
-        int longest = 0;
-        for (Problem p : problems) {
-            longest = Math.max(longest, cp.tokenizer().encode(template.render(p.prompt())).length);
-        }
-        return Math.max(1, Math.min(wanted, cp.config().maxPositionEmbeddings() - longest));
     }
 
     private static Path modelDirectory(String ref, String field) {
@@ -556,27 +333,6 @@ public final class NightlyJob {
             throw new NightlyConfig.Invalid(field, "must name a model directory or builtin:NAME; " + ref + " is not a directory");
         }
         return dir;
-    }
-
-    private String relative(Path p) {
-        Path abs = p.toAbsolutePath().normalize();
-        return abs.startsWith(workdir) ? workdir.relativize(abs).toString().replace('\\', '/') : abs.toString();
-    }
-
-    private static boolean hasVisibleFiles(Path dir) {
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.anyMatch(p -> !p.getFileName().toString().startsWith("."));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + dir, e);
-        }
-    }
-
-    private static void writeJson(Path file, JsonNode node) {
-        try {
-            AtomicFiles.writeString(file, Manifest.json().writeValueAsString(node) + "\n");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     private static String sha256(String text) {

@@ -21,6 +21,17 @@ public final class MathVerifierBenchmark {
 
     /** Verdicts per second of {@code verifier} over {@code goldPredPairs} (each {gold, completion}). */
     public static double verdictsPerSecond(MathVerifier verifier, List<String[]> goldPredPairs, Duration minDuration) {
+        return measure(verifier, goldPredPairs, minDuration).verdictsPerSecond();
+    }
+
+    /**
+     * What a measurement did: how many verdicts it timed, at what rate, and how many pairs of one pass
+     * were judged correct (the same in every pass; a pass that disagrees stops the measurement).
+     */
+    public record Measurement(double verdictsPerSecond, long verdicts, int correctPerPass) {}
+
+    /** Verifies every pair once (warm-up, and the verdicts every timed pass must repeat), then times passes. */
+    public static Measurement measure(MathVerifier verifier, List<String[]> goldPredPairs, Duration minDuration) {
         if (goldPredPairs == null || goldPredPairs.isEmpty()) {
             throw BadInputException.at(null, 0, "goldPredPairs", "must hold at least one {gold, completion} pair");
         }
@@ -32,25 +43,30 @@ public final class MathVerifierBenchmark {
         if (minDuration == null || minDuration.isNegative() || minDuration.isZero()) {
             throw BadInputException.at(null, 0, "minDuration", "must be positive, was " + minDuration);
         }
-        int sink = 0;
-        for (String[] pair : goldPredPairs) {
-            sink += verifier.verify(pair[0], pair[1]).correct() ? 1 : 0;
-        }
+        int correct = correct(verifier, goldPredPairs);
         long limit = minDuration.toNanos();
         long start = System.nanoTime();
         long count = 0;
         long elapsed;
         do {
-            for (String[] pair : goldPredPairs) {
-                sink += verifier.verify(pair[0], pair[1]).correct() ? 1 : 0;
+            // Counting the verdicts keeps the work observable, so that it cannot be optimised away.
+            int again = correct(verifier, goldPredPairs);
+            if (again != correct) {
+                throw new IllegalStateException("the verifier judged " + again + " pairs correct in a pass, "
+                        + correct + " in the first: its verdicts are not deterministic");
             }
             count += goldPredPairs.size();
             elapsed = System.nanoTime() - start;
         } while (elapsed < limit);
-        if (sink < 0) {
-            throw new IllegalStateException("unreachable");
+        return new Measurement(count / (elapsed / 1e9), count, correct);
+    }
+
+    private static int correct(MathVerifier verifier, List<String[]> goldPredPairs) {
+        int correct = 0;
+        for (String[] pair : goldPredPairs) {
+            correct += verifier.verify(pair[0], pair[1]).correct() ? 1 : 0;
         }
-        return count / (elapsed / 1e9);
+        return correct;
     }
 
     /** The slowest single verdict of {@code verifier} over {@code goldPredPairs}, in milliseconds (one pass). */

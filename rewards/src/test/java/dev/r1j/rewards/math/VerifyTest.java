@@ -169,9 +169,17 @@ class VerifyTest {
 
     @Test
     void benchmarkHelperMeasuresAndValidates() {
-        List<String[]> pairs = List.of(new String[] {"72", "The answer is 72."}, new String[] {"\\frac12", "\\boxed{0.5}"});
-        double rate = MathVerifierBenchmark.verdictsPerSecond(pairs, Duration.ofMillis(20));
-        assertTrue(rate > 0 && Double.isFinite(rate), "rate " + rate);
+        List<String[]> pairs = List.of(new String[] {"72", "The answer is 72."}, new String[] {"\\frac12", "\\boxed{0.5}"},
+                new String[] {"72", "\\boxed{71}"});
+        // Two of the three pairs are right; every timed pass is a whole pass over them.
+        MathVerifierBenchmark.Measurement m = MathVerifierBenchmark.measure(MathVerifier.defaults(), pairs, Duration.ofMillis(20));
+        assertEquals(2, m.correctPerPass());
+        assertTrue(m.verdicts() >= 3 && m.verdicts() % 3 == 0, "verdicts " + m.verdicts());
+        assertTrue(m.verdictsPerSecond() > 0 && Double.isFinite(m.verdictsPerSecond()), "rate " + m.verdictsPerSecond());
+        assertEquals(1, MathVerifierBenchmark.measure(MathVerifier.defaults(), List.<String[]>of(pairs.get(1)),
+                Duration.ofMillis(1)).correctPerPass());
+        assertEquals(0, MathVerifierBenchmark.measure(MathVerifier.defaults(), List.<String[]>of(pairs.get(2)),
+                Duration.ofMillis(1)).correctPerPass());
         assertThrows(BadInputException.class, () -> MathVerifierBenchmark.verdictsPerSecond(List.of(), Duration.ofMillis(1)));
         assertThrows(BadInputException.class,
                 () -> MathVerifierBenchmark.verdictsPerSecond(List.<String[]>of(new String[] {"1"}), Duration.ofMillis(1)));

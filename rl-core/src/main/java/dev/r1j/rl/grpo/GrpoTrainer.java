@@ -12,35 +12,28 @@ import dev.r1j.rewards.Problem;
 import dev.r1j.rewards.Reward;
 import dev.r1j.rewards.RewardResult;
 import dev.r1j.rewards.format.ThinkAnswerFormat;
-import dev.r1j.rl.checkpoint.Checkpoint;
-import dev.r1j.rl.checkpoint.ModelWeightsFiles;
 import dev.r1j.rl.checkpoint.Provenance;
-import dev.r1j.rl.checkpoint.WriteOptions;
 import dev.r1j.rl.generate.Completion;
 import dev.r1j.rl.generate.FinishReason;
 import dev.r1j.rl.generate.Generator;
 import dev.r1j.rl.generate.SamplingParams;
-import dev.r1j.rl.io.AtomicFiles;
-import dev.r1j.rl.lora.LoraAdapter;
-import dev.r1j.rl.lora.LoraDirectory;
 import dev.r1j.rl.model.CausalLm;
 import dev.r1j.rl.model.Engines;
 import dev.r1j.rl.model.Precision;
 import dev.r1j.rl.model.TokenScores;
 import dev.r1j.rl.optim.AdamW;
-import dev.r1j.rl.optim.GradientClipping;
 import dev.r1j.rl.optim.LearningRateSchedule;
 import dev.r1j.rl.run.CostLedger;
 import dev.r1j.rl.run.ProgressListener;
 import dev.r1j.rl.run.RunDirectory;
 import dev.r1j.rl.tokenizer.PromptTemplate;
 import dev.r1j.rl.tokenizer.Tokenizer;
+import dev.r1j.rl.train.TrainingRun;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Group Relative Policy Optimization (Shao et al. 2024) with outcome rewards, as DeepSeek-R1-Zero
@@ -87,7 +80,7 @@ public final class GrpoTrainer {
     private final ThinkAnswerFormat thinkFormat;
     private final Precision referencePrecision;
     private CausalLm reference;
-    private CostLedger ledger;
+    private TrainingRun run;
 
     /**
      * @param policy    the model trained in place
@@ -129,45 +122,34 @@ public final class GrpoTrainer {
         LearningRateSchedule schedule = new LearningRateSchedule(config.learningRate(), config.minLearningRate(),
                 config.warmupSteps(), config.steps());
         ParallelScorer scorers = new ParallelScorer(reward, config.rewardThreads());
-        try (AdamW optimizer = new AdamW(params, new AdamW.Settings(0.9, config.adamBeta2(), 1e-8, config.weightDecay()))) {
+        TrainingRun.Settings settings = new TrainingRun.Settings(runDir, config.steps(), config.checkpointEvery(),
+                config.clipNorm(), config.seed(), new AdamW.Settings(0.9, config.adamBeta2(), 1e-8, config.weightDecay()),
+                List.of(TrainingRun.METRICS, "samples.jsonl"));
+        try {
             // The reference is the policy as given, before any checkpoint replaces its weights (with a
             // fresh LoRA adapter, the shared base with adapters off).
             reference = config.beta() > 0 ? policy.frozenReference(referencePrecision) : null;
-            long step = 0;
-            Optional<Path> latest = RunDirectory.latestCheckpoint(runDir);
-            // Without a checkpoint the run starts over, and so does its cost; with one, the cost up to it.
-            ledger = new CostLedger();
-            if (latest.isPresent()) {
-                if (LoraAdapter.of(policy).isPresent()) {
-                    LoraDirectory.loadWeights(LoraAdapter.of(policy).get(), latest.get());
-                } else {
-                    try (ModelWeightsFiles w = ModelWeightsFiles.open(latest.get())) {
-                        policy.loadWeights(w, latest.get());
+            try (TrainingRun run = TrainingRun.open(policy, params, settings, progress)) {
+                this.run = run;
+                long step = run.startStep();
+                progress.started("grpo", step, config.steps());
+                Map<String, Double> metrics = Map.of();
+                Path last = run.resumedFrom().orElse(null);
+                params.forEach(p -> p.setRequiresGradient(true));
+                while (step < config.steps()) {
+                    step++;
+                    metrics = step(step, schedule.at(step - 1), scorers);
+                    run.appendMetrics(step, metrics);
+                    progress.step(step, headline(metrics));
+                    if (run.checkpointDue(step)) {
+                        last = checkpoint(step);
                     }
                 }
-                optimizer.load(latest.get().resolve("optimizer.safetensors"));
-                step = RunDirectory.trainerState(latest.get()).get("step").asLong();
-                ledger = CostLedger.read(latest.get().resolve("ledger.json"));
-                RunDirectory.truncateAfter(runDir.resolve("metrics.jsonl"), step);
-                RunDirectory.truncateAfter(runDir.resolve("samples.jsonl"), step);
-                progress.note("resuming from " + latest.get() + " at step " + step);
+                run.writeLedger();
+                return new Result(step, last, metrics);
             }
-            progress.started("grpo", step, config.steps());
-            Map<String, Double> metrics = Map.of();
-            Path last = latest.orElse(null);
-            params.forEach(p -> p.setRequiresGradient(true));
-            while (step < config.steps()) {
-                step++;
-                metrics = step(step, params, optimizer, schedule.at(step - 1), scorers);
-                RunDirectory.appendLine(runDir.resolve("metrics.jsonl"), metricsJson(step, metrics).toString());
-                progress.step(step, headline(metrics));
-                if ((config.checkpointEvery() > 0 && step % config.checkpointEvery() == 0) || step == config.steps()) {
-                    last = checkpoint(optimizer, step);
-                }
-            }
-            ledger.write(runDir.resolve("ledger.json"));
-            return new Result(step, last, metrics);
         } finally {
+            run = null;
             params.forEach(p -> p.setRequiresGradient(false));
             Engines.gradMode(false);
             scorers.close();
@@ -179,7 +161,7 @@ public final class GrpoTrainer {
     }
 
     /** One GRPO step; returns its metrics. */
-    private Map<String, Double> step(long step, List<NDArray> params, AdamW optimizer, double lr, ParallelScorer scorers) {
+    private Map<String, Double> step(long step, double lr, ParallelScorer scorers) {
         long stepStart = System.nanoTime();
         Map<String, Double> m = new LinkedHashMap<>();
         int b = config.promptsPerStep();
@@ -237,27 +219,25 @@ public final class GrpoTrainer {
         float[][] refLogProbs = reference != null ? logProbs(reference, batch) : null;        // [B*G][T_i]
 
         // 5-6. mu passes over the batch: clipped surrogate (+ beta * KL), aggregated, one update each.
-        // Per pass: loss, then token sums of entropy, kl, clip low, clip high; tokens. The first pass
-        // describes the sampling policy; clipping can only happen from the second on (before the first
-        // update the ratio is exactly 1), so clip fractions are read from the last pass.
-        double[] passStats = new double[6];
-        double[] lastPass = passStats;
+        // The first pass describes the sampling policy; clipping can only happen from the second on
+        // (before the first update the ratio is exactly 1), so clip fractions are read from the last pass.
+        PassStatistics firstPass = null;
+        PassStatistics lastPass = null;
         double gradNorm = 0;
         for (int pass = 0; pass < config.iterations(); pass++) {
-            double[] stats = new double[6];
+            PassStatistics stats = new PassStatistics();
             Engines.gradMode(true);
             for (int start = 0; start < batch.size(); start += config.microBatchSize()) {
                 int end = Math.min(batch.size(), start + config.microBatchSize());
                 accumulate(batch, start, end, oldLogProbs, refLogProbs, stats);
             }
             Engines.gradMode(false);
-            gradNorm = update(params, optimizer, lr, step);
+            gradNorm = run.update(lr, step, stats.loss());
             if (pass == 0) {
-                passStats = stats;
+                firstPass = stats;
             }
             lastPass = stats;
         }
-        double lossTokens = Math.max(1, passStats[5]);
         long t4 = System.nanoTime();
         double optSeconds = (t4 - t3) / 1e9;
 
@@ -266,6 +246,7 @@ public final class GrpoTrainer {
             trainedTokens += ids.length;
         }
         long params0 = policy.config().parameterCount();
+        CostLedger ledger = run.ledger();
         ledger.add("generation", genSeconds, generatedTokens, 2.0 * params0 * generatedTokens);
         ledger.add("scoring", scoreSeconds, 0, 0);
         ledger.add("optimisation", optSeconds, trainedTokens * config.iterations(), (6.0 * config.iterations()
@@ -274,11 +255,11 @@ public final class GrpoTrainer {
         writeSamples(step, sampled);
         double stepSeconds = (System.nanoTime() - stepStart) / 1e9;
         summarize(m, sampled, g);
-        m.put("kl", reference != null ? passStats[2] / lossTokens : Double.NaN);
-        m.put("clip_low", lastPass[3] / Math.max(1, lastPass[5]));
-        m.put("clip_high", lastPass[4] / Math.max(1, lastPass[5]));
-        m.put("entropy", passStats[1] / lossTokens);
-        m.put("loss", passStats[0]);
+        m.put("kl", reference != null ? firstPass.meanKl() : Double.NaN);
+        m.put("clip_low", lastPass.clipLowFraction());
+        m.put("clip_high", lastPass.clipHighFraction());
+        m.put("entropy", firstPass.meanEntropy());
+        m.put("loss", firstPass.loss());
         m.put("lr", lr);
         m.put("grad_norm", gradNorm);
         m.put("sampling_rounds", (double) rounds);
@@ -425,7 +406,7 @@ public final class GrpoTrainer {
      * The decoder runs over every position, the output head only over the loss positions, a chunk at a
      * time ({@code logits_chunk}).
      */
-    private void accumulate(Batch batch, int start, int end, float[][] oldLogProbs, float[][] refLogProbs, double[] stats) {
+    private void accumulate(Batch batch, int start, int end, float[][] oldLogProbs, float[][] refLogProbs, PassStatistics stats) {
         try (NDManager mm = policy.manager().newSubManager();
              GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             Micro micro = micro(mm, batch, start, end);
@@ -481,37 +462,14 @@ public final class GrpoTrainer {
                 klSum += klOut[k] * mask[k];
             }
             double[] clip = config.surrogate().clipFractions(ratios, adv, mask);
-            stats[0] += loss;
-            stats[1] += entSum;
-            stats[3] += clip[0] * maskSum;
-            stats[4] += clip[1] * maskSum;
+            stats.addLoss(loss);
+            stats.addEntropy(entSum);
+            stats.addClipped(clip[0] * maskSum, clip[1] * maskSum);
             if (ref != null) {
-                stats[2] += klSum;
+                stats.addKl(klSum);
             }
-            stats[5] += maskSum;
+            stats.addTokens(maskSum);
         }
-    }
-
-    /** Clips the accumulated gradients, applies AdamW, zeroes the gradients; stops on NaN/Inf. */
-    private double update(List<NDArray> params, AdamW optimizer, double lr, long step) {
-        double norm;
-        try (NDManager scratch = policy.manager().newSubManager()) {
-            List<NDArray> grads = new ArrayList<>(params.size());
-            for (NDArray p : params) {
-                NDArray grad = p.getGradient();
-                grad.attach(scratch);
-                grads.add(grad);
-            }
-            norm = GradientClipping.clipByGlobalNorm(grads, config.clipNorm());
-            if (!Double.isFinite(norm)) {
-                throw new IllegalStateException(String.format("non-finite gradient norm (%s) at step %d; nothing was "
-                        + "updated, and the last good checkpoint is %s", norm, step,
-                        RunDirectory.latestCheckpoint(runDir).map(Path::toString).orElse("none (no checkpoint yet)")));
-            }
-            optimizer.update(params, grads, lr);
-        }
-        Engines.zeroGradients(params);
-        return norm;
     }
 
     /** Reward (and each component), accuracy, think-rate, lengths, zero-spread share over every sampled completion. */
@@ -590,40 +548,9 @@ public final class GrpoTrainer {
         }
     }
 
-    private static ObjectNode metricsJson(long step, Map<String, Double> metrics) {
-        ObjectNode o = JSON.createObjectNode().put("step", step);
-        metrics.forEach((k, v) -> {
-            if (v == null || !Double.isFinite(v)) {
-                o.putNull(k);
-            } else {
-                o.put(k, v);
-            }
-        });
-        return o;
-    }
-
-    private Path checkpoint(AdamW optimizer, long step) {
-        Path target = RunDirectory.checkpoint(runDir, step);
-        Optional<LoraAdapter> lora = LoraAdapter.of(policy); // an adapter run checkpoints an adapter directory
-        if (!policy.weightsFinite()) {
-            throw new IllegalStateException("non-finite weights after step " + step + "; the last good checkpoint is "
-                    + RunDirectory.latestCheckpoint(runDir).map(Path::toString).orElse("none"));
-        }
-        ledger.write(runDir.resolve("ledger.json"));
-        // Weights and moments stream from the engine tensor by tensor, F32 so that a resume is exact.
-        AtomicFiles.replaceDirectory(target, tmp -> {
-            Provenance provenance = Provenance.of(config.seed(), "grpo step " + step, "", JSON.valueToTree(config),
-                    Map.of("step", Long.toString(step)));
-            if (lora.isPresent()) {
-                LoraDirectory.writeFiles(tmp, lora.get(), tokenizer, template, provenance);
-            } else {
-                Checkpoint.writeFiles(tmp, policy, tokenizer, template, provenance, WriteOptions.exact());
-            }
-            optimizer.save(tmp.resolve("optimizer.safetensors"));
-            ledger.write(tmp.resolve("ledger.json"));
-            AtomicFiles.writeString(tmp.resolve(RunDirectory.TRAINER_STATE),
-                    JSON.createObjectNode().put("step", step).put("seed", config.seed()) + "\n");
-        });
-        return target;
+    private Path checkpoint(long step) {
+        Provenance provenance = Provenance.of(config.seed(), "grpo step " + step, "", JSON.valueToTree(config),
+                Map.of("step", Long.toString(step)));
+        return run.checkpoint(step, Map.of(), new TrainingRun.ModelFiles(tokenizer, template, provenance));
     }
 }

@@ -7,28 +7,16 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.r1j.rl.checkpoint.ModelWeightsFiles;
-import dev.r1j.rl.checkpoint.Checkpoint;
-import dev.r1j.rl.checkpoint.WriteOptions;
-import dev.r1j.rl.io.AtomicFiles;
-import dev.r1j.rl.lora.LoraAdapter;
-import dev.r1j.rl.lora.LoraDirectory;
 import dev.r1j.rl.model.CausalLm;
 import dev.r1j.rl.model.Engines;
 import dev.r1j.rl.optim.AdamW;
-import dev.r1j.rl.optim.GradientClipping;
 import dev.r1j.rl.optim.LearningRateSchedule;
 import dev.r1j.rl.run.CostLedger;
 import dev.r1j.rl.run.ProgressListener;
-import dev.r1j.rl.run.RunDirectory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Next-token training with a loss mask: pre-training on a corpus, and supervised fine-tuning on
@@ -47,8 +35,6 @@ public final class SupervisedTrainer {
     /** What a run ended with. */
     public record Result(long steps, double lastLoss, double evalLoss, long tokens) {}
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final CausalLm model;
     private final SupervisedConfig config;
     private final Path runDir;
@@ -56,11 +42,10 @@ public final class SupervisedTrainer {
     private final ProgressListener progress;
     private final TokenLoss tokenLoss;
     private final long parameterCount;
-    private CostLedger ledger = new CostLedger();
     private double preparedSeconds;
 
     /** The cost ledger's file name, in the run directory and in every checkpoint (so a resume continues it). */
-    public static final String LEDGER = "ledger.json";
+    public static final String LEDGER = TrainingRun.LEDGER;
 
     /**
      * @param padId    token used to pad the last packed row (masked out of the loss)
@@ -102,29 +87,14 @@ public final class SupervisedTrainer {
                 config.warmupSteps(), config.steps());
         List<NDArray> params = model.trainableParameters();
         params.forEach(p -> p.setRequiresGradient(true));
-        try (AdamW optimizer = new AdamW(params, new AdamW.Settings(0.9, 0.95, 1e-8, config.weightDecay()))) {
-            long step = 0;
-            long cursor = 0;
-            long tokens = 0;
-            ledger = new CostLedger();
-            Optional<Path> latest = RunDirectory.latestCheckpoint(runDir);
-            if (latest.isPresent()) {
-                JsonNode state = RunDirectory.trainerState(latest.get());
-                if (LoraAdapter.of(model).isPresent()) {
-                    LoraDirectory.loadWeights(LoraAdapter.of(model).get(), latest.get());
-                } else {
-                    try (ModelWeightsFiles w = ModelWeightsFiles.open(latest.get())) {
-                        model.loadWeights(w, latest.get());
-                    }
-                }
-                optimizer.load(latest.get().resolve("optimizer.safetensors"));
-                step = state.get("step").asLong();
-                cursor = state.get("cursor").asLong();
-                tokens = state.path("tokens").asLong(0);
-                ledger = CostLedger.read(latest.get().resolve(LEDGER));
-                RunDirectory.truncateAfter(runDir.resolve("metrics.jsonl"), step);
-                progress.note("resuming from " + latest.get() + " at step " + step);
-            }
+        TrainingRun.Settings settings = new TrainingRun.Settings(runDir, config.steps(), config.checkpointEvery(),
+                config.clipNorm(), config.seed(), new AdamW.Settings(0.9, 0.95, 1e-8, config.weightDecay()),
+                List.of(TrainingRun.METRICS));
+        try (TrainingRun run = TrainingRun.open(model, params, settings, progress)) {
+            long step = run.startStep();
+            long cursor = run.resumedState().path("cursor").asLong(0);
+            long tokens = run.resumedState().path("tokens").asLong(0);
+            CostLedger ledger = run.ledger();
             progress.started("train", step, config.steps());
             double lastLoss = Double.NaN;
             double evalLoss = Double.NaN;
@@ -163,23 +133,7 @@ public final class SupervisedTrainer {
                 }
                 Engines.gradMode(false);
                 double loss = lossSum / Math.max(1, stepTargets);
-                double gradNorm;
-                try (NDManager scratch = model.manager().newSubManager()) {
-                    List<NDArray> grads = new ArrayList<>(params.size());
-                    for (NDArray p : params) {
-                        NDArray g = p.getGradient();
-                        g.attach(scratch); // a handle on the parameter's gradient, closed after the step
-                        grads.add(g);
-                    }
-                    gradNorm = GradientClipping.clipByGlobalNorm(grads, config.clipNorm());
-                    if (!Double.isFinite(loss) || !Double.isFinite(gradNorm)) {
-                        throw new IllegalStateException(String.format("non-finite loss (%s) or gradient norm (%s) at step %d; "
-                                + "the last good checkpoint is %s", loss, gradNorm, step + 1,
-                                RunDirectory.latestCheckpoint(runDir).map(Path::toString).orElse("none")));
-                    }
-                    optimizer.update(params, grads, lr);
-                }
-                Engines.zeroGradients(params);
+                double gradNorm = run.update(lr, step + 1, loss);
                 step++;
                 long stepTokens = (long) stepRows * config.sequenceLength();
                 tokens += stepTokens;
@@ -205,12 +159,24 @@ public final class SupervisedTrainer {
                 if (step % config.logEvery() == 0 || step == config.steps() || evalNow) {
                     double seconds = (System.nanoTime() - windowStart) / 1e9;
                     double tps = windowTokens / Math.max(seconds, 1e-9);
-                    appendMetrics(step, loss, lr, gradNorm, tokens, tps, evalNow ? evalLoss : Double.NaN);
+                    Map<String, Number> line = new java.util.LinkedHashMap<>();
+                    line.put("loss", loss);
+                    line.put("lr", lr);
+                    line.put("grad_norm", gradNorm);
+                    line.put("tokens", tokens);
+                    line.put("tokens_per_second", tps);
+                    if (evalNow && !Double.isNaN(evalLoss)) {
+                        line.put("eval_loss", evalLoss);
+                    }
+                    run.appendMetrics(step, line);
                     windowStart = System.nanoTime();
                     windowTokens = 0;
                 }
-                if ((config.checkpointEvery() > 0 && step % config.checkpointEvery() == 0) || step == config.steps()) {
-                    checkpoint(optimizer, step, cursor, tokens);
+                if (run.checkpointDue(step)) {
+                    Map<String, Long> position = new java.util.LinkedHashMap<>();
+                    position.put("cursor", cursor);
+                    position.put("tokens", tokens);
+                    run.checkpoint(step, position, TrainingRun.ModelFiles.NONE);
                 }
             }
             return new Result(step, lastLoss, evalLoss, tokens);
@@ -361,36 +327,5 @@ public final class SupervisedTrainer {
         float[] keep = new float[rows * config.sequenceLength()];
         java.util.Arrays.fill(keep, 1f);
         return keep;
-    }
-
-    // ---------------------------------------------------------------------------------------------
-    // Run directory
-
-    private void checkpoint(AdamW optimizer, long step, long cursor, long tokens) {
-        Path target = RunDirectory.checkpoint(runDir, step);
-        Optional<LoraAdapter> lora = LoraAdapter.of(model); // an adapter run checkpoints an adapter directory
-        AtomicFiles.replaceDirectory(target, tmp -> {
-            if (lora.isPresent()) {
-                LoraDirectory.writeAdapterFiles(tmp, lora.get());
-            } else {
-                // Weights and moments stream from the engine tensor by tensor, F32 so that a resume is exact.
-                Checkpoint.writeFiles(tmp, model, null, null, null, WriteOptions.exact());
-            }
-            optimizer.save(tmp.resolve("optimizer.safetensors"));
-            ObjectNode state = JSON.createObjectNode().put("step", step).put("cursor", cursor).put("tokens", tokens)
-                    .put("seed", config.seed());
-            AtomicFiles.writeString(tmp.resolve(RunDirectory.TRAINER_STATE), state.toString() + "\n");
-            ledger.write(tmp.resolve(LEDGER));
-        });
-        ledger.write(runDir.resolve(LEDGER));
-    }
-
-    private void appendMetrics(long step, double loss, double lr, double gradNorm, long tokens, double tps, double evalLoss) {
-        ObjectNode o = JSON.createObjectNode().put("step", step).put("loss", loss).put("lr", lr).put("grad_norm", gradNorm)
-                .put("tokens", tokens).put("tokens_per_second", tps);
-        if (!Double.isNaN(evalLoss)) {
-            o.put("eval_loss", evalLoss);
-        }
-        RunDirectory.appendLine(runDir.resolve("metrics.jsonl"), o.toString());
     }
 }

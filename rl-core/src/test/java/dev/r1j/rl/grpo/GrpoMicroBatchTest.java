@@ -1,6 +1,7 @@
 package dev.r1j.rl.grpo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -55,13 +56,23 @@ class GrpoMicroBatchTest {
             new GrpoTrainer(model, tok, PromptTemplate.DEFAULT, gen, COUNT_A, PROMPTS, config, run,
                     ProgressListener.silent()).train();
             int[] probe = tok.encode(PromptTemplate.DEFAULT.render("q1") + "ab");
-            float[][] logits = model.logits(probe);
-            float[] flat = new float[logits.length * logits[0].length];
-            for (int t = 0; t < logits.length; t++) {
-                System.arraycopy(logits[t], 0, flat, t * logits[0].length, logits[0].length);
-            }
-            return flat;
+            return flat(model.logits(probe));
         }
+    }
+
+    /** The probe's logits before any step, from the same initialisation. */
+    private static float[] untrained(HfTokenizer tok, TransformerConfig tiny) {
+        try (CausalLm model = CausalLm.randomInit(tiny, 11)) {
+            return flat(model.logits(tok.encode(PromptTemplate.DEFAULT.render("q1") + "ab")));
+        }
+    }
+
+    private static float[] flat(float[][] logits) {
+        float[] flat = new float[logits.length * logits[0].length];
+        for (int t = 0; t < logits.length; t++) {
+            System.arraycopy(logits[t], 0, flat, t * logits[0].length, logits[0].length);
+        }
+        return flat;
     }
 
     @ParameterizedTest
@@ -82,6 +93,13 @@ class GrpoMicroBatchTest {
             maxAbs = Math.max(maxAbs, Math.abs(a[i]));
         }
         assertEquals(0, maxDiff, 1e-4 * Math.max(1, maxAbs), aggregation + ": logits after two steps differ");
+        // The comparison means something only if training moved the logits well beyond that tolerance.
+        float[] before = untrained(tok, tiny);
+        float moved = 0;
+        for (int i = 0; i < a.length; i++) {
+            moved = Math.max(moved, Math.abs(a[i] - before[i]));
+        }
+        assertTrue(moved > 10 * 1e-4 * Math.max(1, maxAbs), aggregation + ": training moved the logits by only " + moved);
 
         // The logged step figures agree too (the loss terms are sums over the same tokens).
         ObjectMapper json = new ObjectMapper();

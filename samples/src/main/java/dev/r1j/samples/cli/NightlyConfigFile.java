@@ -20,7 +20,7 @@ final class NightlyConfigFile {
             "temperature", "max_new_tokens");
     static final Set<String> EVAL = Set.of("problems", "k", "seed", "temperature", "max_new_tokens");
     static final Set<String> GATE = Set.of("min_improvement", "bootstrap_resamples");
-    /** The sft section: r1j sft's training fields, and a lora section. */
+    /** The sft section: r1j sft's training fields (logits_chunk and gradient_checkpointing included), and a lora section. */
     static final Set<String> SFT_FIELDS = union(PretrainCommand.TRAINING_FIELDS, Set.of(LoraSettings.SECTION));
 
     private static Set<String> union(Set<String> a, Set<String> b) {
@@ -85,13 +85,26 @@ final class NightlyConfigFile {
     private static SupervisedConfig sft(ConfigFile s, Path file) {
         SupervisedConfig d = NightlyConfig.defaultSft();
         double lr = s.number("learning_rate", d.learningRate());
+        SupervisedConfig read;
         try {
-            return new SupervisedConfig(s.integer("batch_size", d.batchSize()), s.integer("sequence_length", d.sequenceLength()),
+            read = new SupervisedConfig(s.integer("batch_size", d.batchSize()), s.integer("sequence_length", d.sequenceLength()),
                     s.integer("gradient_accumulation", d.gradientAccumulation()), s.longValue("steps", d.steps()), lr,
                     s.number("min_learning_rate", lr / 10), s.longValue("warmup_steps", d.warmupSteps()),
                     s.number("weight_decay", d.weightDecay()), s.number("clip_norm", d.clipNorm()),
                     s.integer("eval_every", d.evalEvery()), s.integer("checkpoint_every", d.checkpointEvery()),
                     s.integer("log_every", d.logEvery()), s.longValue("seed", d.seed()));
+        } catch (BadInputException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw ConfigFile.error(file, "sft", e.getMessage());
+        }
+        // Memory settings, as in r1j sft: they change how the loss is computed, not its value.
+        int chunk = s.integer("logits_chunk", d.logitsChunk());
+        if (chunk < 1) {
+            throw ConfigFile.error(file, "sft.logits_chunk", "must be >= 1 position, was " + chunk);
+        }
+        try {
+            return read.withLogitsChunk(chunk).withGradientCheckpointing(s.bool("gradient_checkpointing", d.gradientCheckpointing()));
         } catch (BadInputException e) {
             throw e;
         } catch (IllegalArgumentException e) {
