@@ -194,6 +194,11 @@ public final class GrpoTrainer {
         double scoreSeconds = 0;
         int rounds = 0;
         long generatedTokens = 0;
+        // An engine holding its own copy of the policy (ONNX Runtime) takes the current weights now.
+        long sync0 = System.nanoTime();
+        generator.weightsChanged();
+        double syncSeconds = (System.nanoTime() - sync0) / 1e9;
+        genSeconds += syncSeconds;
         for (int round = 0; round < (config.dynamicSampling() ? config.maxSamplingRounds() : 1); round++) {
             List<Problem> drawn = problems.draw(step, round, b);
             long t0 = System.nanoTime();
@@ -233,8 +238,19 @@ public final class GrpoTrainer {
         // 4. Log-probs the loss compares against: the sampling policy's (only needed when mu > 1: with
         // one pass the current policy is the sampling policy) and the reference's (only when beta > 0).
         long t3 = System.nanoTime();
-        float[][] oldLogProbs = config.iterations() > 1 ? logProbs(policy, batch) : null;      // [B*G][T_i]
+        // With a rollout correction, also the trainer's log-probs of the sampling distribution (at the
+        // sampling temperature, as Completion's are), for the importance weights; at temperature 1 they
+        // are the sampling policy's log-probs themselves.
+        boolean correcting = config.rolloutCorrection() != RolloutCorrection.NONE;
+        float[][] samplerLogProbs = correcting ? logProbs(policy, batch, config.temperature()) : null; // [B*G][T_i]
+        float[][] oldLogProbs = config.iterations() > 1
+                ? (samplerLogProbs != null && config.temperature() == 1.0 ? samplerLogProbs : logProbs(policy, batch))
+                : null;                                                                           // [B*G][T_i]
         float[][] refLogProbs = reference != null ? logProbs(reference, batch) : null;        // [B*G][T_i]
+        RolloutWeights rollout = correcting ? RolloutWeights.compute(config.rolloutCorrection(), config.rolloutIsCap(),
+                samplerLogProbs, batch.promptLengths(), batch.inLoss(), batchGroups.stream()
+                        .flatMap(gr -> gr.completions().stream()).map(Completion::logProbs).toList()) : null;
+        double logProbSeconds = (System.nanoTime() - t3) / 1e9;
 
         // 5-6. mu passes over the batch: clipped surrogate (+ beta * KL), aggregated, one update each.
         // Per pass: loss, then token sums of entropy, kl, clip low, clip high; tokens. The first pass
@@ -248,7 +264,7 @@ public final class GrpoTrainer {
             Engines.gradMode(true);
             for (int start = 0; start < batch.size(); start += config.microBatchSize()) {
                 int end = Math.min(batch.size(), start + config.microBatchSize());
-                accumulate(batch, start, end, oldLogProbs, refLogProbs, stats);
+                accumulate(batch, start, end, oldLogProbs, refLogProbs, rollout == null ? null : rollout.weights(), stats);
             }
             Engines.gradMode(false);
             gradNorm = update(params, optimizer, lr, step);
@@ -269,7 +285,8 @@ public final class GrpoTrainer {
         ledger.add("generation", genSeconds, generatedTokens, 2.0 * params0 * generatedTokens);
         ledger.add("scoring", scoreSeconds, 0, 0);
         ledger.add("optimisation", optSeconds, trainedTokens * config.iterations(), (6.0 * config.iterations()
-                + (oldLogProbs != null ? 2 : 0) + (refLogProbs != null ? 2 : 0)) * params0 * trainedTokens);
+                + (oldLogProbs != null ? 2 : 0) + (refLogProbs != null ? 2 : 0)
+                + (samplerLogProbs != null && samplerLogProbs != oldLogProbs ? 2 : 0)) * params0 * trainedTokens);
 
         writeSamples(step, sampled);
         double stepSeconds = (System.nanoTime() - stepStart) / 1e9;
@@ -286,6 +303,10 @@ public final class GrpoTrainer {
         m.put("generation_seconds", genSeconds);
         m.put("scoring_seconds", scoreSeconds);
         m.put("optimisation_seconds", optSeconds);
+        m.put("logprob_seconds", logProbSeconds);
+        m.put("weight_sync_seconds", syncSeconds);
+        m.put("rollout_kl", rollout != null ? rollout.kl() : Double.NaN);
+        m.put("rollout_capped_share", rollout != null ? rollout.cappedShare() : Double.NaN);
         m.put("step_seconds", stepSeconds);
         return m;
     }
@@ -349,6 +370,11 @@ public final class GrpoTrainer {
      * entry j of a row is that of target j (token j + 1), filled only where the loss reads it.
      */
     private float[][] logProbs(CausalLm model, Batch batch) {
+        return logProbs(model, batch, 1.0);
+    }
+
+    /** As {@link #logProbs(CausalLm, Batch)}, under softmax(logits / temperature). */
+    private float[][] logProbs(CausalLm model, Batch batch, double temperature) {
         float[][] out = new float[batch.size()][];
         boolean was = Engines.gradMode(false);
         try {
@@ -358,7 +384,8 @@ public final class GrpoTrainer {
                     Micro micro = micro(mm, batch, start, end);
                     NDArray hidden = model.hidden(micro.inputs, micro.positions, micro.attention, null)
                             .get(Engines.owned(mm.create(micro.rows)));                                                  // [N, H]
-                    float[] lp = model.tokenLogProbs(hidden, Engines.owned(mm.create(micro.targets)), config.logitsChunk())
+                    float[] lp = model.tokenLogProbs(hidden, Engines.owned(mm.create(micro.targets)), config.logitsChunk(),
+                            temperature)
                             .logProbs().toFloatArray();                                                   // [N]
                     for (int i = start; i < end; i++) {
                         out[i] = new float[micro.t];
@@ -425,7 +452,8 @@ public final class GrpoTrainer {
      * The decoder runs over every position, the output head only over the loss positions, a chunk at a
      * time ({@code logits_chunk}).
      */
-    private void accumulate(Batch batch, int start, int end, float[][] oldLogProbs, float[][] refLogProbs, double[] stats) {
+    private void accumulate(Batch batch, int start, int end, float[][] oldLogProbs, float[][] refLogProbs,
+                            float[][] rolloutWeights, double[] stats) {
         try (NDManager mm = policy.manager().newSubManager();
              GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             Micro micro = micro(mm, batch, start, end);
@@ -435,6 +463,7 @@ public final class GrpoTrainer {
             float[] adv = new float[n];          // each token's sequence advantage
             float[] old = oldLogProbs == null ? null : new float[n];
             float[] ref = refLogProbs == null ? null : new float[n];
+            float[] isw = rolloutWeights == null ? null : new float[n];   // rollout importance weights (detached)
             for (int k = 0; k < n; k++) {
                 int r = start + (int) (micro.rows[k] / t);
                 int j = (int) (micro.rows[k] % t);
@@ -445,6 +474,9 @@ public final class GrpoTrainer {
                 }
                 if (ref != null) {
                     ref[k] = refLogProbs[r][j];
+                }
+                if (isw != null) {
+                    isw[k] = rolloutWeights[r][j];
                 }
             }
             NDArray targets = Engines.owned(mm.create(micro.targets));                                             // [N]
@@ -460,6 +492,9 @@ public final class GrpoTrainer {
                 NDArray oldC = old == null ? logp.stopGradient() : Engines.owned(cm.create(java.util.Arrays.copyOfRange(old, s, e)));
                 NDArray perToken = config.surrogate().apply(logp, oldC,
                         Engines.owned(cm.create(java.util.Arrays.copyOfRange(adv, s, e))));                        // [C]
+                if (isw != null) { // truncated importance sampling of the engine mismatch: the policy-gradient term only
+                    perToken = perToken.mul(Engines.owned(cm.create(java.util.Arrays.copyOfRange(isw, s, e))));     // [C]
+                }
                 if (ref != null) {
                     NDArray kl = config.klEstimator().apply(logp, Engines.owned(cm.create(java.util.Arrays.copyOfRange(ref, s, e))));
                     perToken = perToken.add(kl.mul(Engines.scalarLike(kl, config.beta())));
