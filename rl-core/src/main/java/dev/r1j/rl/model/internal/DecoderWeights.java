@@ -488,6 +488,9 @@ public final class DecoderWeights {
         /** {@code a} plus the adapter's delta when it targets this slot's projection, else {@code a}; in the caller's scope. */
         private NDArray merged(Slot slot, NDArray a) {
             String first = slot.parts()[0];                     // model.layers.{i}.{module}.{proj}.weight
+            if (!first.startsWith("model.layers.")) {
+                return a;                                       // an untied output head: adapters never target it
+            }
             String[] path = first.split("\\.");
             int layer = Integer.parseInt(path[2]);
             dev.r1j.rl.model.ProjectionAdapter.Projection projection = switch (path[4]) {
