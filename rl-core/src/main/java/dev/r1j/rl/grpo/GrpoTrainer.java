@@ -240,16 +240,22 @@ public final class GrpoTrainer {
         long t3 = System.nanoTime();
         // With a rollout correction, also the trainer's log-probs of the sampling distribution (at the
         // sampling temperature, as Completion's are), for the importance weights; at temperature 1 they
-        // are the sampling policy's log-probs themselves.
+        // are the sampling policy's log-probs themselves. Token weights with one pass need no forward
+        // of their own: the training pass computes them from its own logits (inPass).
         boolean correcting = config.rolloutCorrection() != RolloutCorrection.NONE;
-        float[][] samplerLogProbs = correcting ? logProbs(policy, batch, config.temperature()) : null; // [B*G][T_i]
+        boolean inPass = config.rolloutCorrection() == RolloutCorrection.TOKEN && config.iterations() == 1;
+        List<float[]> engineLogProbs = batchGroups.stream().flatMap(gr -> gr.completions().stream())
+                .map(Completion::logProbs).toList();                                               // [B*G][L_i]
+        float[][] samplerLogProbs = correcting && !inPass ? logProbs(policy, batch, config.temperature()) : null; // [B*G][T_i]
         float[][] oldLogProbs = config.iterations() > 1
                 ? (samplerLogProbs != null && config.temperature() == 1.0 ? samplerLogProbs : logProbs(policy, batch))
                 : null;                                                                           // [B*G][T_i]
         float[][] refLogProbs = reference != null ? logProbs(reference, batch) : null;        // [B*G][T_i]
-        RolloutWeights rollout = correcting ? RolloutWeights.compute(config.rolloutCorrection(), config.rolloutIsCap(),
-                samplerLogProbs, batch.promptLengths(), batch.inLoss(), batchGroups.stream()
-                        .flatMap(gr -> gr.completions().stream()).map(Completion::logProbs).toList()) : null;
+        RolloutWeights rollout = samplerLogProbs != null ? RolloutWeights.compute(config.rolloutCorrection(),
+                config.rolloutIsCap(), samplerLogProbs, batch.promptLengths(), batch.inLoss(), engineLogProbs) : null;
+        float[][] engineByTarget = inPass ? RolloutWeights.byTarget(batch.ids(), batch.promptLengths(), batch.inLoss(),
+                engineLogProbs) : null;                                                              // [B*G][T_i]
+        double[] inPassStats = new double[3]; // k3 sum, capped tokens, loss tokens
         double logProbSeconds = (System.nanoTime() - t3) / 1e9;
 
         // 5-6. mu passes over the batch: clipped surrogate (+ beta * KL), aggregated, one update each.
@@ -264,7 +270,8 @@ public final class GrpoTrainer {
             Engines.gradMode(true);
             for (int start = 0; start < batch.size(); start += config.microBatchSize()) {
                 int end = Math.min(batch.size(), start + config.microBatchSize());
-                accumulate(batch, start, end, oldLogProbs, refLogProbs, rollout == null ? null : rollout.weights(), stats);
+                accumulate(batch, start, end, oldLogProbs, refLogProbs, rollout == null ? null : rollout.weights(),
+                        engineByTarget, inPassStats, stats);
             }
             Engines.gradMode(false);
             gradNorm = update(params, optimizer, lr, step);
@@ -305,8 +312,9 @@ public final class GrpoTrainer {
         m.put("optimisation_seconds", optSeconds);
         m.put("logprob_seconds", logProbSeconds);
         m.put("weight_sync_seconds", syncSeconds);
-        m.put("rollout_kl", rollout != null ? rollout.kl() : Double.NaN);
-        m.put("rollout_capped_share", rollout != null ? rollout.cappedShare() : Double.NaN);
+        m.put("rollout_kl", rollout != null ? rollout.kl() : inPass ? inPassStats[0] / Math.max(1, inPassStats[2]) : Double.NaN);
+        m.put("rollout_capped_share", rollout != null ? rollout.cappedShare()
+                : inPass ? inPassStats[1] / Math.max(1, inPassStats[2]) : Double.NaN);
         m.put("step_seconds", stepSeconds);
         return m;
     }
@@ -453,7 +461,7 @@ public final class GrpoTrainer {
      * time ({@code logits_chunk}).
      */
     private void accumulate(Batch batch, int start, int end, float[][] oldLogProbs, float[][] refLogProbs,
-                            float[][] rolloutWeights, double[] stats) {
+                            float[][] rolloutWeights, float[][] engineLogProbs, double[] rolloutStats, double[] stats) {
         try (NDManager mm = policy.manager().newSubManager();
              GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             Micro micro = micro(mm, batch, start, end);
@@ -464,6 +472,8 @@ public final class GrpoTrainer {
             float[] old = oldLogProbs == null ? null : new float[n];
             float[] ref = refLogProbs == null ? null : new float[n];
             float[] isw = rolloutWeights == null ? null : new float[n];   // rollout importance weights (detached)
+            float[] eng = engineLogProbs == null ? null : new float[n];   // the engine's log-probs, for weights made here
+            float[] trainerOut = eng == null ? null : new float[n];
             for (int k = 0; k < n; k++) {
                 int r = start + (int) (micro.rows[k] / t);
                 int j = (int) (micro.rows[k] % t);
@@ -477,6 +487,9 @@ public final class GrpoTrainer {
                 }
                 if (isw != null) {
                     isw[k] = rolloutWeights[r][j];
+                }
+                if (eng != null) {
+                    eng[k] = engineLogProbs[r][j];
                 }
             }
             NDArray targets = Engines.owned(mm.create(micro.targets));                                             // [N]
@@ -492,8 +505,18 @@ public final class GrpoTrainer {
                 NDArray oldC = old == null ? logp.stopGradient() : Engines.owned(cm.create(java.util.Arrays.copyOfRange(old, s, e)));
                 NDArray perToken = config.surrogate().apply(logp, oldC,
                         Engines.owned(cm.create(java.util.Arrays.copyOfRange(adv, s, e))));                        // [C]
-                if (isw != null) { // truncated importance sampling of the engine mismatch: the policy-gradient term only
-                    perToken = perToken.mul(Engines.owned(cm.create(java.util.Arrays.copyOfRange(isw, s, e))));     // [C]
+                float[] w = isw != null ? java.util.Arrays.copyOfRange(isw, s, e) : null;                         // [C]
+                if (eng != null) {
+                    // The sampling distribution's log-probs from this pass's own logits, detached.
+                    NDArray sampled = config.temperature() == 1.0 ? logp.stopGradient() : TokenScores.logProbs(
+                            logits.stopGradient().div(Engines.scalarLike(logits, config.temperature())),
+                            targets.get(s + ":" + e));                                                                 // [C]
+                    float[] tr = sampled.toFloatArray();
+                    System.arraycopy(tr, 0, trainerOut, s, e - s);
+                    w = RolloutCorrection.TOKEN.weights(tr, java.util.Arrays.copyOfRange(eng, s, e), config.rolloutIsCap());
+                }
+                if (w != null) { // truncated importance sampling of the engine mismatch: the policy-gradient term only
+                    perToken = perToken.mul(Engines.owned(cm.create(w)));                                             // [C]
                 }
                 if (ref != null) {
                     NDArray kl = config.klEstimator().apply(logp, Engines.owned(cm.create(java.util.Arrays.copyOfRange(ref, s, e))));
@@ -514,6 +537,23 @@ public final class GrpoTrainer {
                 maskSum += mask[k];
                 entSum += entropyOut[k] * mask[k];
                 klSum += klOut[k] * mask[k];
+            }
+            if (eng != null) {
+                int inLoss = 0;
+                for (float mk : mask) {
+                    inLoss += mk > 0 ? 1 : 0;
+                }
+                float[] tm = new float[inLoss];
+                float[] em = new float[inLoss];
+                for (int k = 0, at = 0; k < n; k++) {
+                    if (mask[k] > 0) {
+                        tm[at] = trainerOut[k];
+                        em[at++] = eng[k];
+                    }
+                }
+                rolloutStats[0] += RolloutCorrection.klSum(tm, em);
+                rolloutStats[1] += RolloutCorrection.TOKEN.capped(tm, em, config.rolloutIsCap());
+                rolloutStats[2] += inLoss;
             }
             double[] clip = config.surrogate().clipFractions(ratios, adv, mask);
             stats[0] += loss;

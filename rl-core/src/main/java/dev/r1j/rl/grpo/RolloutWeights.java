@@ -18,6 +18,24 @@ record RolloutWeights(float[][] weights, double kl, double cappedShare) {
      * @param inLoss        [B*G] whether the sequence is in the loss
      * @param engine        [B*G] each completion's log-probs as its engine drew it
      */
+    /**
+     * The engine's log-probs laid out as the trainer's (entry j of a row is target j): [B*G][T_i], 0
+     * outside the completion and for sequences out of the loss.
+     *
+     * @param ids [B*G] prompt + completion ids of each sequence
+     */
+    static float[][] byTarget(int[][] ids, int[] promptLengths, boolean[] inLoss, List<float[]> engine) {
+        float[][] out = new float[ids.length][];
+        for (int k = 0; k < ids.length; k++) {
+            out[k] = new float[Math.max(1, ids[k].length - 1)];
+            if (inLoss[k]) {
+                float[] e = engine.get(k);
+                System.arraycopy(e, 0, out[k], promptLengths[k] - 1, e.length);
+            }
+        }
+        return out;
+    }
+
     static RolloutWeights compute(RolloutCorrection correction, double cap, float[][] trainer, int[] promptLengths,
                                   boolean[] inLoss, List<float[]> engine) {
         float[][] w = new float[trainer.length][];

@@ -44,8 +44,13 @@ class RolloutCorrectedGrpoTest {
     }
 
     private GrpoConfig config(RolloutCorrection correction, double temperature) {
+        return config(correction, temperature, 2);
+    }
+
+    /** With mu = 1, token weights come from the training pass itself; otherwise from a forward of their own. */
+    private GrpoConfig config(RolloutCorrection correction, double temperature, int iterations) {
         return GrpoConfig.builder().promptsPerStep(3).groupSize(4).maxNewTokens(4).learningRate(0.02).rewardThreads(1)
-                .microBatchSize(5).checkpointEvery(0).samplesPerStep(0).steps(2).iterations(2).temperature(temperature)
+                .microBatchSize(5).checkpointEvery(0).samplesPerStep(0).steps(2).iterations(iterations).temperature(temperature)
                 .rolloutCorrection(correction).build();
     }
 
@@ -56,17 +61,29 @@ class RolloutCorrectedGrpoTest {
 
     @Test
     void onTheTrainersOwnEngineTheCorrectionChangesNothing() {
-        for (double temperature : new double[] {1.0, 0.7}) {
-            for (RolloutCorrection correction : List.of(RolloutCorrection.TOKEN, RolloutCorrection.SEQUENCE)) {
-                String what = correction + " at temperature " + temperature;
+        record Case(int mu, double temperature, RolloutCorrection correction) {}
+        List<Case> cases = new java.util.ArrayList<>();
+        for (int mu : new int[] {1, 2}) {
+            for (double temperature : new double[] {1.0, 0.7}) {
+                for (RolloutCorrection c : List.of(RolloutCorrection.TOKEN, RolloutCorrection.SEQUENCE)) {
+                    cases.add(new Case(mu, temperature, c));
+                }
+            }
+        }
+        for (Case c : cases) {
+            int mu = c.mu();
+            double temperature = c.temperature();
+            RolloutCorrection correction = c.correction();
+            {
+                String what = correction + " at temperature " + temperature + ", mu " + mu;
                 Map<String, Double> plain;
                 float[] plainWeights;
                 try (CausalLm model = CausalLm.randomInit(tiny, 3); DjlGenerator gen = new DjlGenerator(model, tok)) {
-                    plain = train(model, config(RolloutCorrection.NONE, temperature), gen, "none-" + what);
+                    plain = train(model, config(RolloutCorrection.NONE, temperature, mu), gen, "none-" + what);
                     plainWeights = flat(model);
                 }
                 try (CausalLm model = CausalLm.randomInit(tiny, 3); DjlGenerator gen = new DjlGenerator(model, tok)) {
-                    Map<String, Double> corrected = train(model, config(correction, temperature), gen, what);
+                    Map<String, Double> corrected = train(model, config(correction, temperature, mu), gen, what);
                     assertTrue(plain.get("grad_norm") > 1e-3, what + ": a gradient that can differ: " + plain);
                     assertEquals(plain.get("loss"), corrected.get("loss"), 1e-6, what + ": loss");
                     assertEquals(plain.get("grad_norm"), corrected.get("grad_norm"), 1e-5, what + ": grad norm");

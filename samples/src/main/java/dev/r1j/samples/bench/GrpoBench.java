@@ -4,10 +4,14 @@ import dev.r1j.rewards.math.MathReward;
 import dev.r1j.rewards.tasks.MixedTask;
 import dev.r1j.rl.checkpoint.BuiltinModels;
 import dev.r1j.rl.checkpoint.Checkpoint;
+import dev.r1j.distill.onnx.OrtRolloutGenerator;
+import dev.r1j.distill.onnx.WeightFeed;
 import dev.r1j.rl.generate.DjlGenerator;
+import dev.r1j.rl.generate.Generator;
 import dev.r1j.rl.grpo.GrpoConfig;
 import dev.r1j.rl.grpo.GrpoTrainer;
 import dev.r1j.rl.grpo.ProblemStream;
+import dev.r1j.rl.grpo.RolloutEngine;
 import dev.r1j.rl.io.AtomicFiles;
 import dev.r1j.report.MetricsTable;
 import dev.r1j.rl.run.ProgressListener;
@@ -88,6 +92,96 @@ public final class GrpoBench {
             AtomicFiles.deleteRecursivelyQuietly(run);
         }
         return out;
+    }
+
+    /** A rollout configuration {@link #rolloutEngines} measures: its JSON key, engine and weight feed. */
+    private record Rollouts(String key, RolloutEngine engine, WeightFeed feed) {}
+
+    private static final List<Rollouts> ROLLOUTS = List.of(
+            new Rollouts("djl", RolloutEngine.DJL, null),
+            new Rollouts("onnx_runtime_graph_inputs", RolloutEngine.ONNX_RUNTIME, WeightFeed.GRAPH_INPUTS),
+            new Rollouts("onnx_runtime_external_initializers", RolloutEngine.ONNX_RUNTIME, WeightFeed.EXTERNAL_INITIALIZERS));
+
+    /** Shape of {@link #rolloutEngines}'s step: prompts x completions x new tokens. */
+    static final int ROLLOUT_PROMPTS = 8;
+    static final int ROLLOUT_GROUP = 8;
+    static final int ROLLOUT_TOKENS = 64;
+
+    /**
+     * One GRPO step on {@link #MODEL} ({@value #ROLLOUT_PROMPTS} x {@value #ROLLOUT_GROUP} x
+     * {@value #ROLLOUT_TOKENS} new tokens) per rollout engine: the DJL engine, and ONNX Runtime with the
+     * weights fed as graph inputs and as external initializers, each with its default correction. Two
+     * steps are run and the second is reported (the first warms the engines up): seconds of weight
+     * hand-over, sampling (without the hand-over), the trainer's log-prob recompute, and optimisation
+     * (without the recompute), the step, and {@code rollout_kl}; ONNX Runtime's weight copy in bytes.
+     */
+    public Map<String, Object> rolloutEngines() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        if (!BuiltinModels.names().contains(MODEL.substring(BuiltinModels.PREFIX.length()))) {
+            out.put("unavailable", MODEL + " is not on the class path");
+            return out;
+        }
+        out.put("model", MODEL);
+        out.put("shape", ROLLOUT_PROMPTS + " x " + ROLLOUT_GROUP + " x " + ROLLOUT_TOKENS);
+        for (Rollouts r : ROLLOUTS) {
+            progress.accept("GRPO step with " + r.key().replace('_', ' ') + " rollouts: " + out.get("shape") + " on " + MODEL);
+            GrpoConfig config = GrpoConfig.builder().steps(2).promptsPerStep(ROLLOUT_PROMPTS).groupSize(ROLLOUT_GROUP)
+                    .maxNewTokens(ROLLOUT_TOKENS).learningRate(1e-5).checkpointEvery(0).samplesPerStep(0)
+                    .rolloutEngine(r.engine()).build();
+            Path run;
+            try {
+                run = Files.createTempDirectory("r1j-rollout-bench");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            Map<String, Object> row = new LinkedHashMap<>();
+            try (Checkpoint cp = Checkpoint.load(BuiltinModels.resolve(MODEL))) {
+                Generator gen = r.engine() == RolloutEngine.DJL
+                        ? new DjlGenerator(cp.model(), cp.tokenizer(), config.completionsPerStep())
+                        : new OrtRolloutGenerator(cp.model(), cp.tokenizer(), config.completionsPerStep(), r.feed(), 0);
+                try (gen) {
+                    if (gen instanceof OrtRolloutGenerator ort) {
+                        row.put("weight_copy_bytes", ort.weightBytes());
+                    }
+                    new GrpoTrainer(cp.model(), cp.tokenizer(), cp.template().orElse(PromptTemplate.DEFAULT), gen,
+                            MathReward.strict(), ProblemStream.of(MixedTask.ARITH, 0), config, run, ProgressListener.silent())
+                            .train();
+                }
+                MetricsTable m = MetricsTable.read(run.resolve("metrics.jsonl"));
+                double sync = m.column("weight_sync_seconds")[1];
+                double logprob = m.column("logprob_seconds")[1];
+                row.put("correction", config.rolloutCorrection().name());
+                row.put("weight_sync_seconds", EngineBench.round(sync));
+                row.put("sampling_seconds", EngineBench.round(m.column("generation_seconds")[1] - sync));
+                row.put("logprob_seconds", EngineBench.round(logprob));
+                row.put("optimisation_seconds", EngineBench.round(m.column("optimisation_seconds")[1] - logprob));
+                row.put("step_seconds", EngineBench.round(m.column("step_seconds")[1]));
+                row.put("rollout_kl", m.column("rollout_kl")[1]);
+            } finally {
+                AtomicFiles.deleteRecursivelyQuietly(run);
+            }
+            out.put(r.key(), row);
+        }
+        return out;
+    }
+
+    /** The rows {@link #rolloutEngines}'s section adds to the bench's table. */
+    public static List<String> rolloutRows(Map<String, Object> section) {
+        List<String> rows = new ArrayList<>();
+        if (section.containsKey("unavailable")) {
+            rows.add(String.format("%-44s %12s", "GRPO step by rollout engine", "no builtin model"));
+            return rows;
+        }
+        rows.add(String.format("%-44s %12s", "GRPO step by rollout engine (" + section.get("shape") + ")", ""));
+        for (Rollouts r : ROLLOUTS) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> c = (Map<String, Object>) section.get(r.key());
+            for (String phase : List.of("weight_sync", "sampling", "logprob", "optimisation", "step")) {
+                rows.add(String.format("%-44s %12.2f", "  " + r.key().replace('_', ' ') + ": " + phase.replace('_', ' ')
+                        + " s", (double) c.get(phase + "_seconds")));
+            }
+        }
+        return rows;
     }
 
     static final int PROMPTS = 4;
