@@ -110,8 +110,8 @@ public final class GrpoBench {
     /**
      * One GRPO step on {@link #MODEL} ({@value #ROLLOUT_PROMPTS} x {@value #ROLLOUT_GROUP} x
      * {@value #ROLLOUT_TOKENS} new tokens) per rollout engine: the DJL engine, and ONNX Runtime with the
-     * weights fed as graph inputs and as external initializers, each with its default correction. Two
-     * steps are run and the second is reported (the first warms the engines up): seconds of weight
+     * weights fed as graph inputs and as external initializers, each with its default correction. The
+     * first step warms the engines up; each figure is the median over the steps after it: seconds of weight
      * hand-over, sampling (without the hand-over), the trainer's log-prob recompute, and optimisation
      * (without the recompute), the step, and {@code rollout_kl}; ONNX Runtime's weight copy in bytes.
      */
@@ -125,7 +125,7 @@ public final class GrpoBench {
         out.put("shape", ROLLOUT_PROMPTS + " x " + ROLLOUT_GROUP + " x " + ROLLOUT_TOKENS);
         for (Rollouts r : ROLLOUTS) {
             progress.accept("GRPO step with " + r.key().replace('_', ' ') + " rollouts: " + out.get("shape") + " on " + MODEL);
-            GrpoConfig config = GrpoConfig.builder().steps(2).promptsPerStep(ROLLOUT_PROMPTS).groupSize(ROLLOUT_GROUP)
+            GrpoConfig config = GrpoConfig.builder().steps(quick ? 3 : 5).promptsPerStep(ROLLOUT_PROMPTS).groupSize(ROLLOUT_GROUP)
                     .maxNewTokens(ROLLOUT_TOKENS).learningRate(1e-5).checkpointEvery(0).samplesPerStep(0)
                     .rolloutEngine(r.engine()).build();
             Path run;
@@ -148,21 +148,101 @@ public final class GrpoBench {
                             .train();
                 }
                 MetricsTable m = MetricsTable.read(run.resolve("metrics.jsonl"));
-                double sync = m.column("weight_sync_seconds")[1];
-                double logprob = m.column("logprob_seconds")[1];
+                double[] sync = m.column("weight_sync_seconds");
+                double[] logprob = m.column("logprob_seconds");
+                double[] sampling = m.column("generation_seconds");
+                double[] optimisation = m.column("optimisation_seconds");
+                for (int i = 0; i < sync.length; i++) {
+                    sampling[i] -= sync[i];
+                    optimisation[i] -= logprob[i];
+                }
                 row.put("correction", config.rolloutCorrection().name());
-                row.put("weight_sync_seconds", EngineBench.round(sync));
-                row.put("sampling_seconds", EngineBench.round(m.column("generation_seconds")[1] - sync));
-                row.put("logprob_seconds", EngineBench.round(logprob));
-                row.put("optimisation_seconds", EngineBench.round(m.column("optimisation_seconds")[1] - logprob));
-                row.put("step_seconds", EngineBench.round(m.column("step_seconds")[1]));
-                row.put("rollout_kl", m.column("rollout_kl")[1]);
+                row.put("steps_measured", config.steps() - 1);
+                row.put("weight_sync_seconds", EngineBench.round(medianAfterFirst(sync)));
+                row.put("sampling_seconds", EngineBench.round(medianAfterFirst(sampling)));
+                row.put("logprob_seconds", EngineBench.round(medianAfterFirst(logprob)));
+                row.put("optimisation_seconds", EngineBench.round(medianAfterFirst(optimisation)));
+                row.put("step_seconds", EngineBench.round(medianAfterFirst(m.column("step_seconds"))));
+                double kl = medianAfterFirst(m.column("rollout_kl"));
+                row.put("rollout_kl", Double.isNaN(kl) ? null : kl); // null: no correction, no figure
             } finally {
                 AtomicFiles.deleteRecursivelyQuietly(run);
             }
             out.put(r.key(), row);
         }
         return out;
+    }
+
+    /**
+     * The two ways of handing weights to ONNX Runtime, side by side on {@link #MODEL}: both generators
+     * open at once, and per round each takes the weights ({@code weightsChanged}) and samples
+     * {@value #ROLLOUT_PROMPTS} x {@value #ROLLOUT_GROUP} completions of {@value #ROLLOUT_TOKENS} tokens,
+     * in turn, so that a busy machine slows both alike. Reported: the median seconds of the hand-over
+     * and of the sampling per feed over the rounds after the first.
+     */
+    public Map<String, Object> rolloutFeeds() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        if (!BuiltinModels.names().contains(MODEL.substring(BuiltinModels.PREFIX.length()))) {
+            out.put("unavailable", MODEL + " is not on the class path");
+            return out;
+        }
+        int rounds = quick ? 3 : 6;
+        progress.accept("ONNX Runtime weight feeds: " + rounds + " rounds of hand-over + " + ROLLOUT_PROMPTS + " x "
+                + ROLLOUT_GROUP + " x " + ROLLOUT_TOKENS + " rollouts on " + MODEL);
+        WeightFeed[] feeds = WeightFeed.values();
+        double[][] sync = new double[feeds.length][rounds];
+        double[][] sampling = new double[feeds.length][rounds];
+        try (Checkpoint cp = Checkpoint.load(BuiltinModels.resolve(MODEL))) {
+            PromptTemplate template = cp.template().orElse(PromptTemplate.DEFAULT);
+            List<String> prompts = ProblemStream.of(MixedTask.ARITH, 0).draw(1, 0, ROLLOUT_PROMPTS).stream()
+                    .map(p -> template.render(p.prompt())).toList();
+            List<OrtRolloutGenerator> gens = new ArrayList<>();
+            try {
+                for (WeightFeed f : feeds) {
+                    gens.add(new OrtRolloutGenerator(cp.model(), cp.tokenizer(), ROLLOUT_PROMPTS * ROLLOUT_GROUP, f, 0));
+                }
+                for (int round = 0; round < rounds; round++) {
+                    dev.r1j.rl.generate.SamplingParams params = dev.r1j.rl.generate.SamplingParams.builder()
+                            .maxNewTokens(ROLLOUT_TOKENS).temperature(1.0).seed(round).build();
+                    for (int f = 0; f < feeds.length; f++) {
+                        long t0 = System.nanoTime();
+                        gens.get(f).weightsChanged();
+                        long t1 = System.nanoTime();
+                        gens.get(f).generate(prompts, ROLLOUT_GROUP, params);
+                        sync[f][round] = (t1 - t0) / 1e9;
+                        sampling[f][round] = (System.nanoTime() - t1) / 1e9;
+                    }
+                }
+                out.put("weight_copy_bytes", gens.get(0).weightBytes());
+            } finally {
+                gens.forEach(OrtRolloutGenerator::close);
+            }
+        }
+        out.put("model", MODEL);
+        out.put("rounds_measured", rounds - 1);
+        for (int f = 0; f < feeds.length; f++) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("weight_sync_seconds", EngineBench.round(medianAfterFirst(sync[f])));
+            row.put("sampling_seconds", EngineBench.round(medianAfterFirst(sampling[f])));
+            out.put(feeds[f].name().toLowerCase(java.util.Locale.ROOT), row);
+        }
+        return out;
+    }
+
+    /** The rows {@link #rolloutFeeds}'s section adds to the bench's table. */
+    public static List<String> feedRows(Map<String, Object> section) {
+        List<String> rows = new ArrayList<>();
+        if (section.containsKey("unavailable")) {
+            return rows;
+        }
+        for (WeightFeed f : WeightFeed.values()) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> c = (Map<String, Object>) section.get(f.name().toLowerCase(java.util.Locale.ROOT));
+            String label = "  ONNX Runtime " + f.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+            rows.add(String.format("%-44s %12.3f", label + ": hand-over s", (double) c.get("weight_sync_seconds")));
+            rows.add(String.format("%-44s %12.3f", label + ": sampling s", (double) c.get("sampling_seconds")));
+        }
+        return rows;
     }
 
     /** The rows {@link #rolloutEngines}'s section adds to the bench's table. */
@@ -314,6 +394,16 @@ public final class GrpoBench {
         int code = R1j.commandLine().execute(java.util.Arrays.copyOfRange(args, 1, args.length));
         Files.writeString(Path.of(args[0]), Long.toString(EngineBench.peakRssBytes()));
         System.exit(code);
+    }
+
+    /** The median of {@code v} without its first entry (NaN when nothing is left, or for a null figure). */
+    private static double medianAfterFirst(double[] v) {
+        if (v.length < 2) {
+            return Double.NaN;
+        }
+        double[] rest = java.util.Arrays.copyOfRange(v, 1, v.length);
+        java.util.Arrays.sort(rest);
+        return rest.length % 2 == 1 ? rest[rest.length / 2] : (rest[rest.length / 2 - 1] + rest[rest.length / 2]) / 2;
     }
 
     private static double meanAfterFirst(double[] v) {
