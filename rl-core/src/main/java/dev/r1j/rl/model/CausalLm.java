@@ -286,6 +286,17 @@ public final class CausalLm implements AutoCloseable {
     }
 
     /**
+     * As {@link #hfWeights()}, with the attached adapter folded in: each targeted projection reads as
+     * {@code W + (alpha / r) B A}, computed on the engine one tensor at a time when asked and never
+     * stored, so a plain decoder given these weights computes what this model (base plus adapter)
+     * computes. Without an adapter it is {@link #hfWeights()}. Valid while this model is open; it sees
+     * later training updates of the adapter.
+     */
+    public HostWeights mergedHfWeights() {
+        return adapter == null ? weights.hfView() : weights.hfView(adapter);
+    }
+
+    /**
      * The weights under Hugging Face tensor names ([out, in] matrices), all copied to the heap at once.
      *
      * @deprecated holds the whole model on the Java heap; stream from {@link #hfWeights()} instead
@@ -303,17 +314,6 @@ public final class CausalLm implements AutoCloseable {
      */
     public HostWeights hfWeights() {
         return weights.hfView();
-    }
-
-    /**
-     * As {@link #hfWeights()}, with the attached adapter folded in: each targeted projection reads as
-     * {@code W + (alpha / r) B A}, computed on the engine one tensor at a time when asked and never
-     * stored, so a plain decoder given these weights computes what this model (base plus adapter)
-     * computes. Without an adapter it is {@link #hfWeights()}. Valid while this model is open; it sees
-     * later training updates of the adapter.
-     */
-    public HostWeights mergedHfWeights() {
-        return adapter == null ? weights.hfView() : weights.hfView(adapter);
     }
 
     /** Whether every weight is a finite number (no NaN or infinity), checked by the engine. */
