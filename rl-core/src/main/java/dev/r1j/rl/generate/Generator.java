@@ -22,6 +22,13 @@ public interface Generator extends AutoCloseable {
      */
     List<Completion> generate(List<String> prompts, int n, SamplingParams params);
 
+    /**
+     * Tells the generator that the model it samples from has new weights (a trainer calls it before
+     * each step's sampling). A generator that reads the model's own arrays ({@link DjlGenerator}) has
+     * nothing to do; one that holds a copy of the weights in another engine refreshes that copy here.
+     */
+    default void weightsChanged() {}
+
     /** Releases what the generator holds (not the model it was given). */
     @Override
     default void close() {}

@@ -51,6 +51,14 @@ import java.util.List;
  *                            activations (memory, not maths: autograd then holds one block's activations
  *                            of a micro-batch at a time, for about one more forward pass of compute);
  *                            default false
+ * @param rolloutEngine       who samples the completions: DJL (the trainer's own engine and arrays) or
+ *                            ONNX_RUNTIME (a copy of the policy's current weights handed to ONNX Runtime
+ *                            before each step, as TRL and verl hand theirs to vLLM; it costs the model's
+ *                            float32 size again); default DJL
+ * @param rolloutCorrection   truncated importance sampling for the engine mismatch: NONE, TOKEN or
+ *                            SEQUENCE (see {@link RolloutCorrection}); default (when unset) TOKEN with
+ *                            ONNX_RUNTIME, NONE with DJL (which samples from the trainer's own arrays)
+ * @param rolloutIsCap        the cap of the importance weights (> 0); default 2.0
  */
 public record GrpoConfig(int steps, int promptsPerStep, int groupSize, int maxNewTokens, double temperature, double topP,
                          double learningRate, double minLearningRate, int warmupSteps, double weightDecay,
@@ -58,13 +66,20 @@ public record GrpoConfig(int steps, int promptsPerStep, int groupSize, int maxNe
                          double beta, KlEstimator klEstimator, LossAggregation lossAggregation,
                          AdvantageScaling advantageScaling, boolean dynamicSampling, int maxSamplingRounds,
                          boolean overlongFiltering, int microBatchSize, long seed, int checkpointEvery,
-                         int samplesPerStep, int rewardThreads, int logitsChunk, boolean gradientCheckpointing) {
+                         int samplesPerStep, int rewardThreads, int logitsChunk, boolean gradientCheckpointing,
+                         RolloutEngine rolloutEngine, RolloutCorrection rolloutCorrection, double rolloutIsCap) {
+
+    /** The cap of the rollout importance weights when none is set. */
+    public static final double DEFAULT_ROLLOUT_IS_CAP = 2.0;
 
     public GrpoConfig {
+        // Unset (a config file without the keys): the engine defaults to DJL, the correction by engine.
+        rolloutEngine = rolloutEngine == null ? RolloutEngine.DJL : rolloutEngine;
+        rolloutCorrection = rolloutCorrection == null ? defaultCorrection(rolloutEngine) : rolloutCorrection;
         List<String> broken = rules(steps, promptsPerStep, groupSize, maxNewTokens, temperature, topP, learningRate,
                 minLearningRate, warmupSteps, weightDecay, adamBeta2, clipNorm, iterations, epsilonLow, epsilonHigh, beta,
                 klEstimator, lossAggregation, advantageScaling, maxSamplingRounds, microBatchSize, checkpointEvery,
-                samplesPerStep, rewardThreads, logitsChunk);
+                samplesPerStep, rewardThreads, logitsChunk, rolloutIsCap);
         if (!broken.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", broken));
         }
@@ -77,7 +92,7 @@ public record GrpoConfig(int steps, int promptsPerStep, int groupSize, int maxNe
                                       double epsilonLow, double epsilonHigh, double beta, KlEstimator klEstimator,
                                       LossAggregation lossAggregation, AdvantageScaling advantageScaling,
                                       int maxSamplingRounds, int microBatchSize, int checkpointEvery, int samplesPerStep,
-                                      int rewardThreads, int logitsChunk) {
+                                      int rewardThreads, int logitsChunk, double rolloutIsCap) {
         List<String> e = new ArrayList<>();
         check(e, steps >= 1, "steps must be >= 1, was " + steps);
         check(e, promptsPerStep >= 1, "prompts_per_step must be >= 1, was " + promptsPerStep);
@@ -105,7 +120,15 @@ public record GrpoConfig(int steps, int promptsPerStep, int groupSize, int maxNe
         check(e, samplesPerStep >= 0, "samples_per_step must be >= 0, was " + samplesPerStep);
         check(e, rewardThreads >= 1, "reward_threads must be >= 1, was " + rewardThreads);
         check(e, logitsChunk >= 1, "logits_chunk must be >= 1 position, was " + logitsChunk);
+        check(e, rolloutIsCap > 0 && Double.isFinite(rolloutIsCap),
+                "rollout_is_cap must be a finite number > 0 (the largest importance weight a token may get), was "
+                        + rolloutIsCap);
         return e;
+    }
+
+    /** The correction an engine gets when none is set: TOKEN for ONNX Runtime, NONE for DJL. */
+    public static RolloutCorrection defaultCorrection(RolloutEngine engine) {
+        return engine == RolloutEngine.ONNX_RUNTIME ? RolloutCorrection.TOKEN : RolloutCorrection.NONE;
     }
 
     private static void check(List<String> errors, boolean ok, String rule) {
@@ -137,7 +160,8 @@ public record GrpoConfig(int steps, int promptsPerStep, int groupSize, int maxNe
                 .lossAggregation(lossAggregation).advantageScaling(advantageScaling).dynamicSampling(dynamicSampling)
                 .maxSamplingRounds(maxSamplingRounds).overlongFiltering(overlongFiltering).microBatchSize(microBatchSize)
                 .seed(seed).checkpointEvery(checkpointEvery).samplesPerStep(samplesPerStep).rewardThreads(rewardThreads)
-                .logitsChunk(logitsChunk).gradientCheckpointing(gradientCheckpointing);
+                .logitsChunk(logitsChunk).gradientCheckpointing(gradientCheckpointing).rolloutEngine(rolloutEngine)
+                .rolloutCorrection(rolloutCorrection).rolloutIsCap(rolloutIsCap);
     }
 
     /** Builder with the defaults documented on {@link GrpoConfig}. */
@@ -171,6 +195,9 @@ public record GrpoConfig(int steps, int promptsPerStep, int groupSize, int maxNe
         private int rewardThreads = Runtime.getRuntime().availableProcessors();
         private int logitsChunk = dev.r1j.rl.model.CausalLm.DEFAULT_LOGITS_CHUNK;
         private boolean gradientCheckpointing = false;
+        private RolloutEngine rolloutEngine = RolloutEngine.DJL;
+        private RolloutCorrection rolloutCorrection = null;
+        private double rolloutIsCap = DEFAULT_ROLLOUT_IS_CAP;
 
         private Builder() {}
 
@@ -204,6 +231,10 @@ public record GrpoConfig(int steps, int promptsPerStep, int groupSize, int maxNe
         public Builder rewardThreads(int v) { rewardThreads = v; return this; }
         public Builder logitsChunk(int v) { logitsChunk = v; return this; }
         public Builder gradientCheckpointing(boolean v) { gradientCheckpointing = v; return this; }
+        public Builder rolloutEngine(RolloutEngine v) { rolloutEngine = v; return this; }
+        /** Default (null): by engine, TOKEN with ONNX_RUNTIME, NONE with DJL. */
+        public Builder rolloutCorrection(RolloutCorrection v) { rolloutCorrection = v; return this; }
+        public Builder rolloutIsCap(double v) { rolloutIsCap = v; return this; }
 
         /** @throws IllegalArgumentException listing every broken rule, each naming its field */
         public GrpoConfig build() {
@@ -211,7 +242,8 @@ public record GrpoConfig(int steps, int promptsPerStep, int groupSize, int maxNe
                     minLearningRate < 0 ? learningRate : minLearningRate, warmupSteps, weightDecay, adamBeta2, clipNorm,
                     iterations, epsilonLow, epsilonHigh, beta, klEstimator, lossAggregation, advantageScaling,
                     dynamicSampling, maxSamplingRounds, overlongFiltering, microBatchSize, seed, checkpointEvery,
-                    samplesPerStep, rewardThreads, logitsChunk, gradientCheckpointing);
+                    samplesPerStep, rewardThreads, logitsChunk, gradientCheckpointing, rolloutEngine, rolloutCorrection,
+                    rolloutIsCap);
         }
     }
 }

@@ -176,6 +176,11 @@ public final class GrpoTrainer {
         double scoreSeconds = 0;
         int rounds = 0;
         long generatedTokens = 0;
+        // An engine holding its own copy of the policy (ONNX Runtime) takes the current weights now.
+        long sync0 = System.nanoTime();
+        generator.weightsChanged();
+        double syncSeconds = (System.nanoTime() - sync0) / 1e9;
+        genSeconds += syncSeconds;
         for (int round = 0; round < (config.dynamicSampling() ? config.maxSamplingRounds() : 1); round++) {
             List<Problem> drawn = problems.draw(step, round, b);
             long t0 = System.nanoTime();
@@ -215,8 +220,25 @@ public final class GrpoTrainer {
         // 4. Log-probs the loss compares against: the sampling policy's (only needed when mu > 1: with
         // one pass the current policy is the sampling policy) and the reference's (only when beta > 0).
         long t3 = System.nanoTime();
-        float[][] oldLogProbs = config.iterations() > 1 ? logProbs(policy, batch) : null;      // [B*G][T_i]
+        // With a rollout correction, also the trainer's log-probs of the sampling distribution (at the
+        // sampling temperature, as Completion's are), for the importance weights; at temperature 1 they
+        // are the sampling policy's log-probs themselves. Token weights with one pass need no forward
+        // of their own: the training pass computes them from its own logits (inPass).
+        boolean correcting = config.rolloutCorrection() != RolloutCorrection.NONE;
+        boolean inPass = config.rolloutCorrection() == RolloutCorrection.TOKEN && config.iterations() == 1;
+        List<float[]> engineLogProbs = batchGroups.stream().flatMap(gr -> gr.completions().stream())
+                .map(Completion::logProbs).toList();                                               // [B*G][L_i]
+        float[][] samplerLogProbs = correcting && !inPass ? logProbs(policy, batch, config.temperature()) : null; // [B*G][T_i]
+        float[][] oldLogProbs = config.iterations() > 1
+                ? (samplerLogProbs != null && config.temperature() == 1.0 ? samplerLogProbs : logProbs(policy, batch))
+                : null;                                                                           // [B*G][T_i]
         float[][] refLogProbs = reference != null ? logProbs(reference, batch) : null;        // [B*G][T_i]
+        RolloutWeights rollout = samplerLogProbs != null ? RolloutWeights.compute(config.rolloutCorrection(),
+                config.rolloutIsCap(), samplerLogProbs, batch.promptLengths(), batch.inLoss(), engineLogProbs) : null;
+        float[][] engineByTarget = inPass ? RolloutWeights.byTarget(batch.ids(), batch.promptLengths(), batch.inLoss(),
+                engineLogProbs) : null;                                                              // [B*G][T_i]
+        RolloutMismatch inPassMismatch = new RolloutMismatch();
+        double logProbSeconds = (System.nanoTime() - t3) / 1e9;
 
         // 5-6. mu passes over the batch: clipped surrogate (+ beta * KL), aggregated, one update each.
         // The first pass describes the sampling policy; clipping can only happen from the second on
@@ -229,7 +251,8 @@ public final class GrpoTrainer {
             Engines.gradMode(true);
             for (int start = 0; start < batch.size(); start += config.microBatchSize()) {
                 int end = Math.min(batch.size(), start + config.microBatchSize());
-                accumulate(batch, start, end, oldLogProbs, refLogProbs, stats);
+                accumulate(batch, start, end, oldLogProbs, refLogProbs, rollout == null ? null : rollout.weights(),
+                        engineByTarget, inPassMismatch, stats);
             }
             Engines.gradMode(false);
             gradNorm = run.update(lr, step, stats.loss());
@@ -250,7 +273,8 @@ public final class GrpoTrainer {
         ledger.add("generation", genSeconds, generatedTokens, 2.0 * params0 * generatedTokens);
         ledger.add("scoring", scoreSeconds, 0, 0);
         ledger.add("optimisation", optSeconds, trainedTokens * config.iterations(), (6.0 * config.iterations()
-                + (oldLogProbs != null ? 2 : 0) + (refLogProbs != null ? 2 : 0)) * params0 * trainedTokens);
+                + (oldLogProbs != null ? 2 : 0) + (refLogProbs != null ? 2 : 0)
+                + (samplerLogProbs != null && samplerLogProbs != oldLogProbs ? 2 : 0)) * params0 * trainedTokens);
 
         writeSamples(step, sampled);
         double stepSeconds = (System.nanoTime() - stepStart) / 1e9;
@@ -267,6 +291,10 @@ public final class GrpoTrainer {
         m.put("generation_seconds", genSeconds);
         m.put("scoring_seconds", scoreSeconds);
         m.put("optimisation_seconds", optSeconds);
+        m.put("logprob_seconds", logProbSeconds);
+        m.put("weight_sync_seconds", syncSeconds);
+        m.put("rollout_kl", rollout != null ? rollout.kl() : inPass ? inPassMismatch.meanKl() : Double.NaN);
+        m.put("rollout_capped_share", rollout != null ? rollout.cappedShare() : inPass ? inPassMismatch.cappedShare() : Double.NaN);
         m.put("step_seconds", stepSeconds);
         return m;
     }
@@ -330,6 +358,11 @@ public final class GrpoTrainer {
      * entry j of a row is that of target j (token j + 1), filled only where the loss reads it.
      */
     private float[][] logProbs(CausalLm model, Batch batch) {
+        return logProbs(model, batch, 1.0);
+    }
+
+    /** As {@link #logProbs(CausalLm, Batch)}, under softmax(logits / temperature). */
+    private float[][] logProbs(CausalLm model, Batch batch, double temperature) {
         float[][] out = new float[batch.size()][];
         boolean was = Engines.gradMode(false);
         try {
@@ -339,7 +372,8 @@ public final class GrpoTrainer {
                     Micro micro = micro(mm, batch, start, end);
                     NDArray hidden = model.hidden(micro.inputs, micro.positions, micro.attention, null)
                             .get(Engines.owned(mm.create(micro.rows)));                                                  // [N, H]
-                    float[] lp = model.tokenLogProbs(hidden, Engines.owned(mm.create(micro.targets)), config.logitsChunk())
+                    float[] lp = model.tokenLogProbs(hidden, Engines.owned(mm.create(micro.targets)), config.logitsChunk(),
+                            temperature)
                             .logProbs().toFloatArray();                                                   // [N]
                     for (int i = start; i < end; i++) {
                         out[i] = new float[micro.t];
@@ -406,7 +440,8 @@ public final class GrpoTrainer {
      * The decoder runs over every position, the output head only over the loss positions, a chunk at a
      * time ({@code logits_chunk}).
      */
-    private void accumulate(Batch batch, int start, int end, float[][] oldLogProbs, float[][] refLogProbs, PassStatistics stats) {
+    private void accumulate(Batch batch, int start, int end, float[][] oldLogProbs, float[][] refLogProbs,
+                            float[][] rolloutWeights, float[][] engineLogProbs, RolloutMismatch mismatch, PassStatistics stats) {
         try (NDManager mm = policy.manager().newSubManager();
              GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             Micro micro = micro(mm, batch, start, end);
@@ -416,6 +451,9 @@ public final class GrpoTrainer {
             float[] adv = new float[n];          // each token's sequence advantage
             float[] old = oldLogProbs == null ? null : new float[n];
             float[] ref = refLogProbs == null ? null : new float[n];
+            float[] isw = rolloutWeights == null ? null : new float[n];   // rollout importance weights (detached)
+            float[] eng = engineLogProbs == null ? null : new float[n];   // the engine's log-probs, for weights made here
+            float[] trainerOut = eng == null ? null : new float[n];
             for (int k = 0; k < n; k++) {
                 int r = start + (int) (micro.rows[k] / t);
                 int j = (int) (micro.rows[k] % t);
@@ -426,6 +464,12 @@ public final class GrpoTrainer {
                 }
                 if (ref != null) {
                     ref[k] = refLogProbs[r][j];
+                }
+                if (isw != null) {
+                    isw[k] = rolloutWeights[r][j];
+                }
+                if (eng != null) {
+                    eng[k] = engineLogProbs[r][j];
                 }
             }
             NDArray targets = Engines.owned(mm.create(micro.targets));                                             // [N]
@@ -441,6 +485,19 @@ public final class GrpoTrainer {
                 NDArray oldC = old == null ? logp.stopGradient() : Engines.owned(cm.create(java.util.Arrays.copyOfRange(old, s, e)));
                 NDArray perToken = config.surrogate().apply(logp, oldC,
                         Engines.owned(cm.create(java.util.Arrays.copyOfRange(adv, s, e))));                        // [C]
+                float[] w = isw != null ? java.util.Arrays.copyOfRange(isw, s, e) : null;                         // [C]
+                if (eng != null) {
+                    // The sampling distribution's log-probs from this pass's own logits, detached.
+                    NDArray sampled = config.temperature() == 1.0 ? logp.stopGradient() : TokenScores.logProbs(
+                            logits.stopGradient().div(Engines.scalarLike(logits, config.temperature())),
+                            targets.get(s + ":" + e));                                                                 // [C]
+                    float[] tr = sampled.toFloatArray();
+                    System.arraycopy(tr, 0, trainerOut, s, e - s);
+                    w = RolloutCorrection.TOKEN.weights(tr, java.util.Arrays.copyOfRange(eng, s, e), config.rolloutIsCap());
+                }
+                if (w != null) { // truncated importance sampling of the engine mismatch: the policy-gradient term only
+                    perToken = perToken.mul(Engines.owned(cm.create(w)));                                             // [C]
+                }
                 if (ref != null) {
                     NDArray kl = config.klEstimator().apply(logp, Engines.owned(cm.create(java.util.Arrays.copyOfRange(ref, s, e))));
                     perToken = perToken.add(kl.mul(Engines.scalarLike(kl, config.beta())));
@@ -460,6 +517,21 @@ public final class GrpoTrainer {
                 maskSum += mask[k];
                 entSum += entropyOut[k] * mask[k];
                 klSum += klOut[k] * mask[k];
+            }
+            if (eng != null) {
+                int inLoss = 0;
+                for (float mk : mask) {
+                    inLoss += mk > 0 ? 1 : 0;
+                }
+                float[] tm = new float[inLoss];
+                float[] em = new float[inLoss];
+                for (int k = 0, at = 0; k < n; k++) {
+                    if (mask[k] > 0) {
+                        tm[at] = trainerOut[k];
+                        em[at++] = eng[k];
+                    }
+                }
+                mismatch.add(RolloutCorrection.klSum(tm, em), RolloutCorrection.TOKEN.capped(tm, em, config.rolloutIsCap()), inLoss);
             }
             double[] clip = config.surrogate().clipFractions(ratios, adv, mask);
             stats.addLoss(loss);

@@ -289,6 +289,17 @@ public final class CausalLm implements AutoCloseable {
     }
 
     /**
+     * As {@link #hfWeights()}, with the attached adapter folded in: each targeted projection reads as
+     * {@code W + (alpha / r) B A}, computed on the engine one tensor at a time when asked and never
+     * stored, so a plain decoder given these weights computes what this model (base plus adapter)
+     * computes. Without an adapter it is {@link #hfWeights()}. Valid while this model is open; it sees
+     * later training updates of the adapter.
+     */
+    public HostWeights mergedHfWeights() {
+        return adapter == null ? weights.hfView() : weights.hfView(adapter);
+    }
+
+    /**
      * The weights under Hugging Face tensor names ([out, in] matrices), all copied to the heap at once.
      *
      * @deprecated holds the whole model on the Java heap; stream from {@link #hfWeights()} instead
@@ -469,7 +480,22 @@ public final class CausalLm implements AutoCloseable {
      * @return log-probs [N] and entropy [N] (nats), owned by the manager of {@code hidden}
      */
     public TokenScores tokenLogProbs(NDArray hidden, NDArray targets, int chunk) {
+        return tokenLogProbs(hidden, targets, chunk, 1.0);
+    }
+
+    /**
+     * As {@link #tokenLogProbs(NDArray, NDArray, int)}, under {@code softmax(logits / temperature)}: the
+     * distribution a sampler at that temperature draws from (before any top-k/top-p truncation), as
+     * {@code Completion}'s log-probs are defined. Temperature 1 is the plain distribution, computed
+     * exactly as the three-argument form.
+     *
+     * @param temperature > 0
+     */
+    public TokenScores tokenLogProbs(NDArray hidden, NDArray targets, int chunk, double temperature) {
         checkChunk(chunk);
+        if (!(temperature > 0) || Double.isInfinite(temperature)) {
+            throw new IllegalArgumentException("temperature must be a finite number > 0, was " + temperature);
+        }
         int n = (int) hidden.getShape().get(0);
         NDManager m = hidden.getManager();
         NDList logProbs = new NDList();
@@ -481,7 +507,11 @@ public final class CausalLm implements AutoCloseable {
                 h.attach(c);
                 NDArray t = targets.get(new NDIndex("{}:{}", start, end));                  // [C]
                 t.attach(c);
-                TokenScores s = TokenScores.of(head(h), t);                                 // [C], [C]
+                NDArray logits = head(h);                                                   // [C, V]
+                if (temperature != 1.0) {
+                    logits = logits.div(Engines.scalarLike(logits, temperature));
+                }
+                TokenScores s = TokenScores.of(logits, t);                                  // [C], [C]
                 s.logProbs().attach(m);
                 s.entropy().attach(m);
                 logProbs.add(s.logProbs());

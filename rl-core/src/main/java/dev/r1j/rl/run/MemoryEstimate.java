@@ -66,6 +66,9 @@ public record MemoryEstimate(List<Part> parts) {
 
     private static final int F32 = 4;
 
+    /** The part that ONNX Runtime rollouts add: their copy of the policy's weights. */
+    public static final String ROLLOUT_COPY = "ONNX Runtime weight copy";
+
     /** A GRPO run of {@code model} with {@code grpo}, whose prompts are at most {@code promptTokens} long. */
     public static MemoryEstimate grpo(TransformerConfig model, GrpoConfig grpo, int promptTokens) {
         return grpo(model, model.parameterCount(), grpo, promptTokens);
@@ -81,6 +84,10 @@ public record MemoryEstimate(List<Part> parts) {
         List<Part> parts = new ArrayList<>(trainedModel(p, trainable));
         if (grpo.beta() > 0 && trainable == p) {
             parts.add(new Part("reference model", F32 * p, Phase.ALWAYS, "beta"));
+        }
+        if (grpo.rolloutEngine() == dev.r1j.rl.grpo.RolloutEngine.ONNX_RUNTIME) {
+            // The rollout engine's float32 copy of every weight (with LoRA, the merged matrices), held all run.
+            parts.add(new Part(ROLLOUT_COPY, F32 * p, Phase.ALWAYS, "rollout_engine"));
         }
         parts.add(new Part("KV cache", kvCacheBytes(model, grpo.completionsPerStep(), length), Phase.GENERATION,
                 "prompts_per_step, group_size, max_new_tokens"));
@@ -246,12 +253,14 @@ public record MemoryEstimate(List<Part> parts) {
                 s.append(sep);
                 if (p.name().equals("reference model")) {
                     s.append("beta to 0 (no reference model: ").append(size(p.bytes())).append(')');
+                } else if (p.name().equals(ROLLOUT_COPY)) {
+                    s.append("rollout_engine to DJL (no ONNX Runtime weight copy: ").append(size(p.bytes())).append(')');
                 } else {
                     s.append(p.setting()).append(" (").append(p.name()).append(' ').append(size(p.bytes())).append(')');
                 }
                 sep = ", ";
             }
-            s.append("; the ").append(size(bytes(Phase.ALWAYS) - bytes("reference model")))
+            s.append("; the ").append(size(bytes(Phase.ALWAYS) - bytes("reference model") - bytes(ROLLOUT_COPY)))
                     .append(" of fp32 weights, gradients, AdamW moments and any teacher only a smaller model (or a LoRA "
                             + "adapter) reduces");
             out.add(s.toString());

@@ -124,6 +124,23 @@ class MemoryEstimateTest {
     }
 
     @Test
+    void onnxRuntimeRolloutsAddAWeightCopyAndItsWarningNamesTheEngineSetting() {
+        long p = 494_032_768L;
+        GrpoConfig djl = GrpoConfig.builder().promptsPerStep(4).groupSize(4).maxNewTokens(64).microBatchSize(2).build();
+        GrpoConfig ort = djl.toBuilder().rolloutEngine(dev.r1j.rl.grpo.RolloutEngine.ONNX_RUNTIME).build();
+        MemoryEstimate without = MemoryEstimate.grpo(QWEN_05B, djl, 100);
+        MemoryEstimate with = MemoryEstimate.grpo(QWEN_05B, ort, 100);
+        assertEquals(0, without.bytes(MemoryEstimate.ROLLOUT_COPY));
+        assertEquals(4 * p, with.bytes(MemoryEstimate.ROLLOUT_COPY));
+        assertEquals(without.peakBytes() + 4 * p, with.peakBytes(), "held all run");
+        assertTrue(with.line().contains("ONNX Runtime weight copy 2.0 GB"), with.line());
+        List<String> w = with.warnings(new MachineMemory(24_000_000_000L, 10_000_000_000L, 4L << 30));
+        assertEquals(1, w.size(), w.toString());
+        assertTrue(w.get(0).contains("rollout_engine to DJL (no ONNX Runtime weight copy: 2.0 GB)"), w.get(0));
+        assertTrue(w.get(0).contains("the 7.9 GB of fp32 weights"), w.get(0));
+    }
+
+    @Test
     void meminfoIsRead() throws Exception {
         Path f = tmp.resolve("meminfo");
         Files.writeString(f, "MemTotal:       24570452 kB\nMemFree:         1000000 kB\nMemAvailable:   20000000 kB\n");

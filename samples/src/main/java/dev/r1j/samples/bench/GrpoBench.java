@@ -4,10 +4,14 @@ import dev.r1j.rewards.math.MathReward;
 import dev.r1j.rewards.tasks.MixedTask;
 import dev.r1j.rl.checkpoint.BuiltinModels;
 import dev.r1j.rl.checkpoint.Checkpoint;
+import dev.r1j.distill.onnx.OrtRolloutGenerator;
+import dev.r1j.distill.onnx.WeightFeed;
 import dev.r1j.rl.generate.DjlGenerator;
+import dev.r1j.rl.generate.Generator;
 import dev.r1j.rl.grpo.GrpoConfig;
 import dev.r1j.rl.grpo.GrpoTrainer;
 import dev.r1j.rl.grpo.ProblemStream;
+import dev.r1j.rl.grpo.RolloutEngine;
 import dev.r1j.rl.io.AtomicFiles;
 import dev.r1j.report.MetricsTable;
 import dev.r1j.rl.run.ProgressListener;
@@ -88,6 +92,176 @@ public final class GrpoBench {
             AtomicFiles.deleteRecursivelyQuietly(run);
         }
         return out;
+    }
+
+    /** A rollout configuration {@link #rolloutEngines} measures: its JSON key, engine and weight feed. */
+    private record Rollouts(String key, RolloutEngine engine, WeightFeed feed) {}
+
+    private static final List<Rollouts> ROLLOUTS = List.of(
+            new Rollouts("djl", RolloutEngine.DJL, null),
+            new Rollouts("onnx_runtime_graph_inputs", RolloutEngine.ONNX_RUNTIME, WeightFeed.GRAPH_INPUTS),
+            new Rollouts("onnx_runtime_external_initializers", RolloutEngine.ONNX_RUNTIME, WeightFeed.EXTERNAL_INITIALIZERS));
+
+    /** Shape of {@link #rolloutEngines}'s step: prompts x completions x new tokens. */
+    static final int ROLLOUT_PROMPTS = 8;
+    static final int ROLLOUT_GROUP = 8;
+    static final int ROLLOUT_TOKENS = 64;
+
+    /**
+     * One GRPO step on {@link #MODEL} ({@value #ROLLOUT_PROMPTS} x {@value #ROLLOUT_GROUP} x
+     * {@value #ROLLOUT_TOKENS} new tokens) per rollout engine: the DJL engine, and ONNX Runtime with the
+     * weights fed as graph inputs and as external initializers, each with its default correction. The
+     * first step warms the engines up; each figure is the median over the steps after it: seconds of weight
+     * hand-over, sampling (without the hand-over), the trainer's log-prob recompute, and optimisation
+     * (without the recompute), the step, and {@code rollout_kl}; ONNX Runtime's weight copy in bytes.
+     */
+    public Map<String, Object> rolloutEngines() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        if (!BuiltinModels.names().contains(MODEL.substring(BuiltinModels.PREFIX.length()))) {
+            out.put("unavailable", MODEL + " is not on the class path");
+            return out;
+        }
+        out.put("model", MODEL);
+        out.put("shape", ROLLOUT_PROMPTS + " x " + ROLLOUT_GROUP + " x " + ROLLOUT_TOKENS);
+        for (Rollouts r : ROLLOUTS) {
+            progress.accept("GRPO step with " + r.key().replace('_', ' ') + " rollouts: " + out.get("shape") + " on " + MODEL);
+            GrpoConfig config = GrpoConfig.builder().steps(quick ? 3 : 5).promptsPerStep(ROLLOUT_PROMPTS).groupSize(ROLLOUT_GROUP)
+                    .maxNewTokens(ROLLOUT_TOKENS).learningRate(1e-5).checkpointEvery(0).samplesPerStep(0)
+                    .rolloutEngine(r.engine()).build();
+            Path run;
+            try {
+                run = Files.createTempDirectory("r1j-rollout-bench");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            Map<String, Object> row = new LinkedHashMap<>();
+            try (Checkpoint cp = Checkpoint.load(BuiltinModels.resolve(MODEL))) {
+                Generator gen = r.engine() == RolloutEngine.DJL
+                        ? new DjlGenerator(cp.model(), cp.tokenizer(), config.completionsPerStep())
+                        : new OrtRolloutGenerator(cp.model(), cp.tokenizer(), config.completionsPerStep(), r.feed(), 0);
+                try (gen) {
+                    if (gen instanceof OrtRolloutGenerator ort) {
+                        row.put("weight_copy_bytes", ort.weightBytes());
+                    }
+                    new GrpoTrainer(cp.model(), cp.tokenizer(), cp.template().orElse(PromptTemplate.DEFAULT), gen,
+                            MathReward.strict(), ProblemStream.of(MixedTask.ARITH, 0), config, run, ProgressListener.silent())
+                            .train();
+                }
+                MetricsTable m = MetricsTable.read(run.resolve("metrics.jsonl"));
+                double[] sync = m.column("weight_sync_seconds");
+                double[] logprob = m.column("logprob_seconds");
+                double[] sampling = m.column("generation_seconds");
+                double[] optimisation = m.column("optimisation_seconds");
+                for (int i = 0; i < sync.length; i++) {
+                    sampling[i] -= sync[i];
+                    optimisation[i] -= logprob[i];
+                }
+                row.put("correction", config.rolloutCorrection().name());
+                row.put("steps_measured", config.steps() - 1);
+                row.put("weight_sync_seconds", EngineBench.round(medianAfterFirst(sync)));
+                row.put("sampling_seconds", EngineBench.round(medianAfterFirst(sampling)));
+                row.put("logprob_seconds", EngineBench.round(medianAfterFirst(logprob)));
+                row.put("optimisation_seconds", EngineBench.round(medianAfterFirst(optimisation)));
+                row.put("step_seconds", EngineBench.round(medianAfterFirst(m.column("step_seconds"))));
+                double kl = medianAfterFirst(m.column("rollout_kl"));
+                row.put("rollout_kl", Double.isNaN(kl) ? null : kl); // null: no correction, no figure
+            } finally {
+                AtomicFiles.deleteRecursivelyQuietly(run);
+            }
+            out.put(r.key(), row);
+        }
+        return out;
+    }
+
+    /**
+     * The two ways of handing weights to ONNX Runtime, side by side on {@link #MODEL}: both generators
+     * open at once, and per round each takes the weights ({@code weightsChanged}) and samples
+     * {@value #ROLLOUT_PROMPTS} x {@value #ROLLOUT_GROUP} completions of {@value #ROLLOUT_TOKENS} tokens,
+     * in turn, so that a busy machine slows both alike. Reported: the median seconds of the hand-over
+     * and of the sampling per feed over the rounds after the first.
+     */
+    public Map<String, Object> rolloutFeeds() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        if (!BuiltinModels.names().contains(MODEL.substring(BuiltinModels.PREFIX.length()))) {
+            out.put("unavailable", MODEL + " is not on the class path");
+            return out;
+        }
+        int rounds = quick ? 3 : 6;
+        progress.accept("ONNX Runtime weight feeds: " + rounds + " rounds of hand-over + " + ROLLOUT_PROMPTS + " x "
+                + ROLLOUT_GROUP + " x " + ROLLOUT_TOKENS + " rollouts on " + MODEL);
+        WeightFeed[] feeds = WeightFeed.values();
+        double[][] sync = new double[feeds.length][rounds];
+        double[][] sampling = new double[feeds.length][rounds];
+        try (Checkpoint cp = Checkpoint.load(BuiltinModels.resolve(MODEL))) {
+            PromptTemplate template = cp.template().orElse(PromptTemplate.DEFAULT);
+            List<String> prompts = ProblemStream.of(MixedTask.ARITH, 0).draw(1, 0, ROLLOUT_PROMPTS).stream()
+                    .map(p -> template.render(p.prompt())).toList();
+            List<OrtRolloutGenerator> gens = new ArrayList<>();
+            try {
+                for (WeightFeed f : feeds) {
+                    gens.add(new OrtRolloutGenerator(cp.model(), cp.tokenizer(), ROLLOUT_PROMPTS * ROLLOUT_GROUP, f, 0));
+                }
+                for (int round = 0; round < rounds; round++) {
+                    dev.r1j.rl.generate.SamplingParams params = dev.r1j.rl.generate.SamplingParams.builder()
+                            .maxNewTokens(ROLLOUT_TOKENS).temperature(1.0).seed(round).build();
+                    for (int f = 0; f < feeds.length; f++) {
+                        long t0 = System.nanoTime();
+                        gens.get(f).weightsChanged();
+                        long t1 = System.nanoTime();
+                        gens.get(f).generate(prompts, ROLLOUT_GROUP, params);
+                        sync[f][round] = (t1 - t0) / 1e9;
+                        sampling[f][round] = (System.nanoTime() - t1) / 1e9;
+                    }
+                }
+                out.put("weight_copy_bytes", gens.get(0).weightBytes());
+            } finally {
+                gens.forEach(OrtRolloutGenerator::close);
+            }
+        }
+        out.put("model", MODEL);
+        out.put("rounds_measured", rounds - 1);
+        for (int f = 0; f < feeds.length; f++) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("weight_sync_seconds", EngineBench.round(medianAfterFirst(sync[f])));
+            row.put("sampling_seconds", EngineBench.round(medianAfterFirst(sampling[f])));
+            out.put(feeds[f].name().toLowerCase(java.util.Locale.ROOT), row);
+        }
+        return out;
+    }
+
+    /** The rows {@link #rolloutFeeds}'s section adds to the bench's table. */
+    public static List<String> feedRows(Map<String, Object> section) {
+        List<String> rows = new ArrayList<>();
+        if (section.containsKey("unavailable")) {
+            return rows;
+        }
+        for (WeightFeed f : WeightFeed.values()) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> c = (Map<String, Object>) section.get(f.name().toLowerCase(java.util.Locale.ROOT));
+            String label = "  ONNX Runtime " + f.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+            rows.add(String.format("%-44s %12.3f", label + ": hand-over s", (double) c.get("weight_sync_seconds")));
+            rows.add(String.format("%-44s %12.3f", label + ": sampling s", (double) c.get("sampling_seconds")));
+        }
+        return rows;
+    }
+
+    /** The rows {@link #rolloutEngines}'s section adds to the bench's table. */
+    public static List<String> rolloutRows(Map<String, Object> section) {
+        List<String> rows = new ArrayList<>();
+        if (section.containsKey("unavailable")) {
+            rows.add(String.format("%-44s %12s", "GRPO step by rollout engine", "no builtin model"));
+            return rows;
+        }
+        rows.add(String.format("%-44s %12s", "GRPO step by rollout engine (" + section.get("shape") + ")", ""));
+        for (Rollouts r : ROLLOUTS) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> c = (Map<String, Object>) section.get(r.key());
+            for (String phase : List.of("weight_sync", "sampling", "logprob", "optimisation", "step")) {
+                rows.add(String.format("%-44s %12.2f", "  " + r.key().replace('_', ' ') + ": " + phase.replace('_', ' ')
+                        + " s", (double) c.get(phase + "_seconds")));
+            }
+        }
+        return rows;
     }
 
     static final int PROMPTS = 4;
@@ -220,6 +394,16 @@ public final class GrpoBench {
         int code = R1j.commandLine().execute(java.util.Arrays.copyOfRange(args, 1, args.length));
         Files.writeString(Path.of(args[0]), Long.toString(EngineBench.peakRssBytes()));
         System.exit(code);
+    }
+
+    /** The median of {@code v} without its first entry (NaN when nothing is left, or for a null figure). */
+    private static double medianAfterFirst(double[] v) {
+        if (v.length < 2) {
+            return Double.NaN;
+        }
+        double[] rest = java.util.Arrays.copyOfRange(v, 1, v.length);
+        java.util.Arrays.sort(rest);
+        return rest.length % 2 == 1 ? rest[rest.length / 2] : (rest[rest.length / 2 - 1] + rest[rest.length / 2]) / 2;
     }
 
     private static double meanAfterFirst(double[] v) {

@@ -121,6 +121,10 @@ final class BenchCommand implements Callable<Integer> {
         result.put("sandbox", sandbox);
         Map<String, Object> grpo = new GrpoBench(quick, line -> System.err.println("bench: " + line)).stepSplit();
         result.put("grpo_step", grpo);
+        Map<String, Object> rollouts = new GrpoBench(quick, line -> System.err.println("bench: " + line)).rolloutEngines();
+        result.put("grpo_rollout_engines", rollouts);
+        Map<String, Object> feeds = new GrpoBench(quick, line -> System.err.println("bench: " + line)).rolloutFeeds();
+        result.put("onnx_rollout_weight_feeds", feeds);
         Map<String, Object> modelStep = model == null ? null
                 : new GrpoBench(quick, line -> System.err.println("bench: " + line)).checkpointStep(model);
         if (modelStep != null) {
@@ -169,6 +173,8 @@ final class BenchCommand implements Callable<Integer> {
             System.out.printf("%-44s %12.2f%n", "  optimisation seconds", (double) grpo.get("optimisation_seconds"));
             System.out.printf("%-44s %11.0f%%%n", "  generation share of the step", 100 * (double) grpo.get("generation_share"));
         }
+        GrpoBench.rolloutRows(rollouts).forEach(System.out::println);
+        GrpoBench.feedRows(feeds).forEach(System.out::println);
         if (modelStep != null) {
             GrpoBench.tableRows(modelStep).forEach(System.out::println);
         }

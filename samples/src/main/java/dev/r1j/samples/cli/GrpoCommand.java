@@ -14,10 +14,13 @@ import dev.r1j.rewards.format.ThinkStart;
 import dev.r1j.rl.checkpoint.BuiltinModels;
 import dev.r1j.rl.checkpoint.Checkpoint;
 import dev.r1j.rl.checkpoint.Provenance;
+import dev.r1j.distill.onnx.OrtRolloutGenerator;
 import dev.r1j.rl.generate.DjlGenerator;
+import dev.r1j.rl.generate.Generator;
 import dev.r1j.rl.grpo.GrpoConfig;
 import dev.r1j.rl.grpo.GrpoTrainer;
 import dev.r1j.rl.grpo.ProblemStream;
+import dev.r1j.rl.grpo.RolloutEngine;
 import dev.r1j.rl.io.AtomicFiles;
 import dev.r1j.rl.lora.LoraAdapter;
 import dev.r1j.rl.lora.LoraConfig;
@@ -58,7 +61,10 @@ import picocli.CommandLine.Model.CommandSpec;
             "  advantage_scaling GROUP_STD (GROUP_STD|BATCH_STD|NONE), dynamic_sampling false, max_sampling_rounds 3,",
             "  overlong_filtering false, micro_batch_size 32, seed 0, checkpoint_every 50, samples_per_step 4,",
             "  reward_threads (available processors), logits_chunk 1024 (completion positions per output-head product),",
-            "  gradient_checkpointing false (recompute each decoder block in the backward pass: less memory, more time).",
+            "  gradient_checkpointing false (recompute each decoder block in the backward pass: less memory, more time),",
+            "  rollout_engine DJL (DJL|ONNX_RUNTIME: who samples; ONNX Runtime gets a copy of the current weights each step),",
+            "  rollout_correction (TOKEN with ONNX_RUNTIME, NONE with DJL; NONE|TOKEN|SEQUENCE: truncated importance",
+            "  sampling of the engine mismatch), rollout_is_cap 2.0 (the largest importance weight, > 0).",
             "Flags override the file. Tasks: arith (the builtin arith models' task), countdown, gsm8k (train split), "
                 + "code (HumanEval, needs bubblewrap), or a generator name (mul3x2, expr3-5:20, countdown4:100).",
             "Reward: correctness (1 or 0) + format_weight x well-formed <think>/<answer> + the DAPO soft overlong "
@@ -171,8 +177,8 @@ final class GrpoCommand implements Callable<Integer> {
     private int run(Path runDir, RunSettings s, PrintWriter err) {
         ProblemStream problems = problems(s.task(), s.grpo());
         Path modelDir = BuiltinModels.resolve(s.model());
-        try (Checkpoint cp = Checkpoint.load(modelDir);
-             DjlGenerator gen = new DjlGenerator(cp.model(), cp.tokenizer(), Math.max(64, s.grpo().completionsPerStep()))) {
+        Generator gen = null;
+        try (Checkpoint cp = Checkpoint.load(modelDir)) {
             PromptTemplate template = s.prompt().apply(cp.template(), modelDir);
             // The format reward reads completions as continuations of a prompt that may open or close the think block.
             Reward reward = reward(s, ThinkStart.of(template.render("")));
@@ -193,6 +199,7 @@ final class GrpoCommand implements Callable<Integer> {
                     .mapToInt(p -> cp.tokenizer().encode(template.render(p.prompt())).length).max().orElse(0);
             MemoryNotice.print(err, "grpo: ", MemoryEstimate.grpo(cp.model().config(), MemoryNotice.trainable(cp.model()), s.grpo(),
                     promptTokens));
+            gen = rolloutGenerator(cp, s.grpo(), adapter.isPresent(), err);
             GrpoTrainer trainer = new GrpoTrainer(cp.model(), cp.tokenizer(), template, gen, reward, problems, s.grpo(), runDir,
                     new ConsoleProgress(err, "grpo: "), s.precision());
             GrpoTrainer.Result result = trainer.train();
@@ -213,8 +220,30 @@ final class GrpoCommand implements Callable<Integer> {
                     m.getOrDefault("accuracy", Double.NaN), m.getOrDefault("think_rate", Double.NaN),
                     m.getOrDefault("length_mean", Double.NaN), runDir.resolve("report.html"));
             o.flush();
+        } finally {
+            if (gen != null) {
+                gen.close();
+            }
         }
         return R1j.EXIT_OK;
+    }
+
+    /**
+     * The sampler {@code rollout_engine} names: the DJL engine on the policy's own arrays, or ONNX Runtime
+     * on a copy of its weights (reported once here), refreshed by the trainer before every step.
+     */
+    static Generator rolloutGenerator(Checkpoint cp, GrpoConfig g, boolean lora, PrintWriter err) {
+        int rows = Math.max(64, g.completionsPerStep());
+        if (g.rolloutEngine() == RolloutEngine.DJL) {
+            return new DjlGenerator(cp.model(), cp.tokenizer(), rows);
+        }
+        OrtRolloutGenerator ort = new OrtRolloutGenerator(cp.model(), cp.tokenizer(), rows, OrtRolloutGenerator.DEFAULT_FEED, 0);
+        err.printf("grpo: rollouts on ONNX Runtime (weights fed as %s, correction %s, cap %s): its copy of the %s"
+                        + "weights costs %s%n", ort.feed().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '),
+                g.rolloutCorrection(), g.rolloutIsCap(), lora ? "merged (base + adapter) " : "",
+                String.format(java.util.Locale.ROOT, "%.1f MB", ort.weightBytes() / 1e6));
+        err.flush();
+        return ort;
     }
 
     static final List<RunReport.Chart> REPORT_CHARTS = List.of(
@@ -302,6 +331,10 @@ final class GrpoCommand implements Callable<Integer> {
                 if (user.has("learning_rate") && !user.has("min_learning_rate")) {
                     grpo.set("min_learning_rate", user.get("learning_rate"));
                 }
+                // Likewise the rollout correction: unset, it follows the engine (TOKEN with ONNX Runtime).
+                if (!user.has("rollout_correction")) {
+                    grpo.putNull("rollout_correction");
+                }
             }
         }
         return new RunSettings(modelRef, taskName, formatWeight, overlongBuffer, grpoConfig(grpo, file), lora, prompt,
@@ -346,7 +379,12 @@ final class GrpoCommand implements Callable<Integer> {
             Throwable cause = e.getCause() instanceof IllegalArgumentException iae ? iae : e;
             String field = e.getPath().isEmpty() ? "grpo" : "grpo." + e.getPath().get(e.getPath().size() - 1).getFieldName();
             String msg = cause instanceof IllegalArgumentException ? cause.getMessage() : e.getOriginalMessage();
-            throw file == null ? new BadInputException(msg) : ConfigFile.error(file, cause == e ? field : "grpo", msg);
+            if (cause != e) {
+                // A broken rule starts with its field's name: point at that field's line.
+                String named = msg.split("[ ;]", 2)[0];
+                field = tree.has(named) ? "grpo." + named : "grpo";
+            }
+            throw file == null ? new BadInputException(msg) : ConfigFile.error(file, field, msg);
         } catch (IOException e) {
             throw new BadInputException("grpo settings: " + e.getMessage());
         }

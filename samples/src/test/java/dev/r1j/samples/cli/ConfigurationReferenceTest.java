@@ -171,7 +171,8 @@ class ConfigurationReferenceTest {
     /**
      * Why the documented default {@code cell} is not the builder's, or null when it is. A default is a
      * literal in backticks, {@code = `other_field`}, {@code `other_field` / N}, "available processors",
-     * or "required" for a record without a builder.
+     * {@code `A` with `X`, `B` with `Y`} (following another field's value), or "required" for a record
+     * without a builder.
      */
     static String defaultProblem(Class<?> type, RecordComponent c, String cell, Object defaults) throws Exception {
         if (defaults == null) {
@@ -201,6 +202,23 @@ class ConfigurationReferenceTest {
             expected = ((Number) component(type, divided.group(1), defaults)).doubleValue() / Integer.parseInt(divided.group(2));
         } else if (cell.equals("available processors")) {
             expected = Runtime.getRuntime().availableProcessors();
+        } else if (cell.matches("^`\\w+` with `\\w+`(, `\\w+` with `\\w+`)+$")) {
+            // A default that follows another setting: "`A` with `X`, `B` with `Y`"; the pair whose
+            // condition is the value another field of the defaults has applies.
+            Matcher pair = Pattern.compile("`(\\w+)` with `(\\w+)`").matcher(cell);
+            expected = null;
+            while (pair.find()) {
+                for (RecordComponent other : type.getRecordComponents()) {
+                    Object v = other.getAccessor().invoke(defaults);
+                    if (other != c && v instanceof Enum<?> e && e.name().equals(pair.group(2))) {
+                        expected = pair.group(1);
+                    }
+                }
+            }
+            if (expected == null) {
+                return "no condition of '" + cell + "' is the value of another field's default";
+            }
+            return ((Enum<?>) actual).name().equals(expected) ? null : "default is " + actual + ", documented " + cell;
         } else {
             return "unreadable default '" + cell + "'";
         }

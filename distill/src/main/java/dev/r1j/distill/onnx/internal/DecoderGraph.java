@@ -96,7 +96,7 @@ public final class DecoderGraph {
                         .setDomain("dev.r1j")
                         .setDocString(config.family().name().toLowerCase(java.util.Locale.ROOT) + " decoder exported by r1j")
                         .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
-                        .setGraph(buildGraph(config, weights, s).build())
+                        .setGraph(buildGraph(config, weights, s, false).build())
                         .build();
             }
             if (external) {
@@ -118,6 +118,22 @@ public final class DecoderGraph {
                 }
             }
         }
+    }
+
+    /** Bytes of float32 weights the rollout graph takes from its buffers: every tensor, fused as the graph fuses them. */
+    public static long rolloutWeightBytes(TransformerConfig c) {
+        long n = 0;
+        for (long[] shape : dev.r1j.rl.model.internal.DecoderWeights.hfShapes(c).values()) {
+            long e = 1;
+            for (long d : shape) {
+                e *= d;
+            }
+            n += e;
+        }
+        if (c.queryKeyNorm()) { // one gain row per head instead of one q and one k row
+            n += (long) c.numHiddenLayers() * (c.numAttentionHeads() + c.numKeyValueHeads() - 2L) * c.headDim();
+        }
+        return 4 * n;
     }
 
     /** Bytes of float32 weights the graph stores (fused matrices, rotary tables included). */
@@ -149,7 +165,12 @@ public final class DecoderGraph {
     // The graph. Shapes: B batch, T new positions, P cached positions, S = P + T, H hidden size,
     // Hq query heads, Hkv key/value heads, G = Hq / Hkv, D head size, I intermediate size, V vocabulary.
 
-    private static GraphBuilder buildGraph(TransformerConfig c, HostWeights w, WeightSink sink) throws IOException {
+    /**
+     * @param lastPositionLogits project only each row's last new position ({@code logits} [B, V]), as
+     *                           decoding needs; false keeps Optimum's [B, T, V]
+     */
+    private static GraphBuilder buildGraph(TransformerConfig c, HostWeights w, WeightSink sink, boolean lastPositionLogits)
+            throws IOException {
         int h = c.hiddenSize();
         int hq = c.numAttentionHeads();
         int hkv = c.numKeyValueHeads();
@@ -169,7 +190,11 @@ public final class DecoderGraph {
             gb.input(GraphBuilder.value("past_key_values." + i + ".key", F32, "batch_size", hkv, "past_sequence_length", d));
             gb.input(GraphBuilder.value("past_key_values." + i + ".value", F32, "batch_size", hkv, "past_sequence_length", d));
         }
-        gb.output(GraphBuilder.value("logits", F32, "batch_size", "sequence_length", v));
+        if (lastPositionLogits) {
+            gb.output(GraphBuilder.value("logits", F32, "batch_size", v));
+        } else {
+            gb.output(GraphBuilder.value("logits", F32, "batch_size", "sequence_length", v));
+        }
         for (int i = 0; i < c.numHiddenLayers(); i++) {
             gb.output(GraphBuilder.value("present." + i + ".key", F32, "batch_size", hkv, "total_sequence_length", d));
             gb.output(GraphBuilder.value("present." + i + ".value", F32, "batch_size", hkv, "total_sequence_length", d));
@@ -313,6 +338,13 @@ public final class DecoderGraph {
         String xn = rmsNorm(gb, x, sink.put(gb, "model.norm.weight", w.read("model.norm.weight"), h), eps); // [B*T, H]
         String head = c.tieWordEmbeddings() ? embed
                 : sink.put(gb, "lm_head.weight", w.read("lm_head.weight"), v, h);                   // [V, H]
+        if (lastPositionLogits) {
+            // Only the last new position of each row is sampled from: prefill projects B rows, not B*T.
+            String rows = gb.op("Reshape", in(xn, gb.op("Concat", in(idsShape, gb.ints(h)), Attr.i("axis", 0)))); // [B, T, H]
+            String last = gb.op("Gather", in(rows, gb.scalarInt(-1)), Attr.i("axis", 1));                    // [B, H]
+            gb.opNamed("logits", "Gemm", in(last, head), Attr.i("transB", 1));                               // [B, V]
+            return gb;
+        }
         String flatLogits = gb.op("Gemm", in(xn, head), Attr.i("transB", 1));                    // [B*T, V]
         gb.opNamed("logits", "Reshape", in(flatLogits,
                 gb.op("Concat", in(idsShape, gb.ints(v)), Attr.i("axis", 0))));                     // [B, T, V]
@@ -327,6 +359,130 @@ public final class DecoderGraph {
     }
 
     // ---------------------------------------------------------------------------------------------
+    // The in-memory rollout graph: built once, its weights handed over from direct buffers.
+
+    /**
+     * A decoder graph without its weights, and the buffers that hold them.
+     *
+     * @param model   the serialized ModelProto: Optimum's decoder signature (plus the weights as inputs
+     *                with {@link dev.r1j.distill.onnx.WeightFeed#GRAPH_INPUTS}), {@code logits} of the last new position only [B, V]
+     * @param weights every weight tensor the graph reads (fused as the graph fuses them), by name, in a
+     *                direct native-order buffer of float32 values
+     * @param shapes  their shapes
+     */
+    public record Rollout(byte[] model, java.util.Map<String, java.nio.FloatBuffer> weights,
+                          java.util.Map<String, long[]> shapes) {
+        /** Bytes the weight buffers hold. */
+        public long weightBytes() {
+            long n = 0;
+            for (java.nio.FloatBuffer b : weights.values()) {
+                n += 4L * b.capacity();
+            }
+            return n;
+        }
+    }
+
+    /**
+     * Builds the rollout graph of {@code config} in memory and fills its weight buffers from {@code w}
+     * (read one tensor at a time). Constants that never change (the rotary tables) stay inline.
+     */
+    public static Rollout rollout(TransformerConfig config, HostWeights w, dev.r1j.distill.onnx.WeightFeed feed, String producerVersion) {
+        checkWeights(config, w);
+        BufferSink sink = new BufferSink(feed, null);
+        try {
+            GraphBuilder gb = buildGraph(config, w, sink, true);
+            for (var e : sink.shapes.entrySet()) {
+                if (feed == dev.r1j.distill.onnx.WeightFeed.GRAPH_INPUTS) {
+                    gb.input(GraphBuilder.value(e.getKey(), TensorProto.DataType.FLOAT, (Object[]) box(e.getValue())));
+                }
+            }
+            ModelProto model = ModelProto.newBuilder().setIrVersion(8).setProducerName("r1j")
+                    .setProducerVersion(producerVersion).setDomain("dev.r1j")
+                    .setDocString("r1j rollout decoder (weights supplied in memory)")
+                    .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
+                    .setGraph(gb.build()).build();
+            return new Rollout(model.toByteArray(), java.util.Collections.unmodifiableMap(sink.buffers),
+                    java.util.Collections.unmodifiableMap(sink.shapes));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Writes {@code w}'s current values into {@code rollout}'s buffers, tensor by tensor, in place. */
+    public static void refill(TransformerConfig config, HostWeights w, Rollout rollout) {
+        try {
+            buildGraph(config, w, new BufferSink(null, rollout.weights()), true);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Object[] box(long[] dims) {
+        Object[] o = new Object[dims.length];
+        for (int i = 0; i < dims.length; i++) {
+            o[i] = dims[i];
+        }
+        return o;
+    }
+
+    /**
+     * Weights into direct buffers: declares each one (an external initializer, or nothing for a graph
+     * input, declared afterwards) and allocates its buffer; or, given the buffers, only refills them.
+     */
+    private static final class BufferSink implements WeightSink {
+        private final dev.r1j.distill.onnx.WeightFeed feed;                       // null: refill only
+        private final java.util.Map<String, java.nio.FloatBuffer> buffers;
+        private final java.util.Map<String, long[]> shapes = new java.util.LinkedHashMap<>();
+
+        BufferSink(dev.r1j.distill.onnx.WeightFeed feed, java.util.Map<String, java.nio.FloatBuffer> existing) {
+            this.feed = feed;
+            this.buffers = existing != null ? existing : new java.util.LinkedHashMap<>();
+        }
+
+        @Override
+        public String put(GraphBuilder gb, String name, float[] values, long... dims) {
+            boolean constant = name.startsWith("rotary.");
+            if (feed == null) {
+                if (!constant) {
+                    java.nio.FloatBuffer b = buffers.get(name);
+                    if (b == null || b.capacity() != values.length) {
+                        throw new IllegalStateException("the rollout graph has no weight '" + name + "' of "
+                                + values.length + " values");
+                    }
+                    b.put(0, values);
+                }
+                return name;
+            }
+            if (constant) {
+                gb.initializer(GraphBuilder.inlineFloats(name, values, dims));
+                return name;
+            }
+            if ((long) values.length * 4 > Integer.MAX_VALUE) {
+                throw new BadInputException("weight '" + name + "' is " + values.length * 4L + " bytes; ONNX Runtime rollouts "
+                        + "hand each tensor over in one buffer of at most 2 GiB");
+            }
+            java.nio.FloatBuffer b = ByteBuffer.allocateDirect(values.length * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+            b.put(0, values);
+            buffers.put(name, b);
+            shapes.put(name, dims.clone());
+            if (feed == dev.r1j.distill.onnx.WeightFeed.EXTERNAL_INITIALIZERS) {
+                // Declared external so that ONNX Runtime takes the data from the session options.
+                TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT_VALUE)
+                        .setDataLocation(TensorProto.DataLocation.EXTERNAL)
+                        .addExternalData(ExternalSink.entry("location", "r1j-rollout-weights"))
+                        .addExternalData(ExternalSink.entry("offset", "0"))
+                        .addExternalData(ExternalSink.entry("length", Long.toString(values.length * 4L)));
+                for (long d : dims) {
+                    t.addDims(d);
+                }
+                gb.initializer(t.build());
+            }
+            return name;
+        }
+
+        @Override
+        public void close() {}
+    }
 
     /** Where weight data goes: inline in the protobuf, or appended to an external data file. */
     private interface WeightSink extends AutoCloseable {

@@ -42,8 +42,14 @@ public final class OrtDecoder implements AutoCloseable {
     private final int kvHeads;
     private final int headDim;
     private final int vocab;
+    /** Whether {@code logits} is [B, V] (the last new position only) rather than Optimum's [B, T, V]. */
+    private final boolean lastPositionLogits;
+    /** Weights the graph takes as inputs, fed with every run (empty for a graph that holds its own). */
+    private Map<String, OnnxTensor> weightInputs = Map.of();
 
-    private OrtDecoder(Path file, OrtEnvironment env, OrtSession session, int layers, int kvHeads, int headDim, int vocab) {
+    private OrtDecoder(Path file, OrtEnvironment env, OrtSession session, int layers, int kvHeads, int headDim, int vocab,
+                       boolean lastPositionLogits) {
+        this.lastPositionLogits = lastPositionLogits;
         this.file = file;
         this.env = env;
         this.session = session;
@@ -84,7 +90,48 @@ public final class OrtDecoder implements AutoCloseable {
         }
     }
 
+    /**
+     * A session over an in-memory graph ({@link DecoderGraph#rollout}) whose weights come from direct
+     * buffers: as external initializers given at session creation, or as inputs fed with every run.
+     * {@code name} only labels messages.
+     */
+    public static OrtDecoder inMemory(String name, byte[] model, Map<String, ? extends ai.onnxruntime.OnnxTensorLike> externalInitializers,
+                                      Map<String, OnnxTensor> weightInputs, int threads) {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        Path label = Path.of(name);
+        OrtSession session;
+        try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
+            opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            if (threads > 0) {
+                opts.setIntraOpNumThreads(threads);
+            }
+            if (!externalInitializers.isEmpty()) {
+                opts.addExternalInitializers(new HashMap<>(externalInitializers));
+            }
+            session = env.createSession(model, opts);
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime cannot build the rollout session: " + e.getMessage(), e);
+        }
+        try {
+            OrtDecoder d = inspect(label, env, session, null, weightInputs.keySet());
+            d.weightInputs = Map.copyOf(weightInputs);
+            return d;
+        } catch (RuntimeException | OrtException e) {
+            try {
+                session.close();
+            } catch (OrtException ignored) {
+                // already failing
+            }
+            throw e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
     private static OrtDecoder inspect(Path file, OrtEnvironment env, OrtSession session, JsonNode config) throws OrtException {
+        return inspect(file, env, session, config, Set.of());
+    }
+
+    private static OrtDecoder inspect(Path file, OrtEnvironment env, OrtSession session, JsonNode config,
+                                      Set<String> weightInputs) throws OrtException {
         Map<String, NodeInfo> inputs = session.getInputInfo();
         Map<String, NodeInfo> outputs = session.getOutputInfo();
         if (inputs.containsKey("use_cache_branch")) {
@@ -128,7 +175,7 @@ public final class OrtDecoder implements AutoCloseable {
         }
         for (String name : inputs.keySet()) {
             boolean known = name.equals("input_ids") || name.equals("attention_mask") || name.equals("position_ids")
-                    || name.matches("past_key_values\\.\\d+\\.(key|value)");
+                    || name.matches("past_key_values\\.\\d+\\.(key|value)") || weightInputs.contains(name);
             if (!known) {
                 throw bad(file, name, "an input r1j does not know how to feed (it feeds input_ids, attention_mask, "
                         + "position_ids and past_key_values.{i}.key/.value)");
@@ -140,9 +187,11 @@ public final class OrtDecoder implements AutoCloseable {
         TensorInfo logits = checkType(file, "logits", outputs.get("logits"), OnnxJavaType.FLOAT);
         int kvHeads = size(file, "past_key_values.0.key", "kv_heads", keyShape[1], config, "num_key_value_heads");
         int headDim = keyShape[3] > 0 ? (int) keyShape[3] : configHeadDim(file, config);
-        int vocab = logits.getShape().length == 3 && logits.getShape()[2] > 0 ? (int) logits.getShape()[2]
+        long[] logitsShape = logits.getShape();
+        boolean lastOnly = logitsShape.length == 2;
+        int vocab = logitsShape[logitsShape.length - 1] > 0 ? (int) logitsShape[logitsShape.length - 1]
                 : size(file, "logits", "vocab_size", -1, config, "vocab_size");
-        return new OrtDecoder(file, env, session, layers, kvHeads, headDim, vocab);
+        return new OrtDecoder(file, env, session, layers, kvHeads, headDim, vocab, lastOnly);
     }
 
     private static TensorInfo checkType(Path file, String name, NodeInfo info, OnnxJavaType expected) {
@@ -329,7 +378,8 @@ public final class OrtDecoder implements AutoCloseable {
         for (int i = 0; i < b * s; i++) {
             maskBuf.put(i, keep[i] != 0f ? 1 : 0);
         }
-        FloatBuffer logitsBuf = directFloats(b * t * vocab);                       // [B, T, V]
+        int projected = lastPositionLogits ? 1 : t;                               // positions with logits
+        FloatBuffer logitsBuf = directFloats(b * projected * vocab);               // [B, T, V] or [B, V]
         List<OnnxTensor> temporaries = new ArrayList<>();
         try {
             Map<String, OnnxTensor> in = new HashMap<>();
@@ -340,7 +390,9 @@ public final class OrtDecoder implements AutoCloseable {
                 in.put("past_key_values." + i + ".key", cache.keys[i]);
                 in.put("past_key_values." + i + ".value", cache.values[i]);
             }
-            OnnxTensor logits = track(temporaries, OnnxTensor.createTensor(env, logitsBuf, new long[] {b, t, vocab}));
+            in.putAll(weightInputs);
+            OnnxTensor logits = track(temporaries, OnnxTensor.createTensor(env, logitsBuf,
+                    lastPositionLogits ? new long[] {b, vocab} : new long[] {b, t, vocab}));
             Map<String, OnnxValue> pinned = Map.of("logits", logits);
             Set<String> wanted = new java.util.LinkedHashSet<>();
             for (int i = 0; i < layers; i++) {
@@ -363,6 +415,14 @@ public final class OrtDecoder implements AutoCloseable {
             throw new IllegalStateException("ONNX Runtime failed on " + file + ": " + e.getMessage(), e);
         } finally {
             temporaries.forEach(OnnxTensor::close);
+        }
+        if (lastPositionLogits) {
+            if (!lastOnly && t > 1) {
+                throw new IllegalStateException("this graph returns the last position's logits only");
+            }
+            float[] out = new float[b * vocab];                                    // [B, V]
+            logitsBuf.get(0, out);
+            return out;
         }
         if (!lastOnly || t == 1) {
             float[] out = new float[b * t * vocab];

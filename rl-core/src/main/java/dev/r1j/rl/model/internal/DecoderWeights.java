@@ -248,7 +248,16 @@ public final class DecoderWeights {
      * Valid while the weights are open; it sees later updates.
      */
     public HostWeights hfView() {
-        return new EngineView();
+        return new EngineView(null);
+    }
+
+    /**
+     * As {@link #hfView()}, with {@code adapter}'s weight delta added to every projection it targets
+     * (computed on the engine per read, without gradient recording, freed with the read): the merged
+     * weights, never stored.
+     */
+    public HostWeights hfView(dev.r1j.rl.model.ProjectionAdapter adapter) {
+        return new EngineView(adapter);
     }
 
     /** The Hugging Face tensor names and shapes a config implies, in checkpoint order. */
@@ -408,8 +417,10 @@ public final class DecoderWeights {
     private final class EngineView implements HostWeights {
         private final Map<String, long[]> shapes = hfShapes(config);
         private final Map<String, Place> places = new LinkedHashMap<>();
+        private final dev.r1j.rl.model.ProjectionAdapter adapter;
 
-        EngineView() {
+        EngineView(dev.r1j.rl.model.ProjectionAdapter adapter) {
+            this.adapter = adapter;
             for (Slot slot : layout(config)) {
                 long offset = 0;
                 for (String part : slot.parts()) {
@@ -441,6 +452,9 @@ public final class DecoderWeights {
                 // Readers get float32 whatever the storage; the scope frees this copy.
                 a = a.toType(DataType.FLOAT32, true);
             }
+            if (adapter != null && p.slot().transposed()) {
+                a = merged(p.slot(), a);
+            }
             if (p.slot().transposed()) {
                 // Rows of the [out, in] tensor are columns of the [in, sum(out)] engine array.
                 return a.get(new NDIndex(":, " + (p.offset() + r0) + ":" + (p.offset() + r1))).transpose(); // [r1-r0, in]
@@ -470,6 +484,30 @@ public final class DecoderWeights {
                 NDScope.unregister(copy);
                 copy.attach(m);
                 return copy;
+            }
+        }
+
+        /** {@code a} plus the adapter's delta when it targets this slot's projection, else {@code a}; in the caller's scope. */
+        private NDArray merged(Slot slot, NDArray a) {
+            String first = slot.parts()[0];                     // model.layers.{i}.{module}.{proj}.weight
+            if (!first.startsWith("model.layers.")) {
+                return a;                                       // an untied output head: adapters never target it
+            }
+            String[] path = first.split("\\.");
+            int layer = Integer.parseInt(path[2]);
+            dev.r1j.rl.model.ProjectionAdapter.Projection projection = switch (path[4]) {
+                case "q_proj" -> dev.r1j.rl.model.ProjectionAdapter.Projection.QKV;
+                case "o_proj" -> dev.r1j.rl.model.ProjectionAdapter.Projection.OUTPUT;
+                case "gate_proj" -> dev.r1j.rl.model.ProjectionAdapter.Projection.GATE_UP;
+                case "down_proj" -> dev.r1j.rl.model.ProjectionAdapter.Projection.DOWN;
+                default -> throw new IllegalStateException("not a projection: " + first);
+            };
+            boolean grad = dev.r1j.rl.model.Engines.gradMode(false);
+            try {
+                NDArray delta = adapter.weightDelta(layer, projection, a.getManager());   // [in, out] or null
+                return delta == null ? a : a.add(delta);                                 // [in, out]
+            } finally {
+                dev.r1j.rl.model.Engines.gradMode(grad);
             }
         }
 
