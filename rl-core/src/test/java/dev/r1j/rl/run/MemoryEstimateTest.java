@@ -74,6 +74,21 @@ class MemoryEstimateTest {
     }
 
     @Test
+    void anAdapterLargerThanATinyBaseIsCountedAsAnAdapter() {
+        // Rank 16 on a 32-wide, 2-layer model: the adapter outnumbers the base, and is still an adapter
+        // (the base frozen beside it), not full fine-tuning and not an error.
+        TransformerConfig tiny = TransformerConfig.builder().vocabSize(40).hiddenSize(32).intermediateSize(64)
+                .numHiddenLayers(2).numAttentionHeads(2).numKeyValueHeads(1).build();
+        long base = tiny.parameterCount();
+        long adapter = base + 3000;
+        GrpoConfig grpo = GrpoConfig.builder().promptsPerStep(2).groupSize(2).maxNewTokens(8).build();
+        MemoryEstimate e = MemoryEstimate.grpo(tiny, adapter, grpo, 16);
+        assertEquals(4 * (base + adapter), e.bytes("weights"));
+        assertEquals(4 * adapter, e.bytes("gradients"));
+        assertEquals(8 * adapter, e.bytes("AdamW moments"));
+    }
+
+    @Test
     void supervisedAndDistillation() {
         long p = 494_032_768L;
         SupervisedConfig sft = SupervisedConfig.builder().batchSize(2).sequenceLength(128).logitsChunk(64).build();
