@@ -3,6 +3,7 @@ package dev.r1j.samples.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.r1j.rl.io.AtomicFiles;
+import dev.r1j.samples.bench.CheckpointBench;
 import dev.r1j.samples.bench.EngineBench;
 import dev.r1j.samples.bench.GrpoBench;
 import dev.r1j.samples.bench.OnnxBench;
@@ -44,10 +45,15 @@ final class BenchCommand implements Callable<Integer> {
             defaultValue = "64")
     int rolloutBatch;
 
-    @Option(names = "--model", paramLabel = "DIR", description = "Also run one GRPO step (4 prompts x 4 completions x "
-            + "64 new tokens on gsm8k, micro-batch 2, no KL) on this checkpoint, in full fine-tuning and with a rank-16 "
-            + "LoRA adapter, each in its own JVM, reporting peak RSS and the seconds of each phase.")
+    @Option(names = "--model", paramLabel = "DIR", description = "Also measure this checkpoint: one GRPO step "
+            + "(4 prompts x 4 completions x 64 new tokens on gsm8k, micro-batch 2, no KL) in full fine-tuning, with a "
+            + "rank-16 LoRA adapter, with LoRA and gradient checkpointing, with LoRA, F16 and gradient checkpointing, "
+            + "and with BF16, each in its own JVM (peak RSS and the seconds of each phase); decoding 64 rows x 128 "
+            + "tokens; and an 8 x 8 x 256 LoRA step per rollout engine (DJL, ONNX Runtime), each against the ceiling.")
     Path model;
+
+    @Option(names = "--model-only", description = "With --model: measure the ceilings and that checkpoint only.")
+    boolean modelOnly;
 
     @Override
     public Integer call() throws Exception {
@@ -56,6 +62,9 @@ final class BenchCommand implements Callable<Integer> {
         }
         if (model != null && !java.nio.file.Files.isDirectory(model)) {
             throw new dev.r1j.rewards.BadInputException("--model: " + model + " is not a model directory");
+        }
+        if (modelOnly && model == null) {
+            throw new dev.r1j.rewards.BadInputException("--model-only needs --model DIR");
         }
         EngineBench bench = new EngineBench(quick, line -> System.err.println("bench: " + line));
         Map<String, Object> result = new LinkedHashMap<>();
@@ -73,6 +82,18 @@ final class BenchCommand implements Callable<Integer> {
             AtomicFiles.writeString(out, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(result) + "\n");
             System.out.printf("%-44s %12.1f%n", "fp32 GEMM ceiling, DJL engine (GFLOP/s)", (double) gemm.get("ceiling_gflops"));
             System.out.printf("%-44s %12.1f%n", "fp32 GEMM ceiling, ONNX Runtime (GFLOP/s)", (double) ortGemm.get("ceiling_gflops"));
+            System.out.println("written: " + out);
+            return R1j.EXIT_OK;
+        }
+        if (modelOnly) {
+            Map<String, Object> ceilings = ceilings((double) gemm.get("ceiling_gflops"), ortGemm);
+            result.put("ceiling", ceilings);
+            List<String> rows = measureModel(result, (double) ceilings.get("fp32_gflops"));
+            result.put("peak_rss_mib", EngineBench.peakRssBytes() / (1024 * 1024));
+            AtomicFiles.writeString(out, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(result) + "\n");
+            System.out.printf("%-52s %12.1f%n", "fp32 GEMM ceiling, DJL engine (GFLOP/s)", (double) gemm.get("ceiling_gflops"));
+            System.out.printf("%-52s %12.1f%n", "fp32 GEMM ceiling, ONNX Runtime (GFLOP/s)", (double) ortGemm.get("ceiling_gflops"));
+            rows.forEach(System.out::println);
             System.out.println("written: " + out);
             return R1j.EXIT_OK;
         }
@@ -125,11 +146,7 @@ final class BenchCommand implements Callable<Integer> {
         result.put("grpo_rollout_engines", rollouts);
         Map<String, Object> feeds = new GrpoBench(quick, line -> System.err.println("bench: " + line)).rolloutFeeds();
         result.put("onnx_rollout_weight_feeds", feeds);
-        Map<String, Object> modelStep = model == null ? null
-                : new GrpoBench(quick, line -> System.err.println("bench: " + line)).checkpointStep(model);
-        if (modelStep != null) {
-            result.put("model_grpo_step", modelStep);
-        }
+        List<String> modelRows = model == null ? List.of() : measureModel(result, (double) ceilings.get("fp32_gflops"));
         result.put("peak_rss_mib", EngineBench.peakRssBytes() / (1024 * 1024));
 
         String json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(result);
@@ -175,12 +192,28 @@ final class BenchCommand implements Callable<Integer> {
         }
         GrpoBench.rolloutRows(rollouts).forEach(System.out::println);
         GrpoBench.feedRows(feeds).forEach(System.out::println);
-        if (modelStep != null) {
-            GrpoBench.tableRows(modelStep).forEach(System.out::println);
-        }
+        modelRows.forEach(System.out::println);
         System.out.printf("%-44s %12d%n", "peak RSS (MiB)", (long) result.get("peak_rss_mib"));
         System.out.println("written: " + out);
         return R1j.EXIT_OK;
+    }
+
+    /**
+     * The sections of {@code --model}, added to {@code result} (JSON keys {@code model_grpo_step},
+     * {@code model_decode}, {@code model_rollout_engines}); returns their table rows.
+     */
+    private List<String> measureModel(Map<String, Object> result, double fp32Ceiling) {
+        CheckpointBench checkpoint = new CheckpointBench(line -> System.err.println("bench: " + line));
+        Map<String, Object> steps = checkpoint.steps(model);
+        result.put("model_grpo_step", steps);
+        Map<String, Object> decode = checkpoint.decode(model, fp32Ceiling);
+        result.put("model_decode", decode);
+        Map<String, Object> rollouts = checkpoint.rolloutStep(model, fp32Ceiling);
+        result.put("model_rollout_engines", rollouts);
+        List<String> rows = new java.util.ArrayList<>(CheckpointBench.stepRows(steps));
+        rows.addAll(CheckpointBench.decodeRows(decode));
+        rows.addAll(CheckpointBench.rolloutRows(rollouts));
+        return rows;
     }
 
     /** Why the DJL engine has no bf16 GEMM figure: the check would end the process, not fail. */
