@@ -37,6 +37,20 @@ public record MachineMemory(long totalBytes, long availableBytes, long maxHeapBy
         return new MachineMemory(total, available, maxHeap);
     }
 
+    /** This process's resident memory ({@code VmRSS} of {@code /proc/self/status}), -1 where there is none. */
+    public static long processResidentBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return kilobytes(line);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // Not Linux: unknown.
+        }
+        return -1;
+    }
+
     /** "MemTotal:       24570452 kB" -> bytes. */
     private static long kilobytes(String line) {
         String[] f = line.trim().split("\\s+");

@@ -89,6 +89,17 @@ class MemoryEstimateTest {
     }
 
     @Test
+    void theMeasuredRuntimeIsAlwaysHeld() {
+        GrpoConfig grpo = GrpoConfig.builder().promptsPerStep(4).groupSize(4).maxNewTokens(64).microBatchSize(2).build();
+        MemoryEstimate e = MemoryEstimate.grpo(QWEN_05B, grpo, 200);
+        MemoryEstimate withRuntime = e.withRuntime(1_100_000_000L);
+        assertEquals(e.peakBytes() + 1_100_000_000L, withRuntime.peakBytes());
+        assertEquals(1_100_000_000L, withRuntime.bytes(MemoryEstimate.RUNTIME));
+        assertTrue(withRuntime.line().contains("runtime 1.1 GB"), withRuntime.line());
+        assertEquals(0, e.withRuntime(-5).bytes(MemoryEstimate.RUNTIME), "a negative measurement is no runtime");
+    }
+
+    @Test
     void supervisedAndDistillation() {
         long p = 494_032_768L;
         SupervisedConfig sft = SupervisedConfig.builder().batchSize(2).sequenceLength(128).logitsChunk(64).build();

@@ -198,7 +198,7 @@ final class GrpoCommand implements Callable<Integer> {
             int promptTokens = problems.draw(1, 0, s.grpo().promptsPerStep()).stream()
                     .mapToInt(p -> cp.tokenizer().encode(template.render(p.prompt())).length).max().orElse(0);
             MemoryNotice.print(err, "grpo: ", MemoryEstimate.grpo(cp.model().config(), MemoryNotice.trainable(cp.model()), s.grpo(),
-                    promptTokens));
+                    promptTokens), true);
             gen = rolloutGenerator(cp, s.grpo(), adapter.isPresent(), err);
             GrpoTrainer trainer = new GrpoTrainer(cp.model(), cp.tokenizer(), template, gen, reward, problems, s.grpo(), runDir,
                     new ConsoleProgress(err, "grpo: "), s.precision());

@@ -9,8 +9,17 @@ final class MemoryNotice {
 
     private MemoryNotice() {}
 
-    /** Prints {@code PREFIX memory estimate: ...} and {@code PREFIX warning: ...} lines to {@code err}. */
-    static void print(PrintWriter err, String prefix, MemoryEstimate estimate) {
+    /**
+     * Prints {@code PREFIX memory estimate: ...} and {@code PREFIX warning: ...} lines to {@code err},
+     * with the runtime (JVM, engine libraries, tokenizer) this process holds now: its resident memory,
+     * less the estimate's weights (and a distillation teacher's) when {@code modelLoaded}: called after
+     * the models are loaded and before the run starts.
+     */
+    static void print(PrintWriter err, String prefix, MemoryEstimate estimate, boolean modelLoaded) {
+        long resident = MachineMemory.processResidentBytes();
+        if (resident > 0) {
+            estimate = estimate.withRuntime(resident - (modelLoaded ? estimate.bytes("weights") + estimate.bytes("teacher") : 0));
+        }
         err.println(prefix + estimate.line());
         for (String w : estimate.warnings(MachineMemory.current())) {
             err.println(prefix + "warning: " + w);

@@ -117,7 +117,7 @@ final class NightlyCommand implements Callable<Integer> {
         } catch (RuntimeException e) {
             return; // the job reports a missing or unreadable student base itself, naming the setting
         }
-        MemoryNotice.print(err, "nightly: sft stage ", MemoryEstimate.supervised(student, config.sft(), null, 0));
+        MemoryNotice.print(err, "nightly: sft stage ", MemoryEstimate.supervised(student, config.sft(), null, 0), false);
     }
 
     private static NightId parseNight(String text) {

@@ -153,7 +153,7 @@ final class SftCommand implements Callable<Integer> {
             err.printf("%s: %s (%,d parameters) on %,d %s (%,d held out) from %s%n", command, model.model,
                     cp.model().config().parameterCount(), train.size(), chat ? "chat examples" : "traces", held, traces);
             MemoryNotice.print(err, command + ": ", MemoryEstimate.supervised(cp.model().config(), MemoryNotice.trainable(cp.model()),
-                    training, teacher == null ? null : teacher.config(), teacherTopK));
+                    training, teacher == null ? null : teacher.config(), teacherTopK), true);
             SupervisedTrainer trainer = new SupervisedTrainer(cp.model(), training, out.resolve("run"), cp.tokenizer().padId(),
                     new ConsoleProgress(err, command + ": "), loss.apply(cp, training));
             List<SequencePacker.Row> packed = SequencePacker.pack(train, training.sequenceLength(), cp.tokenizer().padId());
