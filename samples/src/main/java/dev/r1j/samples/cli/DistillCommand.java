@@ -76,7 +76,7 @@ final class DistillCommand implements Callable<Integer> {
         if (maxNewTokens < 1) {
             throw new BadInputException("--max-new-tokens must be >= 1, was " + maxNewTokens);
         }
-        PrecisionSettings.read(null, options.precision); // a flag the engine cannot do fails before the teacher loads
+        PrecisionSettings.read(null, options.adapterOptions.precision); // a flag the engine cannot do fails before the teacher loads
         Path teacherDir = BuiltinModels.resolve(teacher);
         try (Checkpoint t = Checkpoint.load(teacherDir)) {
             if (teacherTopK >= t.model().config().vocabSize()) {

@@ -15,7 +15,6 @@ import dev.r1j.rl.generate.SamplingParams;
 import dev.r1j.rl.tokenizer.PromptTemplate;
 import dev.r1j.rl.tokenizer.Tokenizer;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -34,6 +33,8 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "countdown4:100), all generated from --seed; gsm8k = the bundled test split; math needs --problems."})
 final class EvalCommand implements Callable<Integer> {
 
+    /** The longest completion when {@code --max-new-tokens} is not given and the model's positions allow it. */
+    static final int DEFAULT_MAX_NEW_TOKENS = 256;
 
     @Mixin
     ModelOption model;
@@ -41,28 +42,14 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin
     ChatOptions chatOptions;
 
-    @Option(names = "--task", required = true, converter = TaskConverter.class, description = Task.NAMES + ".")
-    Task task;
-
-    @Option(names = "--n", defaultValue = "100", description = "Problems to evaluate (default: ${DEFAULT-VALUE}).")
-    int n;
+    @Mixin
+    ProblemOptions problemSet = new ProblemOptions(100, 0);
 
     @Option(names = "--k", defaultValue = "4", description = "Completions per problem (default: ${DEFAULT-VALUE}).")
     int k;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Problem and sampling seed (default: ${DEFAULT-VALUE}).")
-    long seed;
-
-    @Option(names = "--problems", paramLabel = "FILE", description = "Problems from JSONL instead of the generator "
-            + "(gsm8k: question/answer; math: problem/solution; arith, countdown: prompt/answer).")
-    Path problems;
-
-    @Option(names = "--temperature", defaultValue = "1.0", description = "Sampling temperature (default: ${DEFAULT-VALUE}).")
-    double temperature;
-
-    @Option(names = "--max-new-tokens", description = "Longest completion (default: 256, or what the model's "
-            + "max_position_embeddings leaves after the longest prompt, if less).")
-    Integer maxNewTokens;
+    @Mixin
+    SamplingOptions sampling;
 
     @Option(names = "--lenient", description = "Math tasks: accept answers without an explicit anchor (last number).")
     boolean lenient;
@@ -80,10 +67,13 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (n < 1 || k < 1) {
-            throw new BadInputException("--n and --k must be >= 1, were " + n + " and " + k);
+        if (problemSet.n < 1 || k < 1) {
+            throw new BadInputException("--n and --k must be >= 1, were " + problemSet.n + " and " + k);
         }
-        List<Problem> set = task.problems(n, seed, problems);
+        Task task = problemSet.task;
+        long seed = problemSet.seed;
+        double temperature = sampling.temperature;
+        List<Problem> set = problemSet.problems();
         Reward reward = task.correctness(lenient, Runtime.getRuntime().availableProcessors());
         PrintWriter err = spec.commandLine().getErr();
         EvalReport r;
@@ -96,8 +86,8 @@ final class EvalCommand implements Callable<Integer> {
             }
             SamplingParams params;
             try {
-                params = SamplingParams.builder().temperature(temperature).seed(seed)
-                        .maxNewTokens(maxNewTokens != null ? maxNewTokens : fittingLength(cp, template, set)).build();
+                int length = sampling.maxNewTokens != null ? sampling.maxNewTokens : fittingLength(cp, template, set);
+                params = SamplingParams.builder().temperature(temperature).seed(seed).maxNewTokens(length).build();
             } catch (IllegalArgumentException e) {
                 throw new BadInputException(e.getMessage());
             }
@@ -132,14 +122,14 @@ final class EvalCommand implements Callable<Integer> {
         return fittingLength(cp.tokenizer(), cp.maxPositions(), template, set, opening);
     }
 
-    /** 256 new tokens, or fewer when the model's positions run out after the longest prompt. */
+    /** {@link #DEFAULT_MAX_NEW_TOKENS} new tokens, or fewer when the model's positions run out after the longest prompt. */
     static int fittingLength(Tokenizer tokenizer, int maxPositions, PromptTemplate template, List<Problem> set,
                              Opening opening) {
         int longest = 0;
         for (Problem p : set) {
             longest = Math.max(longest, tokenizer.encode(template.render(p.prompt()) + opening.text()).length);
         }
-        return Math.max(1, Math.min(256, maxPositions - longest));
+        return Math.max(1, Math.min(DEFAULT_MAX_NEW_TOKENS, maxPositions - longest));
     }
 
     private static void put(ObjectNode o, String name, double value, Estimators.Interval ci) {

@@ -29,15 +29,15 @@ final class ExportOnnxCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "FILE.onnx", description = "The ONNX file to write.")
     Path out;
 
-    @Option(names = "--force", description = "Replace FILE.onnx (and its companions) if it exists.")
-    boolean force;
+    @Mixin
+    ForceOption replace;
 
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
-        if (Files.exists(out) && !force) {
+        if (Files.exists(out) && !replace.force) {
             throw new BadInputException(out + ": already exists; refusing to overwrite it (--force replaces it)");
         }
         Path dir = model.directory();
@@ -46,10 +46,10 @@ final class ExportOnnxCommand implements Callable<Integer> {
             // An ONNX graph holds plain weights: an adapter is exported merged into its base.
             try (Checkpoint cp = model.load()) {
                 cp.model().mergeAdapter();
-                r = OnnxExporter.export(cp.model(), cp.tokenizer(), cp.template().orElse(null), out, force);
+                r = OnnxExporter.export(cp.model(), cp.tokenizer(), cp.template().orElse(null), out, replace.force);
             }
         } else {
-            r = OnnxExporter.export(dir, model.model, out, force);
+            r = OnnxExporter.export(dir, model.model, out, replace.force);
         }
         PrintWriter w = spec.commandLine().getOut();
         for (Path f : r.files()) {

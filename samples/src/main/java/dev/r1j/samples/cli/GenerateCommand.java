@@ -35,18 +35,14 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--n", defaultValue = "1", description = "Completions to sample (default: ${DEFAULT-VALUE}).")
     int n;
 
-    @Option(names = "--temperature", defaultValue = "1.0",
-            description = "Sampling temperature; 0 is greedy (default: ${DEFAULT-VALUE}).")
-    double temperature;
+    @Mixin
+    SamplingOptions sampling;
 
     @Option(names = "--top-p", defaultValue = "1.0", description = "Nucleus sampling threshold (default: ${DEFAULT-VALUE}).")
     double topP;
 
     @Option(names = "--top-k", defaultValue = "0", description = "Keep the k most likely tokens; 0 is off (default: ${DEFAULT-VALUE}).")
     int topK;
-
-    @Option(names = "--max-new-tokens", defaultValue = "128", description = "Most tokens to generate (default: ${DEFAULT-VALUE}).")
-    int maxNewTokens;
 
     @Option(names = "--seed", defaultValue = "0", description = "Sampling seed (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -70,7 +66,7 @@ final class GenerateCommand implements Callable<Integer> {
         }
         SamplingParams params;
         try {
-            params = SamplingParams.builder().maxNewTokens(maxNewTokens).temperature(temperature).topP(topP).topK(topK)
+            params = SamplingParams.builder().maxNewTokens(sampling.maxNewTokens()).temperature(sampling.temperature).topP(topP).topK(topK)
                     .seed(seed).stopStrings(stop).build();
         } catch (IllegalArgumentException e) {
             throw new BadInputException(e.getMessage());

@@ -41,6 +41,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -102,13 +103,8 @@ final class GrpoCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "The run directory (must not hold another run).")
     Path out;
 
-    @Option(names = "--lora-rank", paramLabel = "N", description = "Train a LoRA adapter of rank N (lora.rank; the "
-            + "other lora fields as the config sets them, or at their defaults).")
-    Integer loraRank;
-
-    @Option(names = "--precision", paramLabel = "P", description = "How frozen weights are stored: FP32 (default) or "
-            + "F16 (half the memory, cast to F32 before each product); BF16 is refused on this engine. Overrides precision.")
-    Precision precision;
+    @Mixin
+    AdapterOptions adapterOptions;
 
     @Spec
     CommandSpec spec;
@@ -140,7 +136,8 @@ final class GrpoCommand implements Callable<Integer> {
         Path runDir;
         RunSettings settings;
         if (resume != null) {
-            if (config != null || model != null || task != null || out != null || loraRank != null || precision != null) {
+            if (config != null || model != null || task != null || out != null || adapterOptions.loraRank != null
+                    || adapterOptions.precision != null) {
                 throw new BadInputException("--resume DIR takes the run's own config.json; do not combine it with "
                         + "--config, --model, --task, --out, --lora-rank or --precision");
             }
@@ -155,7 +152,7 @@ final class GrpoCommand implements Callable<Integer> {
                 throw new BadInputException("--out DIR is required (or --resume DIR)");
             }
             runDir = out;
-            settings = override(read(config, loraRank, precision), config);
+            settings = override(read(config, adapterOptions.loraRank, adapterOptions.precision), config);
             // strftime_now answers the day the run starts, recorded in config.json for --resume
             settings = new RunSettings(settings.model(), settings.task(), settings.formatWeight(), settings.overlongBuffer(),
                     settings.grpo(), settings.lora(), settings.prompt().fixDate(java.time.LocalDate.now(java.time.ZoneOffset.UTC)),

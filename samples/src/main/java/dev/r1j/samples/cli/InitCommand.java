@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -74,8 +75,8 @@ final class InitCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Initialisation seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--force", description = "Replace an existing directory.")
-    boolean force;
+    @Mixin
+    ForceOption replace;
 
     @Option(names = "--hf-config", paramLabel = "FILE.json", description = "A Hugging Face config.json to take the "
             + "shape from (any model type r1j supports); the shape flags above are then not allowed.")
@@ -114,7 +115,7 @@ final class InitCommand implements Callable<Integer> {
         }
         ModelFamily f = ModelFamily.fromModelType(family).orElseThrow(() ->
                 new BadInputException("--family must be one of " + ModelFamily.supportedModelTypes() + ", was '" + family + "'"));
-        if (Files.exists(out) && !force) {
+        if (Files.exists(out) && !replace.force) {
             throw new BadInputException("--out " + out + " already exists (use --force to replace it)");
         }
         if (alphabet.isEmpty()) {
@@ -158,7 +159,7 @@ final class InitCommand implements Callable<Integer> {
                 throw new BadInputException(flag + " cannot be combined with --hf-config, which gives the shape");
             }
         }
-        if (Files.exists(out) && !force) {
+        if (Files.exists(out) && !replace.force) {
             throw new BadInputException("--out " + out + " already exists (use --force to replace it)");
         }
         if (!Files.isDirectory(tokenizerDir)) {

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -32,8 +33,8 @@ final class MergeLoraCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "The merged model directory to write.")
     Path out;
 
-    @Option(names = "--force", description = "Replace --out if it exists.")
-    boolean force;
+    @Mixin
+    ForceOption replace;
 
     @Spec
     CommandSpec spec;
@@ -44,7 +45,7 @@ final class MergeLoraCommand implements Callable<Integer> {
             throw new BadInputException("--adapter " + adapter + ": not an adapter directory (no "
                     + LoraDirectory.CONFIG_FILE + ")");
         }
-        if (Files.exists(out) && !force) {
+        if (Files.exists(out) && !replace.force) {
             throw new BadInputException("--out " + out + ": already exists; refusing to overwrite it (--force replaces it)");
         }
         LoraMerge.Result r = LoraMerge.merge(adapter, base, out, Invocation.of(spec));

@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -59,17 +60,15 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "JSON or YAML settings.")
     Path config;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output: OUT/run (metrics, checkpoints) and OUT/model.")
-    Path out;
-
-    @Option(names = "--steps", description = "Overrides training.steps.")
-    Long steps;
+    @Mixin
+    SupervisedRunOptions run;
 
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
+        Path out = run.out;
         ConfigFile file = ConfigFile.read(config);
         file.rejectUnknown(TOP_FIELDS);
         ConfigFile m = file.section("model", MODEL_FIELDS);
@@ -94,7 +93,7 @@ final class PretrainCommand implements Callable<Integer> {
                 throw ConfigFile.error(config, "corpus.eval_problems", "must be >= 0, was " + evalProblems);
             }
             evalCorpus = evalProblems == 0 ? null : corpus.resized(evalProblems, corpus.seed() + 1_000_003L);
-            training = trainingSection(t, steps);
+            training = trainingSection(t, run.steps);
         } catch (IllegalArgumentException e) {
             throw e instanceof BadInputException b ? b : BadInputException.at(config, 0, null, e.getMessage());
         }

@@ -92,7 +92,7 @@ final class SftCommand implements Callable<Integer> {
                              CausalLm teacher, int teacherTopK) {
         Path traces = options.traces;
         Path config = options.config;
-        Path out = options.out;
+        Path out = options.run.out;
         if (!Files.exists(traces)) {
             throw BadInputException.at(traces, 0, null, "no such file");
         }
@@ -114,10 +114,10 @@ final class SftCommand implements Callable<Integer> {
                             + "section of sft takes variables and date");
                 }
             }
-            lora = LoraSettings.read(file, options.loraRank);
-            precision = PrecisionSettings.read(file, options.precision);
+            lora = LoraSettings.read(file, options.adapterOptions.loraRank);
+            precision = PrecisionSettings.read(file, options.adapterOptions.precision);
             ConfigFile t = file == null ? ConfigFile.empty() : file.section("training", PretrainCommand.TRAINING_FIELDS);
-            training = PretrainCommand.trainingSection(t, options.steps);
+            training = PretrainCommand.trainingSection(t, options.run.steps);
         } catch (BadInputException e) {
             throw e;
         } catch (IllegalArgumentException e) {
@@ -136,7 +136,7 @@ final class SftCommand implements Callable<Integer> {
         try (RunLock lock = RunLock.acquire(out); Checkpoint cp = model.load()) {
             Optional<LoraAdapter> adapter = LoraSettings.attach(cp, model.model, model.directory(), lora, training.seed());
             PrecisionSettings.requireFrozen(precision, adapter.isPresent() || teacher != null,
-                    PrecisionSettings.source(file, options.precision), command);
+                    PrecisionSettings.source(file, options.adapterOptions.precision), command);
             if (adapter.isPresent()) {
                 PrecisionSettings.store(cp.model(), precision, "the frozen base", err, command + ": ");
             }

@@ -32,15 +32,8 @@ final class TracesCommand implements Callable<Integer> {
     @Mixin
     ChatOptions chatOptions;
 
-    @Option(names = "--task", required = true, converter = TaskConverter.class,
-            description = "The problems and their verifier: " + Task.NAMES + ".")
-    Task task;
-
-    @Option(names = "--problems", paramLabel = "FILE", description = "Problems from JSONL instead of the generator.")
-    Path problems;
-
-    @Option(names = "--n", defaultValue = "500", description = "Problems (default: ${DEFAULT-VALUE}).")
-    int n;
+    @Mixin
+    ProblemOptions problemSet = new ProblemOptions(500, 1);
 
     @Option(names = "--samples", defaultValue = "8", description = "Completions sampled per problem (default: ${DEFAULT-VALUE}).")
     int samples;
@@ -53,15 +46,8 @@ final class TracesCommand implements Callable<Integer> {
     @Option(names = "--cap", defaultValue = "4", description = "Most traces per problem (default: ${DEFAULT-VALUE}).")
     int cap;
 
-    @Option(names = "--temperature", defaultValue = "1.0", description = "Sampling temperature (default: ${DEFAULT-VALUE}).")
-    double temperature;
-
-    @Option(names = "--max-new-tokens", defaultValue = "128", description = "Longest completion (default: ${DEFAULT-VALUE}).")
-    int maxNewTokens;
-
-    @Option(names = "--seed", defaultValue = "1", description = "Problem and sampling seed (default: ${DEFAULT-VALUE}); "
-            + "use one that evaluation does not, so students are not tested on their training problems.")
-    long seed;
+    @Mixin
+    SamplingOptions sampling;
 
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "The traces file (JSONL).")
     Path out;
@@ -71,18 +57,20 @@ final class TracesCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (n < 1) {
-            throw new BadInputException("--n must be >= 1, was " + n);
+        if (problemSet.n < 1) {
+            throw new BadInputException("--n must be >= 1, was " + problemSet.n);
         }
+        Task task = problemSet.task;
         TraceGenerator.Settings settings;
-        SamplingParams sampling;
+        SamplingParams params;
         try {
-            sampling = SamplingParams.builder().temperature(temperature).maxNewTokens(maxNewTokens).seed(seed).build();
-            settings = new TraceGenerator.Settings(samples, selection, cap, sampling, Runtime.getRuntime().availableProcessors());
+            params = SamplingParams.builder().temperature(sampling.temperature).maxNewTokens(sampling.maxNewTokens())
+                    .seed(problemSet.seed).build();
+            settings = new TraceGenerator.Settings(samples, selection, cap, params, Runtime.getRuntime().availableProcessors());
         } catch (IllegalArgumentException e) {
             throw new BadInputException(e.getMessage());
         }
-        List<Problem> set = task.problems(n, seed, problems);
+        List<Problem> set = problemSet.problems();
         PrintWriter err = spec.commandLine().getErr();
         TraceGenerator.Summary s;
         try (RunLock lock = RunLock.forFile(out);
