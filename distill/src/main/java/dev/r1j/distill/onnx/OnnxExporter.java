@@ -9,7 +9,7 @@ import dev.r1j.rl.io.AtomicFiles;
 import dev.r1j.rl.generate.GenerationConfig;
 import dev.r1j.rl.model.CausalLm;
 import dev.r1j.rl.model.TransformerConfig;
-import dev.r1j.rl.model.internal.HostWeights;
+import dev.r1j.rl.model.HostWeights;
 import dev.r1j.rl.tokenizer.PromptTemplate;
 import dev.r1j.rl.tokenizer.Tokenizer;
 import java.io.IOException;
@@ -26,7 +26,7 @@ import java.util.Map;
  * positions with their scaling, grouped- or multi-query attention, optional q/k/v, output and MLP biases,
  * qwen3's per-head q/k norm, mistral's sliding window, SwiGLU, tied or untied head) to one ONNX file that
  * ONNX Runtime, and anything else that reads ONNX, can run without r1j. The graph uses standard
- * operators of opset {@value DecoderGraph#OPSET} and Hugging Face Optimum's decoder input/output names
+ * operators of opset {@value #OPSET} and Hugging Face Optimum's decoder input/output names
  * ({@code input_ids}, {@code attention_mask}, {@code position_ids}, {@code past_key_values.{i}.key/.value}
  * in; {@code logits}, {@code present.{i}.key/.value} out), so tools written for Optimum exports run
  * ours and {@link OrtGenerator} runs theirs.
@@ -40,6 +40,9 @@ import java.util.Map;
  * <p>Every file is written atomically (temporary file, then rename).
  */
 public final class OnnxExporter {
+
+    /** The ONNX operator set version the exported graphs use. */
+    public static final int OPSET = DecoderGraph.OPSET;
 
     private OnnxExporter() {}
 
@@ -95,8 +98,9 @@ public final class OnnxExporter {
     }
 
     /**
-     * Exports a model held in memory (for example one just trained) with its tokenizer and, when not
-     * null, its prompt template.
+     * Exports a model held in memory (for example one just trained) with, when not null, its tokenizer
+     * and its prompt template (a model without a tokenizer still exports, for logit comparisons and
+     * benchmarks).
      */
     public static Result export(CausalLm model, Tokenizer tokenizer, PromptTemplate template, Path onnxFile,
                                 boolean overwrite) {
@@ -108,8 +112,10 @@ public final class OnnxExporter {
         List<Path> files = new ArrayList<>(written(written));
         AtomicFiles.writeString(outDir.resolve("config.json"), model.config().toJson());
         files.add(outDir.resolve("config.json"));
-        tokenizer.writeTo(outDir);
-        files.add(outDir.resolve("tokenizer.json"));
+        if (tokenizer != null) {
+            tokenizer.writeTo(outDir);
+            files.add(outDir.resolve("tokenizer.json"));
+        }
         if (template != null) {
             template.writeTo(outDir);
             files.add(outDir.resolve(PromptTemplate.FILE));
@@ -131,7 +137,7 @@ public final class OnnxExporter {
         extra.put("source_model", source);
         extra.put("onnx_file", onnxFile.getFileName().toString());
         extra.put("onnx_sha256", onnxSha);
-        extra.put("onnx_opset", Integer.toString(DecoderGraph.OPSET));
+        extra.put("onnx_opset", Integer.toString(OPSET));
         return Provenance.of(0, "export-onnx", sourceSha, null, extra);
     }
 

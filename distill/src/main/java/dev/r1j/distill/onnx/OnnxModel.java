@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.r1j.distill.onnx.internal.OrtDecoder;
 import dev.r1j.rewards.BadInputException;
 import dev.r1j.rl.checkpoint.Provenance;
+import dev.r1j.rl.generate.DecodingLoop;
 import dev.r1j.rl.tokenizer.HfTokenizer;
 import dev.r1j.rl.tokenizer.PromptTemplate;
 import dev.r1j.rl.tokenizer.Tokenizer;
@@ -224,6 +225,15 @@ public final class OnnxModel implements AutoCloseable {
 
     OrtDecoder decoder() {
         return decoder;
+    }
+
+    /**
+     * This model as an engine of the shared {@link DecodingLoop}: what {@link OrtGenerator} decodes
+     * with, and what lets a caller run the loop itself (to time it, or with its own tokenizer). Each
+     * batch the loop opens holds its own key/value cache; the model must stay open while one is.
+     */
+    public DecodingLoop.Backend backend() {
+        return decoder.backend();
     }
 
     @Override

@@ -4,7 +4,7 @@ import dev.r1j.rl.generate.Completion;
 import dev.r1j.rl.generate.GenerationConfig;
 import dev.r1j.rl.generate.Generator;
 import dev.r1j.rl.generate.SamplingParams;
-import dev.r1j.rl.generate.internal.DecodingLoop;
+import dev.r1j.rl.generate.DecodingLoop;
 import dev.r1j.rl.tokenizer.Tokenizer;
 import java.util.List;
 import java.util.Objects;
@@ -50,7 +50,7 @@ public final class OrtGenerator implements Generator {
         }
         this.maxBatchSize = maxBatchSize;
         // Rows end on the tokenizer's eos and on every eos_token_id of the model's generation_config.json.
-        this.loop = new DecodingLoop(model.decoder().backend(),
+        this.loop = new DecodingLoop(model.backend(),
                 GenerationConfig.endIds(tokenizer.eosId(), Optional.of(model.directory())), tokenizer.padId(),
                 ids -> tokenizer.decode(ids, true));
     }

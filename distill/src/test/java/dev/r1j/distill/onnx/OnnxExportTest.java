@@ -17,6 +17,7 @@ import dev.r1j.rl.checkpoint.Checkpoint;
 import dev.r1j.rl.checkpoint.ModelWeightsFiles;
 import dev.r1j.rl.checkpoint.Provenance;
 import dev.r1j.rl.model.CausalLm;
+import dev.r1j.rl.model.HostWeights;
 import dev.r1j.rl.model.ModelFamily;
 import dev.r1j.rl.model.TransformerConfig;
 import dev.r1j.rl.tokenizer.CharVocabulary;
@@ -135,8 +136,7 @@ class OnnxExportTest {
         try (CausalLm m = smallModel(tok, 20000)) {
             OnnxExporter.export(m, tok, null, inline, false);
             OnnxExporter.export(m, tok, null, external, false); // then rewritten with external data:
-            DecoderGraph.Written w = DecoderGraph.write(m.config(), new dev.r1j.rl.model.internal.DecoderWeights.MapWeights(
-                    m.hfTensors(), m.hfShapes()), external, 0, "test");
+            DecoderGraph.Written w = DecoderGraph.write(m.config(), HostWeights.of(m.hfTensors(), m.hfShapes()), external, 0, "test");
             assertEquals(external.resolveSibling("model.onnx.data"), w.externalData());
             assertTrue(Files.size(external) < 20_000, "weights are outside the model file: " + Files.size(external));
             // Every initializer's bytes in the data file equal the inline export's, byte for byte.

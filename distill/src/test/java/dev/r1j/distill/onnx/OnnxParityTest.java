@@ -13,10 +13,10 @@ import dev.r1j.rl.generate.DjlGenerator;
 import dev.r1j.rl.generate.SamplingParams;
 import dev.r1j.rl.model.CausalLm;
 import dev.r1j.rl.model.Engines;
+import dev.r1j.rl.model.HostWeights;
 import dev.r1j.rl.model.KvCache;
 import dev.r1j.rl.model.ModelFamily;
 import dev.r1j.rl.model.TransformerConfig;
-import dev.r1j.rl.model.internal.DecoderWeights;
 import dev.r1j.rl.tokenizer.CharVocabulary;
 import dev.r1j.rl.tokenizer.HfTokenizer;
 import dev.r1j.rl.tokenizer.PromptTemplate;
@@ -75,7 +75,7 @@ class OnnxParityTest {
     /** Weights with spread: matrices N(0, 0.25), norms 1 + N(0, 0.1), biases N(0, 0.1). */
     static CausalLm spreadModel(TransformerConfig c, long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
-        Map<String, long[]> shapes = DecoderWeights.hfShapes(c);
+        Map<String, long[]> shapes = c.hfShapes();
         Map<String, float[]> values = new LinkedHashMap<>();
         shapes.forEach((name, shape) -> {
             long n = 1;
@@ -91,7 +91,7 @@ class OnnxParityTest {
             }
             values.put(name, v);
         });
-        return CausalLm.fromWeights(c, new DecoderWeights.MapWeights(values, shapes), "test");
+        return CausalLm.fromWeights(c, HostWeights.of(values, shapes), "test");
     }
 
     static double gaussian(SplittableRandom rng) {

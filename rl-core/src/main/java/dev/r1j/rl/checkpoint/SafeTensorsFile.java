@@ -9,7 +9,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.r1j.rewards.BadInputException;
-import dev.r1j.rl.model.internal.HostWeights;
+import dev.r1j.rl.model.HostWeights;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;

@@ -1,7 +1,6 @@
 package dev.r1j.rl.generate;
 
 import dev.r1j.rewards.BadInputException;
-import dev.r1j.rl.generate.internal.DecodingLoop;
 import dev.r1j.rl.model.CausalLm;
 import dev.r1j.rl.tokenizer.Tokenizer;
 import java.util.List;

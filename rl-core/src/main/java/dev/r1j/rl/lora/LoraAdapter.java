@@ -10,7 +10,7 @@ import dev.r1j.rl.model.Engines;
 import dev.r1j.rl.model.ProjectionAdapter;
 import dev.r1j.rl.model.TransformerConfig;
 import dev.r1j.rl.model.internal.DecoderWeights;
-import dev.r1j.rl.model.internal.HostWeights;
+import dev.r1j.rl.model.HostWeights;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -12,7 +12,7 @@ import dev.r1j.rl.checkpoint.SafeTensorsFile;
 import dev.r1j.rl.checkpoint.SafeTensorsWriter;
 import dev.r1j.rl.io.AtomicFiles;
 import dev.r1j.rl.model.CausalLm;
-import dev.r1j.rl.model.internal.HostWeights;
+import dev.r1j.rl.model.HostWeights;
 import dev.r1j.rl.tokenizer.PromptTemplate;
 import dev.r1j.rl.tokenizer.Tokenizer;
 import java.io.IOException;

@@ -12,8 +12,6 @@ import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.training.GradientCollector;
 import dev.r1j.rewards.BadInputException;
 import dev.r1j.rl.model.internal.DecoderWeights;
-import dev.r1j.rl.model.internal.HostWeights;
-import dev.r1j.rl.model.internal.RotaryTables;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.r1j.rewards.BadInputException;
+import dev.r1j.rl.model.internal.DecoderWeights;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -191,6 +192,15 @@ public record TransformerConfig(
     /** Query heads that share one key/value head. */
     public int queriesPerKeyValueHead() {
         return numAttentionHeads / numKeyValueHeads;
+    }
+
+    /**
+     * The Hugging Face tensor names and shapes ({@code [out, in]} for a linear layer's weight) a
+     * checkpoint of this config holds, in the order r1j writes them: what loaders check a checkpoint
+     * against and what exporters read from a {@link HostWeights} source.
+     */
+    public Map<String, long[]> hfShapes() {
+        return DecoderWeights.hfShapes(this);
     }
 
     /** Number of trainable parameters (a tied output head is counted once). */

@@ -9,7 +9,7 @@ import dev.r1j.rl.checkpoint.DType;
 import dev.r1j.rl.checkpoint.SafeTensorsFile;
 import dev.r1j.rl.checkpoint.SafeTensorsWriter;
 import dev.r1j.rl.model.Engines;
-import dev.r1j.rl.model.internal.HostWeights;
+import dev.r1j.rl.model.HostWeights;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -155,7 +155,7 @@ public record MemoryEstimate(List<Part> parts) {
 
     /** A checkpoint streams from the engine to its file through one buffer on the heap. */
     private static Part checkpointBuffer() {
-        return new Part("stream buffer", dev.r1j.rl.model.internal.HostWeights.STREAM_CHUNK_BYTES, Phase.CHECKPOINT, "");
+        return new Part("stream buffer", dev.r1j.rl.model.HostWeights.STREAM_CHUNK_BYTES, Phase.CHECKPOINT, "");
     }
 
     /** Keys and values of every layer for {@code rows} sequences of {@code length} positions. */

@@ -14,7 +14,7 @@ import dev.r1j.rl.model.CausalLm;
 import dev.r1j.rl.model.ModelFamily;
 import dev.r1j.rl.model.TransformerConfig;
 import dev.r1j.rl.model.internal.DecoderWeights;
-import dev.r1j.rl.model.internal.HostWeights;
+import dev.r1j.rl.model.HostWeights;
 import dev.r1j.rl.model.internal.RandomWeights;
 import dev.r1j.rl.optim.AdamW;
 import dev.r1j.rl.tokenizer.CharVocabulary;

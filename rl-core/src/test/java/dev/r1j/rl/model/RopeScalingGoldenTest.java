@@ -3,7 +3,6 @@ package dev.r1j.rl.model;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.r1j.rl.model.internal.RotaryTables;
 import org.junit.jupiter.api.Test;
 
 /**

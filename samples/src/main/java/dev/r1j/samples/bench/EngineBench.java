@@ -7,7 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.r1j.rl.generate.SamplingParams;
-import dev.r1j.rl.generate.internal.DecodingLoop;
+import dev.r1j.rl.generate.DecodingLoop;
 import dev.r1j.rl.model.CausalLm;
 import dev.r1j.rl.model.Engines;
 import dev.r1j.rl.model.TransformerConfig;

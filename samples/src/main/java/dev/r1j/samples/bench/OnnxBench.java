@@ -13,9 +13,9 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import dev.r1j.distill.onnx.internal.DecoderGraph;
-import dev.r1j.distill.onnx.internal.OrtDecoder;
-import dev.r1j.rl.generate.internal.DecodingLoop;
+import dev.r1j.distill.onnx.OnnxExporter;
+import dev.r1j.distill.onnx.OnnxModel;
+import dev.r1j.rl.generate.DecodingLoop;
 import dev.r1j.rl.io.AtomicFiles;
 import dev.r1j.rl.model.CausalLm;
 import dev.r1j.rl.model.TransformerConfig;
@@ -40,7 +40,7 @@ public final class OnnxBench implements AutoCloseable {
     private final boolean quick;
     private final Consumer<String> progress;
     private final Path dir;
-    private final OrtDecoder decoder;
+    private final OnnxModel onnx;
 
     public OnnxBench(boolean quick, Consumer<String> progress) {
         this.quick = quick;
@@ -53,15 +53,14 @@ public final class OnnxBench implements AutoCloseable {
         }
         Path file = dir.resolve("model.onnx");
         try (CausalLm model = CausalLm.randomInit(c, 1)) { // the weights EngineBench.generation uses
-            DecoderGraph.write(c, model.hfWeights(), file,
-                    DecoderGraph.DEFAULT_EXTERNAL_THRESHOLD, "bench");
+            OnnxExporter.export(model, null, null, file, true); // no tokenizer: the loop is fed ids
         }
-        decoder = OrtDecoder.open(file, null, 0);
+        onnx = OnnxModel.load(file);
     }
 
     /** Sampling {@code newTokens} tokens per row after a 16-token prompt, EOS disabled, as EngineBench does. */
     public Map<String, Object> generation(int batch, int newTokens) {
-        return EngineBench.generation(new DecodingLoop(decoder.backend(), -1, 0, ids -> ""), "onnxruntime", batch, newTokens,
+        return EngineBench.generation(new DecodingLoop(onnx.backend(), -1, 0, ids -> ""), "onnxruntime", batch, newTokens,
                 quick, progress);
     }
 
@@ -141,7 +140,7 @@ public final class OnnxBench implements AutoCloseable {
                 .addOutput(matrix("c", type, mkn[0], mkn[2]))
                 .build();
         return ModelProto.newBuilder().setIrVersion(8).setProducerName("r1j-bench")
-                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(DecoderGraph.OPSET))
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OnnxExporter.OPSET))
                 .setGraph(graph).build().toByteArray();
     }
 
@@ -176,7 +175,7 @@ public final class OnnxBench implements AutoCloseable {
 
     @Override
     public void close() {
-        decoder.close();
+        onnx.close();
         AtomicFiles.deleteRecursivelyQuietly(dir);
     }
 }

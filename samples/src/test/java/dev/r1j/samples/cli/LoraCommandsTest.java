@@ -13,9 +13,9 @@ import dev.r1j.rl.lora.LoraBase;
 import dev.r1j.rl.lora.LoraConfig;
 import dev.r1j.rl.lora.LoraDirectory;
 import dev.r1j.rl.model.CausalLm;
+import dev.r1j.rl.model.HostWeights;
 import dev.r1j.rl.model.ModelFamily;
 import dev.r1j.rl.model.TransformerConfig;
-import dev.r1j.rl.model.internal.DecoderWeights;
 import dev.r1j.rl.tokenizer.CharVocabulary;
 import dev.r1j.rl.tokenizer.HfTokenizer;
 import dev.r1j.rl.tokenizer.PromptTemplate;
@@ -70,7 +70,7 @@ class LoraCommandsTest {
                 }
                 values.put(name, v);
             });
-            a.load(new DecoderWeights.MapWeights(values, shapes), null);
+            a.load(HostWeights.of(values, shapes), null);
             LoraDirectory.write(adapter, a, cp.tokenizer(), cp.template().orElse(null), Provenance.of(1, "test", "", null, null));
         }
     }

@@ -1,7 +1,6 @@
 package dev.r1j.distill.onnx.internal;
 
 import static dev.r1j.distill.onnx.internal.GraphBuilder.in;
-import static dev.r1j.rl.model.internal.DecoderWeights.concat;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
@@ -10,9 +9,9 @@ import ai.onnx.proto.OnnxMl.TensorProto;
 import dev.r1j.distill.onnx.internal.GraphBuilder.Attr;
 import dev.r1j.rewards.BadInputException;
 import dev.r1j.rl.io.AtomicFiles;
+import dev.r1j.rl.model.HostWeights;
+import dev.r1j.rl.model.RotaryTables;
 import dev.r1j.rl.model.TransformerConfig;
-import dev.r1j.rl.model.internal.HostWeights;
-import dev.r1j.rl.model.internal.RotaryTables;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -149,7 +148,7 @@ public final class DecoderGraph {
     }
 
     private static void checkWeights(TransformerConfig config, HostWeights weights) {
-        for (var e : dev.r1j.rl.model.internal.DecoderWeights.hfShapes(config).entrySet()) {
+        for (var e : config.hfShapes().entrySet()) {
             if (!weights.names().contains(e.getKey())) {
                 throw new BadInputException("the weights have no tensor '" + e.getKey() + "', which config.json implies");
             }
@@ -553,5 +552,20 @@ public final class DecoderGraph {
             channel.force(true);
             out.close();
         }
+    }
+
+    /** The arrays one after the other: how q/k/v and gate/up weights are fused, as the DJL engine fuses them. */
+    private static float[] concat(float[]... parts) {
+        int n = 0;
+        for (float[] p : parts) {
+            n += p.length;
+        }
+        float[] out = new float[n];
+        int at = 0;
+        for (float[] p : parts) {
+            System.arraycopy(p, 0, out, at, p.length);
+            at += p.length;
+        }
+        return out;
     }
 }

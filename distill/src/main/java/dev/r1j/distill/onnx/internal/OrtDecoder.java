@@ -10,7 +10,7 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.r1j.rewards.BadInputException;
-import dev.r1j.rl.generate.internal.DecodingLoop;
+import dev.r1j.rl.generate.DecodingLoop;
 import dev.r1j.rl.model.ModelFamily;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -9,6 +9,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.r1j.rewards.BadInputException;
+import dev.r1j.rl.model.HostWeights;
 import dev.r1j.rl.model.TransformerConfig;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -518,21 +519,6 @@ public final class DecoderWeights {
             }
             return p;
         }
-    }
-
-    /** The arrays one after the other: how q/k/v and gate/up weights are fused (here and in the ONNX export). */
-    public static float[] concat(float[]... parts) {
-        int n = 0;
-        for (float[] p : parts) {
-            n += p.length;
-        }
-        float[] out = new float[n];
-        int at = 0;
-        for (float[] p : parts) {
-            System.arraycopy(p, 0, out, at, p.length);
-            at += p.length;
-        }
-        return out;
     }
 
     /** Elements of a tensor of {@code shape} (1 for a scalar). */

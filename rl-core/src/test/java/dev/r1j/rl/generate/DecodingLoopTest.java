@@ -1,13 +1,10 @@
-package dev.r1j.rl.generate.internal;
+package dev.r1j.rl.generate;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.r1j.rl.generate.Completion;
-import dev.r1j.rl.generate.FinishReason;
-import dev.r1j.rl.generate.SamplingParams;
 import dev.r1j.rl.model.CausalLm;
 import dev.r1j.rl.model.TransformerConfig;
 import java.util.ArrayList;

@@ -1,7 +1,4 @@
-package dev.r1j.rl.model.internal;
-
-import dev.r1j.rl.model.RopeScaling;
-import dev.r1j.rl.model.TransformerConfig;
+package dev.r1j.rl.model;
 
 /**
  * Cosine and sine tables of rotary position embeddings (RoPE), Hugging Face's non-interleaved form:
@@ -9,7 +6,8 @@ import dev.r1j.rl.model.TransformerConfig;
  * {@link RopeScaling}), and a position p rotates the pair (x[i], x[i + D/2]) by angle p * freq[i]. Both
  * tables are multiplied by the scaling's attention factor (YaRN's; 1 otherwise), as Hugging Face does,
  * so queries and keys carry it into the scores. Tables grow on demand and are computed in double
- * precision.
+ * precision. {@link CausalLm} rotates with these tables, and exporters that bake the rotation into
+ * another engine's graph use the same ones, so both engines see the same angles to the last bit.
  */
 public final class RotaryTables {
 
@@ -19,11 +17,6 @@ public final class RotaryTables {
     private float[] cos = new float[0]; // [positions, D/2]
     private float[] sin = new float[0];
     private int positions;
-
-    /** Unscaled tables for head size {@code headDim} and base {@code theta}. */
-    public RotaryTables(int headDim, double theta) {
-        this(headDim, RopeScaling.defaultInverseFrequencies(headDim, theta), 1.0);
-    }
 
     /** The tables of {@code config}: its head size, {@code rope_theta} and {@code rope_scaling}. */
     public RotaryTables(TransformerConfig config) {

@@ -1,13 +1,11 @@
-package dev.r1j.rl.generate.internal;
+package dev.r1j.rl.generate;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import dev.r1j.rewards.BadInputException;
-import dev.r1j.rl.generate.Completion;
-import dev.r1j.rl.generate.FinishReason;
-import dev.r1j.rl.generate.SamplingParams;
+import dev.r1j.rl.generate.internal.TokenSampler;
 import dev.r1j.rl.model.CausalLm;
 import dev.r1j.rl.model.Engines;
 import dev.r1j.rl.model.KvCache;
@@ -27,6 +25,9 @@ import java.util.function.Function;
  * (prefill), then one position per step for every row until each row ends (EOS, stop string, or
  * length). Once finished rows are half the batch, the batch and its cache shrink to the live rows.
  * The engine is a {@link Backend}: DJL's {@link CausalLm} here, ONNX Runtime in the distill module.
+ * An engine that implements {@link Backend} and {@link Batch} gets {@link DjlGenerator}'s padding,
+ * positions, per-row random streams and finish rules unchanged, so its greedy output is token for
+ * token the DJL engine's wherever the logits agree.
  */
 public final class DecodingLoop {
 

@@ -1,4 +1,4 @@
-package dev.r1j.rl.model.internal;
+package dev.r1j.rl.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.r1j.rl.model.internal.DecoderWeights;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -22,6 +23,11 @@ import java.util.Set;
  * the engine and writers. A source hands out one tensor at a time, so that no caller needs the whole
  * model on the Java heap: {@link #stream} passes a tensor's bytes in bounded chunks, {@link #toArray}
  * puts it straight into an engine array; {@link #read} is the heap form, for one tensor.
+ *
+ * <p>Sources: {@link dev.r1j.rl.checkpoint.ModelWeightsFiles} (a model directory's safetensors,
+ * memory-mapped), {@link CausalLm#hfWeights()} (a live view of a model's engine arrays) and
+ * {@link #of} (tensors on the heap). Consumers: {@link CausalLm#fromWeights}, the checkpoint writers,
+ * and exporters such as the ONNX one.
  */
 public interface HostWeights {
 
@@ -143,6 +149,14 @@ public interface HostWeights {
                 }
             }
         }
+    }
+
+    /**
+     * Heap tensors seen as named weights: {@code values} row-major float32 by name, {@code shapes} the
+     * shape of each; the form tests and small adapters produce. The maps are used as given, not copied.
+     */
+    static HostWeights of(Map<String, float[]> values, Map<String, long[]> shapes) {
+        return new DecoderWeights.MapWeights(values, shapes);
     }
 
     /** Float32 engine arrays seen as named weights (shapes as the arrays have them), streamed from engine memory. */
