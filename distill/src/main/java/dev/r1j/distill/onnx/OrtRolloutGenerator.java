@@ -11,7 +11,7 @@ import dev.r1j.rl.generate.Completion;
 import dev.r1j.rl.generate.GenerationConfig;
 import dev.r1j.rl.generate.Generator;
 import dev.r1j.rl.generate.SamplingParams;
-import dev.r1j.rl.generate.internal.DecodingLoop;
+import dev.r1j.rl.generate.DecodingLoop;
 import dev.r1j.rl.model.CausalLm;
 import dev.r1j.rl.tokenizer.Tokenizer;
 import java.nio.FloatBuffer;

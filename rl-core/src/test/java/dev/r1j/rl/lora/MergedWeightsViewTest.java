@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.r1j.rl.model.CausalLm;
 import dev.r1j.rl.model.TransformerConfig;
-import dev.r1j.rl.model.internal.HostWeights;
+import dev.r1j.rl.model.HostWeights;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -122,7 +122,7 @@ public final class DecoderGraph {
     /** Bytes of float32 weights the rollout graph takes from its buffers: every tensor, fused as the graph fuses them. */
     public static long rolloutWeightBytes(TransformerConfig c) {
         long n = 0;
-        for (long[] shape : dev.r1j.rl.model.internal.DecoderWeights.hfShapes(c).values()) {
+        for (long[] shape : c.hfShapes().values()) {
             long e = 1;
             for (long d : shape) {
                 e *= d;
