@@ -2,7 +2,7 @@ package dev.r1j.distill.nightly;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.r1j.distill.nightly.internal.Manifest;
-import dev.r1j.rl.io.AtomicFiles;
+import dev.r1j.common.AtomicFiles;
 import java.nio.file.Path;
 import java.util.List;
 

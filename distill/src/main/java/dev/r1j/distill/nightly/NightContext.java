@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.r1j.distill.nightly.internal.Manifest;
 import dev.r1j.rewards.Problem;
 import dev.r1j.rl.checkpoint.Checkpoint;
-import dev.r1j.rl.io.AtomicFiles;
+import dev.r1j.common.AtomicFiles;
 import dev.r1j.rl.tokenizer.PromptTemplate;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,6 +1,6 @@
 package dev.r1j.distill.nightly;
 
-import dev.r1j.rewards.BadInputException;
+import dev.r1j.common.BadInputException;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;

@@ -4,7 +4,7 @@ import dev.r1j.rewards.tasks.Task;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.r1j.distill.traces.TraceSelection;
-import dev.r1j.rewards.BadInputException;
+import dev.r1j.common.BadInputException;
 import dev.r1j.rl.lora.LoraConfig;
 import dev.r1j.rl.train.SupervisedConfig;
 import java.util.Objects;

@@ -1,11 +1,11 @@
 package dev.r1j.distill.onnx;
 
 import dev.r1j.distill.onnx.internal.DecoderGraph;
-import dev.r1j.rewards.BadInputException;
+import dev.r1j.common.BadInputException;
 import dev.r1j.rl.checkpoint.Checkpoint;
 import dev.r1j.rl.checkpoint.ModelWeightsFiles;
 import dev.r1j.rl.checkpoint.Provenance;
-import dev.r1j.rl.io.AtomicFiles;
+import dev.r1j.common.AtomicFiles;
 import dev.r1j.rl.generate.GenerationConfig;
 import dev.r1j.rl.model.CausalLm;
 import dev.r1j.rl.model.TransformerConfig;

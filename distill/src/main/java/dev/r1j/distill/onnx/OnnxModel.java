@@ -1,11 +1,11 @@
 package dev.r1j.distill.onnx;
 
-import dev.r1j.rl.io.Sha256;
+import dev.r1j.common.Sha256;
 import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.r1j.distill.onnx.internal.OrtDecoder;
-import dev.r1j.rewards.BadInputException;
+import dev.r1j.common.BadInputException;
 import dev.r1j.rl.checkpoint.Provenance;
 import dev.r1j.rl.generate.DecodingLoop;
 import dev.r1j.rl.tokenizer.HfTokenizer;

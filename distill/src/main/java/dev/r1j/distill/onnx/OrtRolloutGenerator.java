@@ -5,7 +5,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import dev.r1j.distill.onnx.internal.DecoderGraph;
 import dev.r1j.distill.onnx.internal.OrtDecoder;
-import dev.r1j.rewards.BadInputException;
+import dev.r1j.common.BadInputException;
 import dev.r1j.rl.checkpoint.Provenance;
 import dev.r1j.rl.generate.Completion;
 import dev.r1j.rl.generate.GenerationConfig;

@@ -1,6 +1,6 @@
 package dev.r1j.distill.sft;
 
-import dev.r1j.rewards.BadInputException;
+import dev.r1j.common.BadInputException;
 import dev.r1j.rl.chat.AssistantTurns;
 import dev.r1j.rl.chat.ChatMessages;
 import dev.r1j.rl.chat.ChatTemplate;

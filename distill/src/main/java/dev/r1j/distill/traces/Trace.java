@@ -3,7 +3,7 @@ package dev.r1j.distill.traces;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.r1j.rewards.BadInputException;
+import dev.r1j.common.BadInputException;
 import java.nio.file.Path;
 
 /**

@@ -8,7 +8,7 @@ import dev.r1j.rewards.RewardResult;
 import dev.r1j.rl.generate.Completion;
 import dev.r1j.rl.generate.Generator;
 import dev.r1j.rl.generate.SamplingParams;
-import dev.r1j.rl.io.AtomicFiles;
+import dev.r1j.common.AtomicFiles;
 import dev.r1j.rl.run.CostLedger;
 import dev.r1j.rl.run.ProgressListener;
 import dev.r1j.rl.tokenizer.PromptTemplate;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.r1j.distill.traces.TraceSelection;
-import dev.r1j.rewards.BadInputException;
+import dev.r1j.common.BadInputException;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 

@@ -1,7 +1,7 @@
 package dev.r1j.distill.nightly;
 
 import dev.r1j.rl.checkpoint.Checkpoint;
-import dev.r1j.rl.io.AtomicFiles;
+import dev.r1j.common.AtomicFiles;
 import dev.r1j.rl.model.CausalLm;
 import dev.r1j.rl.model.TransformerConfig;
 import dev.r1j.rl.tokenizer.CharVocabulary;

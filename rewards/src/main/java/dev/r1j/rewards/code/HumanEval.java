@@ -2,7 +2,7 @@ package dev.r1j.rewards.code;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.r1j.rewards.BadInputException;
+import dev.r1j.common.BadInputException;
 import dev.r1j.rewards.Problem;
 import dev.r1j.rewards.TaskKind;
 

@@ -1,6 +1,6 @@
 package dev.r1j.rewards.code;
 
-import dev.r1j.rewards.BadInputException;
+import dev.r1j.common.BadInputException;
 
 import java.util.Locale;
 

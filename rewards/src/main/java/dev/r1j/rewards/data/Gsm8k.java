@@ -1,6 +1,6 @@
 package dev.r1j.rewards.data;
 
-import dev.r1j.rewards.BadInputException;
+import dev.r1j.common.BadInputException;
 import dev.r1j.rewards.Problem;
 import dev.r1j.rewards.TaskKind;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package dev.r1j.rewards.math;
 
-import dev.r1j.rewards.BadInputException;
+import dev.r1j.common.BadInputException;
 import dev.r1j.rewards.math.internal.AnswerComparator;
 import dev.r1j.rewards.math.internal.AnswerExtractor;
 import dev.r1j.rewards.math.internal.Budget;

@@ -63,7 +63,7 @@ public sealed interface Task permits Task.Generated, Task.Dataset {
      * The first {@code n} problems to evaluate on or to write traces for: from {@code file} when given
      * (JSONL in the task's format), else generated from {@code seed}, else the bundled evaluation split.
      *
-     * @throws dev.r1j.rewards.BadInputException for a bad file, or a task with no bundled evaluation set
+     * @throws dev.r1j.common.BadInputException for a bad file, or a task with no bundled evaluation set
      */
     List<Problem> problems(int n, long seed, Path file);
 
@@ -137,7 +137,7 @@ public sealed interface Task permits Task.Generated, Task.Dataset {
             return first(switch (this) {
                 case GSM8K -> Gsm8k.builtinTest();
                 case CODE -> HumanEval.builtin();
-                case MATH -> throw new dev.r1j.rewards.BadInputException(
+                case MATH -> throw new dev.r1j.common.BadInputException(
                         "--task math needs --problems FILE (MATH-style JSONL)");
             }, n);
         }
@@ -145,13 +145,13 @@ public sealed interface Task permits Task.Generated, Task.Dataset {
         /**
          * The bundled problems to train on.
          *
-         * @throws dev.r1j.rewards.BadInputException for math, which bundles none
+         * @throws dev.r1j.common.BadInputException for math, which bundles none
          */
         public List<Problem> trainingSet() {
             return switch (this) {
                 case GSM8K -> Gsm8k.builtinTrain();
                 case CODE -> HumanEval.builtin();
-                case MATH -> throw new dev.r1j.rewards.BadInputException("task math has no bundled training set; use "
+                case MATH -> throw new dev.r1j.common.BadInputException("task math has no bundled training set; use "
                         + "gsm8k, arith, countdown, code or a generator name");
             };
         }

@@ -1,6 +1,6 @@
 package dev.r1j.rewards.code;
 
-import dev.r1j.rewards.BadInputException;
+import dev.r1j.common.BadInputException;
 import dev.r1j.rewards.code.internal.CodeExtractor;
 import dev.r1j.rewards.code.internal.OutputMatch;
 import dev.r1j.rewards.code.internal.StdioTest;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.r1j.rewards.BadInputException;
+import dev.r1j.common.BadInputException;
 import dev.r1j.rewards.Problem;
 import dev.r1j.rewards.TaskKind;
 import java.io.IOException;

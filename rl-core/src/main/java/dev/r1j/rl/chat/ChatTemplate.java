@@ -1,6 +1,6 @@
 package dev.r1j.rl.chat;
 
-import dev.r1j.rewards.BadInputException;
+import dev.r1j.common.BadInputException;
 import dev.r1j.rl.chat.internal.JinjaTemplate;
 import dev.r1j.rl.tokenizer.TokenizerConfig;
 import java.io.IOException;

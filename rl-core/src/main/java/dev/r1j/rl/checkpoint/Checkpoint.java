@@ -1,8 +1,8 @@
 package dev.r1j.rl.checkpoint;
 
-import dev.r1j.rewards.BadInputException;
-import dev.r1j.rl.io.AtomicFiles;
-import dev.r1j.rl.io.Sha256;
+import dev.r1j.common.BadInputException;
+import dev.r1j.common.AtomicFiles;
+import dev.r1j.common.Sha256;
 import dev.r1j.rl.lora.LoraBase;
 import dev.r1j.rl.lora.LoraDirectory;
 import dev.r1j.rl.model.CausalLm;

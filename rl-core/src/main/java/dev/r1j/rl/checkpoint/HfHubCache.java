@@ -1,6 +1,6 @@
 package dev.r1j.rl.checkpoint;
 
-import dev.r1j.rewards.BadInputException;
+import dev.r1j.common.BadInputException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

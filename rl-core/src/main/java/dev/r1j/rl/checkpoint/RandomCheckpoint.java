@@ -1,7 +1,7 @@
 package dev.r1j.rl.checkpoint;
 
-import dev.r1j.rewards.BadInputException;
-import dev.r1j.rl.io.AtomicFiles;
+import dev.r1j.common.BadInputException;
+import dev.r1j.common.AtomicFiles;
 import dev.r1j.rl.model.TransformerConfig;
 import dev.r1j.rl.model.internal.DecoderWeights;
 import dev.r1j.rl.model.internal.RandomWeights;

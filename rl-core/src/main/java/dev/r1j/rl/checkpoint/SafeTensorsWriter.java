@@ -2,7 +2,7 @@ package dev.r1j.rl.checkpoint;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.r1j.rl.io.AtomicFiles;
+import dev.r1j.common.AtomicFiles;
 import dev.r1j.rl.model.internal.DecoderWeights;
 import dev.r1j.rl.model.HostWeights;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package dev.r1j.rl.generate;
 
-import dev.r1j.rewards.BadInputException;
+import dev.r1j.common.BadInputException;
 import dev.r1j.rl.model.CausalLm;
 import dev.r1j.rl.tokenizer.Tokenizer;
 import java.util.List;

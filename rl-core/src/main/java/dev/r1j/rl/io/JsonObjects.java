@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.r1j.rewards.BadInputException;
+import dev.r1j.common.BadInputException;
 import java.nio.file.Path;
 
 /** The JSON objects of model files ({@code config.json}, {@code generation_config.json}, ...), read with errors that name the file and line. */

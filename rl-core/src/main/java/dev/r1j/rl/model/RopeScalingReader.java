@@ -1,7 +1,7 @@
 package dev.r1j.rl.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.r1j.rewards.BadInputException;
+import dev.r1j.common.BadInputException;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Set;

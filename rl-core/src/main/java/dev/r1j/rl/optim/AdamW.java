@@ -3,7 +3,7 @@ package dev.r1j.rl.optim;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import dev.r1j.rewards.BadInputException;
+import dev.r1j.common.BadInputException;
 import ai.djl.ndarray.index.NDIndex;
 import dev.r1j.rl.checkpoint.DType;
 import dev.r1j.rl.checkpoint.SafeTensorsFile;

@@ -2,7 +2,7 @@ package dev.r1j.rl.tokenizer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.r1j.rewards.BadInputException;
+import dev.r1j.common.BadInputException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -9,7 +9,7 @@ import dev.r1j.rl.checkpoint.Checkpoint;
 import dev.r1j.rl.checkpoint.ModelWeightsFiles;
 import dev.r1j.rl.checkpoint.Provenance;
 import dev.r1j.rl.checkpoint.WriteOptions;
-import dev.r1j.rl.io.AtomicFiles;
+import dev.r1j.common.AtomicFiles;
 import dev.r1j.rl.lora.LoraAdapter;
 import dev.r1j.rl.lora.LoraDirectory;
 import dev.r1j.rl.model.CausalLm;

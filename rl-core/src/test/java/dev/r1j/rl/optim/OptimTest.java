@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import dev.r1j.rewards.BadInputException;
+import dev.r1j.common.BadInputException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;

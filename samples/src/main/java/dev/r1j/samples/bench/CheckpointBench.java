@@ -4,7 +4,7 @@ import dev.r1j.rl.checkpoint.Checkpoint;
 import dev.r1j.rl.generate.DjlGenerator;
 import dev.r1j.rl.generate.SamplingParams;
 import dev.r1j.rl.grpo.GrpoConfig;
-import dev.r1j.rl.io.AtomicFiles;
+import dev.r1j.common.AtomicFiles;
 import dev.r1j.rl.model.TransformerConfig;
 import dev.r1j.rl.run.CostLedger;
 import dev.r1j.rl.run.MachineMemory;

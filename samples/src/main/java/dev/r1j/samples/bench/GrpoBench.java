@@ -12,7 +12,7 @@ import dev.r1j.rl.grpo.GrpoConfig;
 import dev.r1j.rl.grpo.GrpoTrainer;
 import dev.r1j.rl.grpo.ProblemStream;
 import dev.r1j.rl.grpo.RolloutEngine;
-import dev.r1j.rl.io.AtomicFiles;
+import dev.r1j.common.AtomicFiles;
 import dev.r1j.report.MetricsTable;
 import dev.r1j.rl.run.ProgressListener;
 import dev.r1j.rl.tokenizer.PromptTemplate;

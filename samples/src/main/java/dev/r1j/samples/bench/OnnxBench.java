@@ -16,7 +16,7 @@ import ai.onnxruntime.OrtSession;
 import dev.r1j.distill.onnx.OnnxExporter;
 import dev.r1j.distill.onnx.OnnxModel;
 import dev.r1j.rl.generate.DecodingLoop;
-import dev.r1j.rl.io.AtomicFiles;
+import dev.r1j.common.AtomicFiles;
 import dev.r1j.rl.model.CausalLm;
 import dev.r1j.rl.model.TransformerConfig;
 import java.io.IOException;

@@ -2,7 +2,7 @@ package dev.r1j.samples.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.r1j.rl.io.AtomicFiles;
+import dev.r1j.common.AtomicFiles;
 import dev.r1j.samples.bench.CheckpointBench;
 import dev.r1j.samples.bench.EngineBench;
 import dev.r1j.samples.bench.GrpoBench;
@@ -58,13 +58,13 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (trainBatch < 1 || rolloutBatch < 1) {
-            throw new dev.r1j.rewards.BadInputException("--train-batch and --rollout-batch must be >= 1");
+            throw new dev.r1j.common.BadInputException("--train-batch and --rollout-batch must be >= 1");
         }
         if (model != null && !java.nio.file.Files.isDirectory(model)) {
-            throw new dev.r1j.rewards.BadInputException("--model: " + model + " is not a model directory");
+            throw new dev.r1j.common.BadInputException("--model: " + model + " is not a model directory");
         }
         if (modelOnly && model == null) {
-            throw new dev.r1j.rewards.BadInputException("--model-only needs --model DIR");
+            throw new dev.r1j.common.BadInputException("--model-only needs --model DIR");
         }
         EngineBench bench = new EngineBench(quick, line -> System.err.println("bench: " + line));
         Map<String, Object> result = new LinkedHashMap<>();

@@ -2,7 +2,7 @@ package dev.r1j.samples.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.r1j.rewards.BadInputException;
+import dev.r1j.common.BadInputException;
 import dev.r1j.rl.chat.ChatPrompt;
 import dev.r1j.rl.chat.ChatTemplate;
 import dev.r1j.rl.checkpoint.BuiltinModels;

@@ -1,6 +1,6 @@
 package dev.r1j.samples.cli;
 
-import dev.r1j.rewards.BadInputException;
+import dev.r1j.common.BadInputException;
 import dev.r1j.rl.run.RunLock;
 import java.io.IOException;
 import java.io.PrintWriter;

@@ -3,7 +3,7 @@ package dev.r1j.samples.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.r1j.rl.eval.EvalReport;
-import dev.r1j.rl.io.AtomicFiles;
+import dev.r1j.common.AtomicFiles;
 import dev.r1j.report.LineChart;
 import dev.r1j.report.MetricsTable;
 import dev.r1j.report.RunReport;

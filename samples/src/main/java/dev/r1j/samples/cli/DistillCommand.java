@@ -5,7 +5,7 @@ import dev.r1j.distill.logit.OnPolicyRows;
 import dev.r1j.distill.traces.Trace;
 import dev.r1j.rl.generate.SamplingParams;
 import dev.r1j.distill.logit.TeacherDivergence;
-import dev.r1j.rewards.BadInputException;
+import dev.r1j.common.BadInputException;
 import dev.r1j.rl.checkpoint.BuiltinModels;
 import dev.r1j.rl.checkpoint.Checkpoint;
 import java.nio.file.Path;

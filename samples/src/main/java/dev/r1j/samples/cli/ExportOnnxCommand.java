@@ -1,7 +1,7 @@
 package dev.r1j.samples.cli;
 
 import dev.r1j.distill.onnx.OnnxExporter;
-import dev.r1j.rewards.BadInputException;
+import dev.r1j.common.BadInputException;
 import dev.r1j.rl.checkpoint.Checkpoint;
 import java.io.PrintWriter;
 import java.nio.file.Files;

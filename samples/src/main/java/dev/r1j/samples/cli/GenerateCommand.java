@@ -1,7 +1,7 @@
 package dev.r1j.samples.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.r1j.rewards.BadInputException;
+import dev.r1j.common.BadInputException;
 import dev.r1j.rl.generate.Completion;
 import dev.r1j.rl.generate.Generator;
 import dev.r1j.rl.generate.SamplingParams;

@@ -39,7 +39,7 @@ final class InfoCommand implements Callable<Integer> {
         Path dir = model.directory();
         TransformerConfig c = TransformerConfig.read(dir);
         if (context < 1) {
-            throw new dev.r1j.rewards.BadInputException("--context must be >= 1, was " + context);
+            throw new dev.r1j.common.BadInputException("--context must be >= 1, was " + context);
         }
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         Map<String, Object> info = new LinkedHashMap<>();

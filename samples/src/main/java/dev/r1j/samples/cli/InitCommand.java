@@ -1,7 +1,7 @@
 package dev.r1j.samples.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.r1j.rewards.BadInputException;
+import dev.r1j.common.BadInputException;
 import dev.r1j.rl.checkpoint.Checkpoint;
 import dev.r1j.rl.checkpoint.DType;
 import dev.r1j.rl.checkpoint.ModelWeightsFiles;
@@ -144,7 +144,7 @@ final class InitCommand implements Callable<Integer> {
                     config.parameterCount(), tok.vocabSize());
             spec.commandLine().getOut().flush();
         } finally {
-            dev.r1j.rl.io.AtomicFiles.deleteRecursivelyQuietly(tokDir);
+            dev.r1j.common.AtomicFiles.deleteRecursivelyQuietly(tokDir);
         }
         return R1j.EXIT_OK;
     }

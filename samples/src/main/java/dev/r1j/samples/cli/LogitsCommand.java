@@ -3,7 +3,7 @@ package dev.r1j.samples.cli;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonFactory;
 import dev.r1j.distill.onnx.OnnxModel;
-import dev.r1j.rewards.BadInputException;
+import dev.r1j.common.BadInputException;
 import dev.r1j.rl.checkpoint.Checkpoint;
 import dev.r1j.rl.model.CausalLm;
 import java.io.PrintWriter;

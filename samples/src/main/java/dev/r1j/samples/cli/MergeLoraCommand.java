@@ -1,6 +1,6 @@
 package dev.r1j.samples.cli;
 
-import dev.r1j.rewards.BadInputException;
+import dev.r1j.common.BadInputException;
 import dev.r1j.rl.lora.LoraDirectory;
 import dev.r1j.rl.lora.LoraMerge;
 import java.io.PrintWriter;

@@ -2,7 +2,7 @@ package dev.r1j.samples.cli;
 
 import dev.r1j.distill.onnx.OnnxModel;
 import dev.r1j.distill.onnx.OrtGenerator;
-import dev.r1j.rewards.BadInputException;
+import dev.r1j.common.BadInputException;
 import dev.r1j.rl.checkpoint.BuiltinModels;
 import dev.r1j.rl.checkpoint.Checkpoint;
 import dev.r1j.rl.checkpoint.HfHubCache;

@@ -9,7 +9,7 @@ import dev.r1j.distill.nightly.NightlyProgress;
 import dev.r1j.distill.nightly.NightlyResult;
 import dev.r1j.distill.nightly.Stage;
 import dev.r1j.distill.nightly.StageOutcome;
-import dev.r1j.rewards.BadInputException;
+import dev.r1j.common.BadInputException;
 import dev.r1j.rl.checkpoint.BuiltinModels;
 import dev.r1j.rl.model.TransformerConfig;
 import dev.r1j.rl.run.MemoryEstimate;

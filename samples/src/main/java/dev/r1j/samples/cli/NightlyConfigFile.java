@@ -3,7 +3,7 @@ package dev.r1j.samples.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.r1j.distill.nightly.NightlyConfig;
 import dev.r1j.distill.traces.TraceSelection;
-import dev.r1j.rewards.BadInputException;
+import dev.r1j.common.BadInputException;
 import dev.r1j.rl.train.SupervisedConfig;
 import java.nio.file.Path;
 import java.util.Set;

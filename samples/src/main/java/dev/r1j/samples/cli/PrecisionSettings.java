@@ -1,6 +1,6 @@
 package dev.r1j.samples.cli;
 
-import dev.r1j.rewards.BadInputException;
+import dev.r1j.common.BadInputException;
 import dev.r1j.rl.model.CausalLm;
 import dev.r1j.rl.model.Precision;
 import java.io.PrintWriter;

@@ -1,10 +1,10 @@
 package dev.r1j.samples.cli;
 
-import dev.r1j.rewards.BadInputException;
+import dev.r1j.common.BadInputException;
 import dev.r1j.rewards.tasks.TaskSpec;
 import dev.r1j.rl.checkpoint.Checkpoint;
 import dev.r1j.rl.checkpoint.Provenance;
-import dev.r1j.rl.io.AtomicFiles;
+import dev.r1j.common.AtomicFiles;
 import dev.r1j.rl.model.CausalLm;
 import dev.r1j.rl.model.ModelFamily;
 import dev.r1j.rl.model.TransformerConfig;

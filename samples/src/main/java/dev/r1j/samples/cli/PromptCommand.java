@@ -1,6 +1,6 @@
 package dev.r1j.samples.cli;
 
-import dev.r1j.rewards.BadInputException;
+import dev.r1j.common.BadInputException;
 import dev.r1j.rl.chat.ChatMessage;
 import dev.r1j.rl.chat.ChatMessages;
 import dev.r1j.rl.chat.ChatTemplate;

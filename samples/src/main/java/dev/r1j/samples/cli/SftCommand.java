@@ -4,7 +4,7 @@ import dev.r1j.distill.sft.ChatExamples;
 import dev.r1j.distill.sft.TraceExamples;
 import dev.r1j.distill.traces.Trace;
 import dev.r1j.distill.traces.TraceGenerator;
-import dev.r1j.rewards.BadInputException;
+import dev.r1j.common.BadInputException;
 import dev.r1j.rl.chat.ChatMessages;
 import dev.r1j.rl.chat.ChatTemplate;
 import dev.r1j.rl.checkpoint.Checkpoint;

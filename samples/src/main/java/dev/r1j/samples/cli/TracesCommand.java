@@ -3,7 +3,7 @@ package dev.r1j.samples.cli;
 import dev.r1j.rewards.tasks.Task;
 import dev.r1j.distill.traces.TraceGenerator;
 import dev.r1j.distill.traces.TraceSelection;
-import dev.r1j.rewards.BadInputException;
+import dev.r1j.common.BadInputException;
 import dev.r1j.rewards.Problem;
 import dev.r1j.rl.generate.Generator;
 import dev.r1j.rl.generate.SamplingParams;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.r1j.rewards.BadInputException;
+import dev.r1j.common.BadInputException;
 import dev.r1j.rl.tokenizer.PromptTemplate;
 import java.nio.file.Files;
 import java.nio.file.Path;

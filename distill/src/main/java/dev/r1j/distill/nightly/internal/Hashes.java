@@ -1,6 +1,6 @@
 package dev.r1j.distill.nightly.internal;
 
-import dev.r1j.rl.io.Sha256;
+import dev.r1j.common.Sha256;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.r1j.distill.nightly.CorruptionException;
 import dev.r1j.distill.nightly.Stage;
 import dev.r1j.rl.checkpoint.Provenance;
-import dev.r1j.rl.io.AtomicFiles;
+import dev.r1j.common.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.r1j.rl.io;
+package dev.r1j.common;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

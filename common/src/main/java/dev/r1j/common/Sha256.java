@@ -1,4 +1,4 @@
-package dev.r1j.rl.io;
+package dev.r1j.common;
 
 import java.io.IOException;
 import java.io.InputStream;

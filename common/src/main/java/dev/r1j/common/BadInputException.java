@@ -1,4 +1,4 @@
-package dev.r1j.rewards;
+package dev.r1j.common;
 
 import java.nio.file.Path;
 
