@@ -93,7 +93,7 @@ public record MemoryEstimate(List<Part> parts) {
         parts.add(new Part("KV cache", kvCacheBytes(model, grpo.completionsPerStep(), length), Phase.GENERATION,
                 "prompts_per_step, group_size, max_new_tokens"));
         parts.add(new Part("activations", activationBytes(model, grpo.microBatchSize(), length, grpo.gradientCheckpointing()),
-                Phase.OPTIMISATION, "micro_batch_size"));
+                Phase.OPTIMISATION, grpo.gradientCheckpointing() ? "micro_batch_size" : "micro_batch_size" + OR_CHECKPOINTING));
         long headRows = Math.min(grpo.logitsChunk(), (long) grpo.microBatchSize() * grpo.maxNewTokens());
         parts.add(new Part("output head", headBytes(model, headRows), Phase.OPTIMISATION, "logits_chunk"));
         parts.add(checkpointBuffer());
@@ -123,7 +123,7 @@ public record MemoryEstimate(List<Part> parts) {
             parts.add(new Part("teacher", F32 * teacher.parameterCount(), Phase.ALWAYS, ""));
         }
         parts.add(new Part("activations", activationBytes(model, rows, length, training.gradientCheckpointing()),
-                Phase.OPTIMISATION, "batch_size, sequence_length"));
+                Phase.OPTIMISATION, "batch_size, sequence_length" + (training.gradientCheckpointing() ? "" : OR_CHECKPOINTING)));
         if (teacher != null) {
             // What the teacher keeps per loss position: top-k log-probs and ids, or its hidden state.
             long kept = teacherTopK > 0 ? positions * ((teacherTopK + 1L) * F32 + teacherTopK * 8L)
@@ -200,6 +200,9 @@ public record MemoryEstimate(List<Part> parts) {
     static long headBytes(TransformerConfig m, long rows) {
         return 4L * rows * m.vocabSize() * F32;
     }
+
+    /** How a warning offers gradient checkpointing beside the settings that shrink the activations. */
+    private static final String OR_CHECKPOINTING = ", or turn on gradient_checkpointing";
 
     /** The part {@link #withRuntime} adds. */
     public static final String RUNTIME = "runtime";
@@ -282,7 +285,7 @@ public record MemoryEstimate(List<Part> parts) {
                 }
                 sep = ", ";
             }
-            s.append("; the ").append(size(bytes(Phase.ALWAYS) - bytes("reference model") - bytes(ROLLOUT_COPY)))
+            s.append("; the ").append(size(bytes(Phase.ALWAYS) - bytes("reference model") - bytes(ROLLOUT_COPY) - bytes(RUNTIME)))
                     .append(" of fp32 weights, gradients, AdamW moments and any teacher only a smaller model (or a LoRA "
                             + "adapter) reduces");
             out.add(s.toString());

@@ -140,7 +140,7 @@ class MemoryEstimateTest {
         List<String> w = e.warnings(new MachineMemory(24_000_000_000L, 10_000_000_000L, 4L << 30));
         assertEquals(1, w.size(), w.toString());
         assertTrue(w.get(0).startsWith("the run needs about 11.7 GB at its peak but 10.0 GB of 24.0 GB is available"), w.get(0));
-        assertTrue(w.get(0).contains("lower beta to 0 (no reference model: 2.0 GB), micro_batch_size (activations 1.5 GB), "
+        assertTrue(w.get(0).contains("lower beta to 0 (no reference model: 2.0 GB), micro_batch_size, or turn on gradient_checkpointing (activations 1.5 GB), "
                 + "logits_chunk (output head 311 MB), prompts_per_step, group_size, max_new_tokens (KV cache 64 MB)"), w.get(0));
         // The checkpoint's stream buffer is far below any heap limit; a heap smaller than it is still named.
         List<String> tiny = e.warnings(new MachineMemory(64_000_000_000L, 60_000_000_000L, 1L << 20));
