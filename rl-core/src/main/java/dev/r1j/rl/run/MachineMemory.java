@@ -39,9 +39,19 @@ public record MachineMemory(long totalBytes, long availableBytes, long maxHeapBy
 
     /** This process's resident memory ({@code VmRSS} of {@code /proc/self/status}), -1 where there is none. */
     public static long processResidentBytes() {
+        return processStatus("VmRSS:");
+    }
+
+    /** This process's peak resident memory so far ({@code VmHWM} of {@code /proc/self/status}), -1 where there is none. */
+    public static long processPeakResidentBytes() {
+        return processStatus("VmHWM:");
+    }
+
+    /** A kB field of {@code /proc/self/status} in bytes, -1 where there is none (not Linux). */
+    private static long processStatus(String field) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmRSS:")) {
+                if (line.startsWith(field)) {
                     return kilobytes(line);
                 }
             }

@@ -110,7 +110,7 @@ public final class CheckpointBench {
         TransformerConfig shape = TransformerConfig.read(model.resolve("config.json"));
         GrpoConfig full = GrpoConfig.builder().steps(1).promptsPerStep(PROMPTS).groupSize(GROUP).maxNewTokens(NEW_TOKENS)
                 .microBatchSize(MICRO_BATCH).beta(0.0).build();
-        long fullPeak = MemoryEstimate.grpo(shape, full, GSM8K_PROMPT_TOKENS).peakBytes() + RUNTIME_BYTES;
+        long fullPeak = MemoryEstimate.grpo(shape, full, GSM8K_PROMPT_TOKENS).withRuntime(RUNTIME_BYTES).peakBytes();
         long machine = MachineMemory.current().totalBytes();
         Path dir = tempDirectory("r1j-model-bench");
         try {

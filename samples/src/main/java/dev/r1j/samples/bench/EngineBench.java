@@ -11,8 +11,6 @@ import dev.r1j.rl.generate.DecodingLoop;
 import dev.r1j.rl.model.CausalLm;
 import dev.r1j.rl.model.Engines;
 import dev.r1j.rl.model.TransformerConfig;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -173,16 +171,7 @@ public final class EngineBench {
 
     /** Peak resident set size of this process in bytes, from /proc (0 where unavailable). */
     public static long peakRssBytes() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmHWM:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-                }
-            }
-        } catch (Exception e) {
-            return 0;
-        }
-        return 0;
+        return Math.max(0, dev.r1j.rl.run.MachineMemory.processPeakResidentBytes());
     }
 
     /**
