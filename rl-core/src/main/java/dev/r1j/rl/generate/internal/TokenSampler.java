@@ -18,7 +18,8 @@ import dev.r1j.rl.model.Engines;
  * <p>The arithmetic is the one the previous per-row Java sampler did, in the same precision and order,
  * so seeded streams pick the same tokens: probabilities {@code p_i = exp((l_i - max) / T)} in double,
  * their total as a sequential running sum, the draw as the first index whose running sum exceeds
- * {@code u * total}. Truncation keeps a prefix of the tokens sorted by probability, each rule measured
+ * {@code u * total}. On vocabularies above {@value #SEQUENTIAL_VOCAB} tokens the running sum is taken
+ * in blocks (see {@link #runningSums}), which equals the sequential one up to rounding. Truncation keeps a prefix of the tokens sorted by probability, each rule measured
  * on the whole temperature-scaled distribution (top-k: the first k; top-p: up to the first whose
  * cumulative probability reaches p; min-p: those with at least min-p times the top probability); the
  * kept set is the shortest of those prefixes, and the draw walks it in sorted order. Where two tokens
@@ -70,23 +71,22 @@ public final class TokenSampler {
         NDArray max = logits.max(new int[] {1}, true);                                       // [B, 1]
         // [B, V] doubles are 78 MB at B = 64, V = 151,936: each temporary is freed once used.
         NDArray asDouble = logits.toType(DataType.FLOAT64, false);                          // [B, V]
-        NDArray scaled = asDouble.sub(max.toType(DataType.FLOAT64, false));                 // [B, V]
-        closeUnless(asDouble, logits);
+        // Shifted and scaled in place: every [B, V] temporary is a fresh mapping the allocator faults in.
+        NDArray scaled = asDouble == logits ? asDouble.sub(max.toType(DataType.FLOAT64, false))
+                : asDouble.subi(max.toType(DataType.FLOAT64, false));                       // [B, V]
         if (t != 1.0) {
-            NDArray shifted = scaled;
-            scaled = shifted.div(t);
-            shifted.close();
+            scaled.divi(t);
         }
         NDArray p = scaled.exp();                                                           // [B, V]
         scaled.close();
-        NDArray running = p.cumSum(1);                                                      // [B, V]
-        NDArray total = running.get(":, -1:");                                              // [B, 1]
+        RunningSums sums = runningSums(p, b, vocab);
+        NDArray total = sums.total();                                                       // [B, 1]
         NDArray token;                                                                      // [B, 1] int64
         if (temperature == 0) {
             token = logits.argMax(1).expandDims(1);
         } else if (!truncates(vocab)) {
             NDArray target = Engines.owned(m.create(uniforms)).expandDims(1).mul(total);                     // [B, 1]
-            token = count(running.lte(target)).minimum(vocab - 1);
+            token = sums.firstAbove(target);
         } else {
             NDArray order = null;                                                           // [B, N] ids, most likely first
             NDArray sorted = null;                                                          // [B, N] their p
@@ -146,14 +146,64 @@ public final class TokenSampler {
         return new Picks(tokens, logProbs);
     }
 
-    private boolean truncates(int vocab) {
-        return (topK > 0 && topK < vocab) || topP < 1.0 || minP > 0;
+    /** Vocabularies up to this size take one sequential running sum over the whole row. */
+    static final int SEQUENTIAL_VOCAB = 4096;
+
+    /**
+     * The running sum of {@code p} over each row, in blocks: within block j (of {@code k} tokens) the
+     * sum runs sequentially from the sum of the blocks before it, which is itself a sequential running
+     * sum of the block totals. That is the sequential running sum up to rounding (a draw lands on a
+     * different token only when it falls within a few units in the last place of a boundary), but it
+     * builds one [B, V] temporary instead of three, and the search compares only [B, V / k] block sums
+     * and one block of {@code k} per row. Vocabularies up to {@value #SEQUENTIAL_VOCAB} use a single
+     * block: exactly the sequential sum.
+     *
+     * @param within [B, V / k, k] running sums inside each block
+     * @param ends   [B, V / k] running sum at the end of each block
+     */
+    private record RunningSums(NDArray within, NDArray ends, int b, int blocks, int k) {
+        NDArray total() {
+            return ends.get(":, -1:");                                                      // [B, 1]
+        }
+
+        /** Per row, the first token whose running sum exceeds {@code target} [B, 1] (the last if none): [B, 1] int64. */
+        NDArray firstAbove(NDArray target) {
+            NDArray block = count(ends.lte(target)).minimum(blocks - 1);                   // [B, 1]
+            NDManager m = ends.getManager();
+            NDArray before = m.zeros(new Shape(b, 1), DataType.FLOAT64)
+                    .concat(ends.get(":, :-1"), 1)                                          // [B, V / k] sum before each block
+                    .gather(block, 1);                                                      // [B, 1]
+            NDArray index = block.expandDims(2).repeat(2, k);                               // [B, 1, k]
+            NDArray inside = within.gather(index, 1).reshape(b, k).add(before);             // [B, k]
+            NDArray position = count(inside.lte(target)).minimum(k - 1);                    // [B, 1]
+            return block.mul(k).add(position);
+        }
     }
 
-    private static void closeUnless(NDArray temporary, NDArray kept) {
-        if (temporary != kept) {
-            temporary.close();
+    private static RunningSums runningSums(NDArray p, int b, int vocab) {
+        int k = blockSize(vocab);
+        int blocks = vocab / k;
+        NDArray within = p.reshape(b, blocks, k).cumSum(2);                                 // [B, V / k, k]
+        NDArray ends = blocks == 1 ? within.reshape(b, k).get(":, -1:")
+                : within.get(":, :, -1").cumSum(1);                                         // [B, V / k]
+        return new RunningSums(within, ends, b, blocks, k);
+    }
+
+    /** The block length: the whole vocabulary when it is small, else its largest divisor up to 1,024. */
+    static int blockSize(int vocab) {
+        if (vocab <= SEQUENTIAL_VOCAB) {
+            return vocab;
         }
+        for (int k = 1024; k > 1; k--) {
+            if (vocab % k == 0) {
+                return k;
+            }
+        }
+        return vocab;
+    }
+
+    private boolean truncates(int vocab) {
+        return (topK > 0 && topK < vocab) || topP < 1.0 || minP > 0;
     }
 
     /** Per row, how many entries of a boolean [B, N] are true, as [B, 1] int64; frees {@code mask}. */

@@ -55,6 +55,31 @@ class TokenSamplerTest {
         assertSameAsReference(40, 3 * TokenSampler.CANDIDATES, 0.5, settings); // flat: most do not
     }
 
+    /**
+     * Above {@value TokenSampler#SEQUENTIAL_VOCAB} tokens the running sum is taken in blocks: 8,192
+     * (8 blocks of 1,024), 9,496 = 8 x 1,187 (1,187 blocks of 8, the block sums' own running sum doing
+     * most of the work) and the prime 4,099 (one block).
+     * Untruncated and greedy picks and log-probs stay the sequential Java sampler's.
+     */
+    @Test
+    void blockedRunningSumsOnLargeVocabulariesPickAsTheSequentialSum() {
+        double[][] settings = {{1, 0, 1, 0}, {0.7, 0, 1, 0}, {0, 0, 1, 0}};
+        for (int vocab : new int[] {8192, 9496, 4099}) {
+            assertSameAsReference(64, vocab, 3, settings);
+            assertSameAsReference(64, vocab, 0.3, settings);
+        }
+    }
+
+    @Test
+    void blockSizeIsTheLargestDivisorUpTo1024OrTheWholeSmallVocabulary() {
+        assertEquals(97, TokenSampler.blockSize(97));
+        assertEquals(4096, TokenSampler.blockSize(4096));
+        assertEquals(1024, TokenSampler.blockSize(8192));
+        assertEquals(128, TokenSampler.blockSize(151_936));
+        assertEquals(1002, TokenSampler.blockSize(128_256));
+        assertEquals(4099, TokenSampler.blockSize(4099));
+    }
+
     private static void assertSameAsReference(int rows, int vocab, double scale, double[][] settings) {
         SplittableRandom rng = new SplittableRandom(5);
         float[] logits = new float[rows * vocab];
