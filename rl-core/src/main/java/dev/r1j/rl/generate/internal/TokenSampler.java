@@ -19,9 +19,10 @@ import dev.r1j.rl.model.Engines;
  * so seeded streams pick the same tokens: probabilities {@code p_i = exp((l_i - max) / T)} in double,
  * their total as a sequential running sum, the draw as the first index whose running sum exceeds
  * {@code u * total}. On vocabularies above {@value #SEQUENTIAL_VOCAB} tokens the running sum is taken
- * in blocks (see {@link #runningSums}), which equals the sequential one up to rounding. Truncation keeps a prefix of the tokens sorted by probability, each rule measured
- * on the whole temperature-scaled distribution (top-k: the first k; top-p: up to the first whose
- * cumulative probability reaches p; min-p: those with at least min-p times the top probability); the
+ * in blocks (see {@link #runningSums}), which equals the sequential one up to rounding. Truncation
+ * keeps a prefix of the tokens sorted by probability, each rule measured on the whole
+ * temperature-scaled distribution (top-k: the first k; top-p: up to the first whose cumulative
+ * probability reaches p; min-p: those with at least min-p times the top probability); the
  * kept set is the shortest of those prefixes, and the draw walks it in sorted order. Where two tokens
  * have exactly the same probability the engine's sort decides their order (the Java sampler put the
  * lower id first); see docs/architecture.md, "Generation".
@@ -70,10 +71,9 @@ public final class TokenSampler {
         // Unnormalised probabilities p = exp((l - max) / t) in double: the top token's is exactly 1.
         NDArray max = logits.max(new int[] {1}, true);                                       // [B, 1]
         // [B, V] doubles are 78 MB at B = 64, V = 151,936: each temporary is freed once used.
-        NDArray asDouble = logits.toType(DataType.FLOAT64, false);                          // [B, V]
-        // Shifted and scaled in place: every [B, V] temporary is a fresh mapping the allocator faults in.
-        NDArray scaled = asDouble == logits ? asDouble.sub(max.toType(DataType.FLOAT64, false))
-                : asDouble.subi(max.toType(DataType.FLOAT64, false));                       // [B, V]
+        // One float64 copy, shifted and scaled in place: every [B, V] temporary is a fresh mapping the
+        // allocator faults in. The copy is always a new array, so the caller's logits are never changed.
+        NDArray scaled = logits.toType(DataType.FLOAT64, true).subi(max.toType(DataType.FLOAT64, false)); // [B, V]
         if (t != 1.0) {
             scaled.divi(t);
         }
@@ -184,8 +184,7 @@ public final class TokenSampler {
         int k = blockSize(vocab);
         int blocks = vocab / k;
         NDArray within = p.reshape(b, blocks, k).cumSum(2);                                 // [B, V / k, k]
-        NDArray ends = blocks == 1 ? within.reshape(b, k).get(":, -1:")
-                : within.get(":, :, -1").cumSum(1);                                         // [B, V / k]
+        NDArray ends = within.get(":, :, -1").cumSum(1);                                    // [B, V / k]
         return new RunningSums(within, ends, b, blocks, k);
     }
 
