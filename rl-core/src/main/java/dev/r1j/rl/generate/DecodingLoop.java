@@ -69,6 +69,29 @@ public final class DecodingLoop {
         }
 
         /**
+         * Whether {@link #forwardAndSample} works: the engine draws untruncated samples itself (ONNX
+         * Runtime's rollout graph), so a step returns B ids and log-probs instead of [B, V] logits.
+         */
+        default boolean samplesOnEngine() {
+            return false;
+        }
+
+        /**
+         * {@link #forward}, then one pick per entry of {@code rows} from that row's logits, on the engine:
+         * greedy where {@code temperature} is 0 (log-probs at temperature 1), else the untruncated draw of
+         * {@link dev.r1j.rl.generate.internal.TokenSampler} at {@code temperature} with {@code uniforms},
+         * equal to it up to rounding (the engine's exponentials are float32).
+         *
+         * @param rows     [B'] which row of this step's logits each pick reads (a prompt's prefill row
+         *                 for each of its samples), or null for row j for pick j
+         * @param uniforms [B'] one number in [0, 1) per pick; ignored when greedy
+         */
+        default SampledTokens forwardAndSample(int[] ids, int t, long[] positions, float[] keep, long[] rows,
+                                               double[] uniforms, double temperature) {
+            throw new UnsupportedOperationException("this engine does not sample; use forwardOnEngine");
+        }
+
+        /**
          * Keeps only the rows {@code rows} (indices into the current batch, in the order given; an
          * index may repeat, which copies that row: how a prompt's prefill is shared by its samples).
          */
@@ -213,33 +236,9 @@ public final class DecodingLoop {
         }
 
         try (NDManager engine = NDManager.newBaseManager(); Batch batch = backend.open(unique, capacity)) {
-            NDManager step = engine.newSubManager();
-            NDArray logits;                                                                  // [B', V]
-            try {
-                int[] ids = new int[unique * longest];
-                long[] pos = new long[unique * longest];
-                float[] mask = new float[unique * longest];
-                for (int u = 0; u < unique; u++) {
-                    int r = distinct.get(u);
-                    int[] p = prompts.get(r);
-                    int pad = longest - p.length;
-                    for (int j = 0; j < longest; j++) {
-                        boolean real = j >= pad;
-                        ids[u * longest + j] = real ? p[j - pad] : padId;
-                        pos[u * longest + j] = real ? j - pad : 0;
-                    }
-                    System.arraycopy(keep, r * capacity, mask, u * longest, longest);
-                }
-                logits = batch.forwardOnEngine(step, ids, longest, pos, mask);               // [U, V]
-                if (unique < b) {
-                    batch.retainRows(source);                                                // the cache: U rows -> B
-                    logits = logits.get(new NDIndex("{}", Engines.owned(step.create(source))));             // [B, V]
-                }
-            } catch (RuntimeException e) {
-                step.close();
-                throw e;
-            }
-            int cached = longest;
+            // Untruncated draws happen on an engine that can make them; truncation always runs here.
+            boolean onEngine = batch.samplesOnEngine() && !sampler.truncates(backend.vocabSize());
+            Picker picker = new Picker(engine, batch, sampler, onEngine, params.temperature(), rngs, finished);
             // active[j]: the request row decoded at batch position j. Rows that finish keep being fed
             // padding until they are at least half the batch; then the batch (and its cache) is
             // compacted to the live rows, so that long stragglers do not pay for finished rows.
@@ -247,81 +246,85 @@ public final class DecodingLoop {
             for (int r = 0; r < b; r++) {
                 active[r] = r;
             }
-            try {
-                for (int t = 0; t < maxNew; t++) {
-                    // One uniform per unfinished row, from its own stream, as the sampler consumes them.
-                    double[] uniforms = new double[active.length];
-                    if (sampler.draws()) {
-                        for (int j = 0; j < active.length; j++) {
-                            if (finished[active[j]] == null) {
-                                uniforms[j] = rngs[active[j]].nextDouble();
-                            }
-                        }
-                    }
-                    TokenSampler.Picks picks = sampler.choose(logits, uniforms);
-                    step.close(); // the logits and the sampler's temporaries
-                    step = engine.newSubManager();
-                    int[] next = new int[active.length];
-                    int live = 0;
-                    for (int j = 0; j < active.length; j++) {
-                        int r = active[j];
-                        if (finished[r] != null) {
-                            next[j] = padId;
-                            continue;
-                        }
-                        int token = picks.tokens()[j];
-                        generated[r][count[r]] = token;
-                        logProbs[r][count[r]] = picks.logProbs()[j];
-                        count[r]++;
-                        next[j] = token;
-                        if (eosIds.contains(token) || params.eosTokenIds().contains(token)) {
-                            finished[r] = FinishReason.EOS;
-                        } else if (!params.stopStrings().isEmpty()) {
-                            String text = decode.apply(Arrays.copyOf(generated[r], count[r]));
-                            int cut = firstStop(text, params.stopStrings());
-                            if (cut >= 0) {
-                                finished[r] = FinishReason.STOP_STRING;
-                                stoppedText[r] = text.substring(0, cut);
-                            }
-                        }
-                        if (finished[r] == null) {
-                            live++;
-                        }
-                    }
-                    if (live == 0 || t == maxNew - 1) {
-                        break;
-                    }
-                    if (live <= active.length / 2) {
-                        long[] keepRows = new long[live];
-                        int[] nextActive = new int[live];
-                        int[] nextTokens = new int[live];
-                        int k = 0;
-                        for (int j = 0; j < active.length; j++) {
-                            if (finished[active[j]] == null) {
-                                keepRows[k] = j;
-                                nextActive[k] = active[j];
-                                nextTokens[k] = next[j];
-                                k++;
-                            }
-                        }
-                        batch.retainRows(keepRows);
-                        active = nextActive;
-                        next = nextTokens;
-                    }
-                    int s = cached + 1;
-                    long[] pos = new long[active.length];
-                    float[] mask = new float[active.length * s];
-                    for (int j = 0; j < active.length; j++) {
-                        int r = active[j];
-                        keep[r * capacity + cached] = 1f;
-                        pos[j] = nextPosition[r]++;
-                        System.arraycopy(keep, r * capacity, mask, j * s, s);
-                    }
-                    logits = batch.forwardOnEngine(step, next, 1, pos, mask);                // [B', V]
-                    cached = s;
+            int[] ids = new int[unique * longest];
+            long[] prefillPositions = new long[unique * longest];
+            float[] prefillMask = new float[unique * longest];
+            for (int u = 0; u < unique; u++) {
+                int r = distinct.get(u);
+                int[] p = prompts.get(r);
+                int pad = longest - p.length;
+                for (int j = 0; j < longest; j++) {
+                    boolean real = j >= pad;
+                    ids[u * longest + j] = real ? p[j - pad] : padId;
+                    prefillPositions[u * longest + j] = real ? j - pad : 0;
                 }
-            } finally {
-                step.close();
+                System.arraycopy(keep, r * capacity, prefillMask, u * longest, longest);
+            }
+            // The prefill runs U distinct prompts; row r samples from its prompt's logits row source[r].
+            SampledTokens picks = picker.next(ids, longest, prefillPositions, prefillMask, unique < b ? source : null, active);
+            if (unique < b) {
+                batch.retainRows(source);                                                    // the cache: U rows -> B
+            }
+            int cached = longest;
+            for (int t = 0; t < maxNew; t++) {
+                int[] next = new int[active.length];
+                int live = 0;
+                for (int j = 0; j < active.length; j++) {
+                    int r = active[j];
+                    if (finished[r] != null) {
+                        next[j] = padId;
+                        continue;
+                    }
+                    int token = picks.tokens()[j];
+                    generated[r][count[r]] = token;
+                    logProbs[r][count[r]] = picks.logProbs()[j];
+                    count[r]++;
+                    next[j] = token;
+                    if (eosIds.contains(token) || params.eosTokenIds().contains(token)) {
+                        finished[r] = FinishReason.EOS;
+                    } else if (!params.stopStrings().isEmpty()) {
+                        String text = decode.apply(Arrays.copyOf(generated[r], count[r]));
+                        int cut = firstStop(text, params.stopStrings());
+                        if (cut >= 0) {
+                            finished[r] = FinishReason.STOP_STRING;
+                            stoppedText[r] = text.substring(0, cut);
+                        }
+                    }
+                    if (finished[r] == null) {
+                        live++;
+                    }
+                }
+                if (live == 0 || t == maxNew - 1) {
+                    break;
+                }
+                if (live <= active.length / 2) {
+                    long[] keepRows = new long[live];
+                    int[] nextActive = new int[live];
+                    int[] nextTokens = new int[live];
+                    int k = 0;
+                    for (int j = 0; j < active.length; j++) {
+                        if (finished[active[j]] == null) {
+                            keepRows[k] = j;
+                            nextActive[k] = active[j];
+                            nextTokens[k] = next[j];
+                            k++;
+                        }
+                    }
+                    batch.retainRows(keepRows);
+                    active = nextActive;
+                    next = nextTokens;
+                }
+                int s = cached + 1;
+                long[] pos = new long[active.length];
+                float[] mask = new float[active.length * s];
+                for (int j = 0; j < active.length; j++) {
+                    int r = active[j];
+                    keep[r * capacity + cached] = 1f;
+                    pos[j] = nextPosition[r]++;
+                    System.arraycopy(keep, r * capacity, mask, j * s, s);
+                }
+                picks = picker.next(next, 1, pos, mask, null, active);
+                cached = s;
             }
         }
 
@@ -333,6 +336,58 @@ public final class DecodingLoop {
             out.add(new Completion(promptIndices[r], text, ids, Arrays.copyOf(logProbs[r], count[r]), why));
         }
         return out;
+    }
+
+    /**
+     * One step's forward pass and pick for every row of a batch, wherever the pick is made. Each
+     * unfinished row's uniform comes from its own stream at the moment of the pick, on either path, so
+     * a row consumes its stream the same way whether the engine or the sampler draws.
+     */
+    private static final class Picker {
+        private final NDManager engine;
+        private final Batch batch;
+        private final TokenSampler sampler;
+        private final boolean onEngine;
+        private final double temperature;
+        private final SplittableRandom[] rngs;
+        private final FinishReason[] finished;
+
+        Picker(NDManager engine, Batch batch, TokenSampler sampler, boolean onEngine, double temperature,
+               SplittableRandom[] rngs, FinishReason[] finished) {
+            this.engine = engine;
+            this.batch = batch;
+            this.sampler = sampler;
+            this.onEngine = onEngine;
+            this.temperature = temperature;
+            this.rngs = rngs;
+            this.finished = finished;
+        }
+
+        /**
+         * Runs {@code t} new positions and picks the next token of each row in {@code active}.
+         *
+         * @param rows which row of the step's logits pick j reads ({@code null}: row j)
+         */
+        SampledTokens next(int[] ids, int t, long[] positions, float[] keep, long[] rows, int[] active) {
+            double[] uniforms = new double[active.length];                                   // [B]
+            if (sampler.draws()) {
+                for (int j = 0; j < active.length; j++) {
+                    if (finished[active[j]] == null) {
+                        uniforms[j] = rngs[active[j]].nextDouble();
+                    }
+                }
+            }
+            if (onEngine) {
+                return batch.forwardAndSample(ids, t, positions, keep, rows, uniforms, temperature);
+            }
+            try (NDManager step = engine.newSubManager()) {                                  // the logits and the sampler's temporaries
+                NDArray logits = batch.forwardOnEngine(step, ids, t, positions, keep);        // [B', V]
+                if (rows != null) {
+                    logits = logits.get(new NDIndex("{}", Engines.owned(step.create(rows))));  // [B, V]
+                }
+                return sampler.choose(logits, uniforms);
+            }
+        }
     }
 
     /**

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.r1j.rl.generate.SampledTokens;
 import dev.r1j.rl.generate.SamplingParams;
 import dev.r1j.rl.model.Engines;
 
@@ -50,20 +51,12 @@ public final class TokenSampler {
     }
 
     /**
-     * The chosen tokens and their log-probabilities under softmax(logits / temperature), untruncated.
-     *
-     * @param tokens   [B] chosen ids
-     * @param logProbs [B] their log-probabilities
-     */
-    public record Picks(int[] tokens, float[] logProbs) {}
-
-    /**
      * Picks one token per row. The temporaries belong to the logits' manager.
      *
      * @param logits   [B, V] float32
      * @param uniforms [B] numbers in [0, 1), one per row from the row's stream; ignored when greedy
      */
-    public Picks choose(NDArray logits, double[] uniforms) {
+    public SampledTokens choose(NDArray logits, double[] uniforms) {
         NDManager m = logits.getManager();
         int b = (int) logits.getShape().get(0);
         int vocab = (int) logits.getShape().get(1);
@@ -143,7 +136,7 @@ public final class TokenSampler {
             tokens[r] = (int) back[3 * r];
             logProbs[r] = (float) (Math.log(back[3 * r + 1]) - Math.log(back[3 * r + 2]));
         }
-        return new Picks(tokens, logProbs);
+        return new SampledTokens(tokens, logProbs);
     }
 
     /** Vocabularies up to this size take one sequential running sum over the whole row. */
@@ -201,7 +194,8 @@ public final class TokenSampler {
         return vocab;
     }
 
-    private boolean truncates(int vocab) {
+    /** Whether a rule (top-k below the vocabulary, top-p, min-p) cuts the distribution over {@code vocab} tokens. */
+    public boolean truncates(int vocab) {
         return (topK > 0 && topK < vocab) || topP < 1.0 || minP > 0;
     }
 

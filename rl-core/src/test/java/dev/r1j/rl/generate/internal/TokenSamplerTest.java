@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.r1j.rl.generate.SampledTokens;
 import dev.r1j.rl.generate.SamplingParams;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
@@ -30,7 +31,7 @@ class TokenSamplerTest {
     }
 
     /** Runs the engine sampler on [B, V] logits with one uniform per row. */
-    static TokenSampler.Picks pick(SamplingParams p, float[] logits, int vocab, double[] uniforms) {
+    static SampledTokens pick(SamplingParams p, float[] logits, int vocab, double[] uniforms) {
         try (NDManager step = manager.newSubManager()) {
             return new TokenSampler(p).choose(step.create(logits, new Shape(uniforms.length, vocab)), uniforms);
         }
@@ -90,7 +91,7 @@ class TokenSamplerTest {
         for (double[] s : settings) {
             SamplingParams p = params(s[0], (int) s[1], s[2], s[3]);
             JavaReferenceSampler reference = new JavaReferenceSampler(s[0], (int) s[1], s[2], s[3]);
-            TokenSampler.Picks picks = pick(p, logits, vocab, uniforms);
+            SampledTokens picks = pick(p, logits, vocab, uniforms);
             for (int r = 0; r < rows; r++) {
                 JavaReferenceSampler.Choice c = reference.choose(logits, r * vocab, vocab, uniforms[r]);
                 String where = "row " + r + " with temperature " + s[0] + ", top_k " + s[1] + ", top_p " + s[2] + ", min_p " + s[3];
@@ -147,7 +148,7 @@ class TokenSamplerTest {
                 System.arraycopy(row, 0, logits, r * vocab, vocab);
             }
             double[] uniforms = new SplittableRandom(17).doubles(draws).toArray();
-            TokenSampler.Picks picks = pick(params(t, (int) s[1], s[2], s[3]), logits, vocab, uniforms);
+            SampledTokens picks = pick(params(t, (int) s[1], s[2], s[3]), logits, vocab, uniforms);
             long[] counts = new long[vocab];
             for (int token : picks.tokens()) {
                 counts[token]++;
