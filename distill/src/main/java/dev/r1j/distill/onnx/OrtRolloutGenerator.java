@@ -31,11 +31,15 @@ import java.util.Objects;
  * <p>Decoding is the shared loop of {@link dev.r1j.rl.generate.DjlGenerator} (same padding, seeded
  * streams, sampling parameters, finish rules, shared prefill and log-probs), with ONNX Runtime
  * computing the logits: greedy output equals the DJL engine's token for token wherever the two
- * engines' logits do not tie.
+ * engines' logits do not tie. Greedy picks and untruncated draws (any temperature) are made by the
+ * graph itself, so a step brings back B ids and log-probs, not [B, V] logits; a draw is the DJL
+ * sampler's on the same logits up to float32 rounding of the probabilities. With top-k, top-p or
+ * min-p the logits come back and the DJL engine's sampler truncates and draws.
  *
  * <p>The copy costs {@link #weightBytes()} bytes (float32 of every weight, the fused layout) on top of
- * the policy; with {@link WeightFeed#EXTERNAL_INITIALIZERS} ONNX Runtime may also pre-pack matrices
- * for its kernels in each step's session.
+ * the policy; with {@link WeightFeed#EXTERNAL_INITIALIZERS} ONNX Runtime also pre-packs the matrices
+ * for its kernels in each step's session (about as much again), which makes decoding faster and each
+ * hand-over slower (docs/results.md measures both).
  */
 public final class OrtRolloutGenerator implements Generator {
 
@@ -128,18 +132,25 @@ public final class OrtRolloutGenerator implements Generator {
     }
 
     private void openSession() {
-        OrtDecoder previous = decoder;
+        // The old session goes first: with external initializers each holds its own pre-packed copy of
+        // the weights, and two at once would double that at the peak.
+        if (decoder != null) {
+            decoder.close();
+            decoder = null;
+            loop = null;
+        }
         boolean inputs = feed == WeightFeed.GRAPH_INPUTS;
         decoder = OrtDecoder.inMemory("rollout graph of the policy", rollout.model(), inputs ? Map.of() : tensors,
                 inputs ? tensors : Map.of(), threads);
         loop = new DecodingLoop(decoder.backend(), endIds, tokenizer.padId(), ids -> tokenizer.decode(ids, true));
-        if (previous != null) {
-            previous.close();
-        }
     }
 
     @Override
     public List<Completion> generate(List<String> prompts, int n, SamplingParams params) {
+        if (loop == null) {
+            throw new IllegalStateException("the rollout engine has no session: rebuilding it after the last weight "
+                    + "hand-over failed (see that error)");
+        }
         return loop.generate(prompts, n, params, tokenizer, policy::checkTokens, policy.config().maxPositionEmbeddings(),
                 maxBatchSize);
     }

@@ -165,8 +165,9 @@ public final class DecoderGraph {
     // Hq query heads, Hkv key/value heads, G = Hq / Hkv, D head size, I intermediate size, V vocabulary.
 
     /**
-     * @param lastPositionLogits project only each row's last new position ({@code logits} [B, V]), as
-     *                           decoding needs; false keeps Optimum's [B, T, V]
+     * @param lastPositionLogits project only each row's last new position ({@code logits} [B, V]) and
+     *                           sample from it ({@link SamplingTail}), as rollouts need; false keeps
+     *                           Optimum's [B, T, V] and nothing after it
      */
     private static GraphBuilder buildGraph(TransformerConfig c, HostWeights w, WeightSink sink, boolean lastPositionLogits)
             throws IOException {
@@ -342,6 +343,7 @@ public final class DecoderGraph {
             String rows = gb.op("Reshape", in(xn, gb.op("Concat", in(idsShape, gb.ints(h)), Attr.i("axis", 0)))); // [B, T, H]
             String last = gb.op("Gather", in(rows, gb.scalarInt(-1)), Attr.i("axis", 1));                    // [B, H]
             gb.opNamed("logits", "Gemm", in(last, head), Attr.i("transB", 1));                               // [B, V]
+            SamplingTail.append(gb, "logits", v);
             return gb;
         }
         String flatLogits = gb.op("Gemm", in(xn, head), Attr.i("transB", 1));                    // [B*T, V]
@@ -364,7 +366,8 @@ public final class DecoderGraph {
      * A decoder graph without its weights, and the buffers that hold them.
      *
      * @param model   the serialized ModelProto: Optimum's decoder signature (plus the weights as inputs
-     *                with {@link dev.r1j.distill.onnx.WeightFeed#GRAPH_INPUTS}), {@code logits} of the last new position only [B, V]
+     *                with {@link dev.r1j.distill.onnx.WeightFeed#GRAPH_INPUTS}), {@code logits} of the last new position only [B, V],
+     *                and {@link SamplingTail}'s inputs and picks
      * @param weights every weight tensor the graph reads (fused as the graph fuses them), by name, in a
      *                direct native-order buffer of float32 values
      * @param shapes  their shapes

@@ -44,12 +44,15 @@ public final class OrtDecoder implements AutoCloseable {
     private final int vocab;
     /** Whether {@code logits} is [B, V] (the last new position only) rather than Optimum's [B, T, V]. */
     private final boolean lastPositionLogits;
+    /** Whether the graph ends in r1j's {@link SamplingTail} (the in-memory rollout graph does). */
+    private final boolean samples;
     /** Weights the graph takes as inputs, fed with every run (empty for a graph that holds its own). */
     private Map<String, OnnxTensor> weightInputs = Map.of();
 
     private OrtDecoder(Path file, OrtEnvironment env, OrtSession session, int layers, int kvHeads, int headDim, int vocab,
-                       boolean lastPositionLogits) {
+                       boolean lastPositionLogits, boolean samples) {
         this.lastPositionLogits = lastPositionLogits;
+        this.samples = samples;
         this.file = file;
         this.env = env;
         this.session = session;
@@ -173,9 +176,14 @@ public final class OrtDecoder implements AutoCloseable {
                 keyShape = keyShape == null ? t.getShape() : keyShape;
             }
         }
+        boolean samples = inputs.containsKey(SamplingTail.ROWS) && inputs.containsKey(SamplingTail.UNIFORMS)
+                && inputs.containsKey(SamplingTail.TEMPERATURE) && outputs.containsKey(SamplingTail.TOKENS)
+                && outputs.containsKey(SamplingTail.LOG_PROBS);
         for (String name : inputs.keySet()) {
             boolean known = name.equals("input_ids") || name.equals("attention_mask") || name.equals("position_ids")
-                    || name.matches("past_key_values\\.\\d+\\.(key|value)") || weightInputs.contains(name);
+                    || name.matches("past_key_values\\.\\d+\\.(key|value)") || weightInputs.contains(name)
+                    || (samples && (name.equals(SamplingTail.ROWS) || name.equals(SamplingTail.UNIFORMS)
+                        || name.equals(SamplingTail.TEMPERATURE)));
             if (!known) {
                 throw bad(file, name, "an input r1j does not know how to feed (it feeds input_ids, attention_mask, "
                         + "position_ids and past_key_values.{i}.key/.value)");
@@ -191,7 +199,7 @@ public final class OrtDecoder implements AutoCloseable {
         boolean lastOnly = logitsShape.length == 2;
         int vocab = logitsShape[logitsShape.length - 1] > 0 ? (int) logitsShape[logitsShape.length - 1]
                 : size(file, "logits", "vocab_size", -1, config, "vocab_size");
-        return new OrtDecoder(file, env, session, layers, kvHeads, headDim, vocab, lastOnly);
+        return new OrtDecoder(file, env, session, layers, kvHeads, headDim, vocab, lastOnly, samples);
     }
 
     private static TensorInfo checkType(Path file, String name, NodeInfo info, OnnxJavaType expected) {
@@ -353,6 +361,11 @@ public final class OrtDecoder implements AutoCloseable {
         }
     }
 
+    /** Whether {@link #forwardAndSample} works: the graph ends in r1j's sampling nodes. */
+    public boolean samplesOnEngine() {
+        return samples;
+    }
+
     /**
      * Runs {@code t} new positions for every row of {@code cache}'s batch and extends the cache.
      *
@@ -363,54 +376,22 @@ public final class OrtDecoder implements AutoCloseable {
      */
     public float[] forward(int[] ids, int t, long[] positions, float[] keep, Cache cache, boolean lastOnly) {
         int b = cache.batch;
-        int s = cache.length + t;
-        if (ids.length != b * t || positions.length != b * t || keep.length != b * s) {
-            throw new IllegalArgumentException("expected " + (b * t) + " ids and positions and " + (b * s)
-                    + " mask values, got " + ids.length + ", " + positions.length + " and " + keep.length);
-        }
-        LongBuffer idBuf = directLongs(b * t);
-        LongBuffer posBuf = directLongs(b * t);
-        LongBuffer maskBuf = directLongs(b * s);
-        for (int i = 0; i < b * t; i++) {
-            idBuf.put(i, ids[i]);
-            posBuf.put(i, positions[i]);
-        }
-        for (int i = 0; i < b * s; i++) {
-            maskBuf.put(i, keep[i] != 0f ? 1 : 0);
-        }
         int projected = lastPositionLogits ? 1 : t;                               // positions with logits
         FloatBuffer logitsBuf = directFloats(b * projected * vocab);               // [B, T, V] or [B, V]
         List<OnnxTensor> temporaries = new ArrayList<>();
         try {
-            Map<String, OnnxTensor> in = new HashMap<>();
-            in.put("input_ids", track(temporaries, OnnxTensor.createTensor(env, idBuf, new long[] {b, t})));
-            in.put("position_ids", track(temporaries, OnnxTensor.createTensor(env, posBuf, new long[] {b, t})));
-            in.put("attention_mask", track(temporaries, OnnxTensor.createTensor(env, maskBuf, new long[] {b, s})));
-            for (int i = 0; i < layers; i++) {
-                in.put("past_key_values." + i + ".key", cache.keys[i]);
-                in.put("past_key_values." + i + ".value", cache.values[i]);
+            Map<String, OnnxTensor> tail = new HashMap<>();
+            if (samples) {
+                // The sampling nodes run whatever is fetched; they get rows to read and a greedy pick.
+                long[] rows = new long[b];
+                for (int r = 0; r < b; r++) {
+                    rows[r] = r;
+                }
+                tail = tailInputs(rows, new double[b], 0.0, temporaries);
             }
-            in.putAll(weightInputs);
             OnnxTensor logits = track(temporaries, OnnxTensor.createTensor(env, logitsBuf,
                     lastPositionLogits ? new long[] {b, vocab} : new long[] {b, t, vocab}));
-            Map<String, OnnxValue> pinned = Map.of("logits", logits);
-            Set<String> wanted = new java.util.LinkedHashSet<>();
-            for (int i = 0; i < layers; i++) {
-                wanted.add("present." + i + ".key");
-                wanted.add("present." + i + ".value");
-            }
-            OrtSession.Result result = session.run(in, wanted, pinned);
-            OnnxTensor[] k = new OnnxTensor[layers];
-            OnnxTensor[] v = new OnnxTensor[layers];
-            for (int i = 0; i < layers; i++) {
-                k[i] = (OnnxTensor) result.get("present." + i + ".key").orElseThrow();
-                v[i] = (OnnxTensor) result.get("present." + i + ".value").orElseThrow();
-            }
-            cache.release();
-            cache.owned.add(result);
-            cache.keys = k;
-            cache.values = v;
-            cache.length = s;
+            run(ids, t, positions, keep, cache, tail, Set.of(), Map.of("logits", logits), temporaries);
         } catch (OrtException e) {
             throw new IllegalStateException("ONNX Runtime failed on " + file + ": " + e.getMessage(), e);
         } finally {
@@ -436,6 +417,109 @@ public final class OrtDecoder implements AutoCloseable {
         return out;
     }
 
+    /**
+     * {@link #forward}, then one pick per entry of {@code rows} made by the graph ({@link SamplingTail}):
+     * only the ids and log-probs leave ONNX Runtime.
+     *
+     * @param rows        [N] which row of the step's last-position logits each pick reads
+     * @param uniforms    [N] one number in [0, 1) per pick (ignored when greedy)
+     * @param temperature 0 for greedy
+     */
+    public dev.r1j.rl.generate.SampledTokens forwardAndSample(int[] ids, int t, long[] positions, float[] keep, Cache cache,
+                                                              long[] rows, double[] uniforms, double temperature) {
+        if (!samples) {
+            throw new IllegalStateException(file + " has no sampling nodes; sample from forward's logits");
+        }
+        if (rows.length != uniforms.length) {
+            throw new IllegalArgumentException("one uniform per pick: " + rows.length + " rows, " + uniforms.length + " uniforms");
+        }
+        List<OnnxTensor> temporaries = new ArrayList<>();
+        try {
+            Map<String, OnnxTensor> tail = tailInputs(rows, uniforms, temperature, temporaries);
+            OrtSession.Result result = run(ids, t, positions, keep, cache, tail,
+                    Set.of(SamplingTail.TOKENS, SamplingTail.LOG_PROBS), Map.of(), temporaries);
+            long[] chosen = (long[]) result.get(SamplingTail.TOKENS).orElseThrow().getValue();              // [N]
+            float[] logProbs = (float[]) result.get(SamplingTail.LOG_PROBS).orElseThrow().getValue();       // [N]
+            int[] tokens = new int[chosen.length];
+            for (int i = 0; i < tokens.length; i++) {
+                tokens[i] = (int) chosen[i];
+            }
+            return new dev.r1j.rl.generate.SampledTokens(tokens, logProbs);
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime failed on " + file + ": " + e.getMessage(), e);
+        } finally {
+            temporaries.forEach(OnnxTensor::close);
+        }
+    }
+
+    private Map<String, OnnxTensor> tailInputs(long[] rows, double[] uniforms, double temperature,
+                                               List<OnnxTensor> temporaries) throws OrtException {
+        LongBuffer rowBuf = directLongs(rows.length).put(rows);
+        rowBuf.rewind();
+        java.nio.DoubleBuffer uniformBuf = ByteBuffer.allocateDirect(uniforms.length * 8).order(ByteOrder.nativeOrder())
+                .asDoubleBuffer().put(uniforms);
+        uniformBuf.rewind();
+        FloatBuffer temperatureBuf = directFloats(1).put(0, (float) temperature);
+        Map<String, OnnxTensor> in = new HashMap<>();
+        in.put(SamplingTail.ROWS, track(temporaries, OnnxTensor.createTensor(env, rowBuf, new long[] {rows.length})));
+        in.put(SamplingTail.UNIFORMS, track(temporaries, OnnxTensor.createTensor(env, uniformBuf, new long[] {uniforms.length})));
+        in.put(SamplingTail.TEMPERATURE, track(temporaries, OnnxTensor.createTensor(env, temperatureBuf, new long[] {1})));
+        return in;
+    }
+
+    /**
+     * One run of the session over {@code t} new positions: feeds the ids, positions, mask, cache and
+     * weights (and {@code extra}), fetches the new cache and {@code fetched}, and moves the cache on.
+     * The result stays open, owned by the cache (it holds the cache's tensors).
+     */
+    private OrtSession.Result run(int[] ids, int t, long[] positions, float[] keep, Cache cache, Map<String, OnnxTensor> extra,
+                                  Set<String> fetched, Map<String, OnnxValue> pinned, List<OnnxTensor> temporaries)
+            throws OrtException {
+        int b = cache.batch;
+        int s = cache.length + t;
+        if (ids.length != b * t || positions.length != b * t || keep.length != b * s) {
+            throw new IllegalArgumentException("expected " + (b * t) + " ids and positions and " + (b * s)
+                    + " mask values, got " + ids.length + ", " + positions.length + " and " + keep.length);
+        }
+        LongBuffer idBuf = directLongs(b * t);
+        LongBuffer posBuf = directLongs(b * t);
+        LongBuffer maskBuf = directLongs(b * s);
+        for (int i = 0; i < b * t; i++) {
+            idBuf.put(i, ids[i]);
+            posBuf.put(i, positions[i]);
+        }
+        for (int i = 0; i < b * s; i++) {
+            maskBuf.put(i, keep[i] != 0f ? 1 : 0);
+        }
+        Map<String, OnnxTensor> in = new HashMap<>(extra);
+        in.put("input_ids", track(temporaries, OnnxTensor.createTensor(env, idBuf, new long[] {b, t})));
+        in.put("position_ids", track(temporaries, OnnxTensor.createTensor(env, posBuf, new long[] {b, t})));
+        in.put("attention_mask", track(temporaries, OnnxTensor.createTensor(env, maskBuf, new long[] {b, s})));
+        for (int i = 0; i < layers; i++) {
+            in.put("past_key_values." + i + ".key", cache.keys[i]);
+            in.put("past_key_values." + i + ".value", cache.values[i]);
+        }
+        in.putAll(weightInputs);
+        Set<String> wanted = new java.util.LinkedHashSet<>(fetched);
+        for (int i = 0; i < layers; i++) {
+            wanted.add("present." + i + ".key");
+            wanted.add("present." + i + ".value");
+        }
+        OrtSession.Result result = session.run(in, wanted, pinned);
+        OnnxTensor[] k = new OnnxTensor[layers];
+        OnnxTensor[] v = new OnnxTensor[layers];
+        for (int i = 0; i < layers; i++) {
+            k[i] = (OnnxTensor) result.get("present." + i + ".key").orElseThrow();
+            v[i] = (OnnxTensor) result.get("present." + i + ".value").orElseThrow();
+        }
+        cache.release();
+        cache.owned.add(result);
+        cache.keys = k;
+        cache.values = v;
+        cache.length = s;
+        return result;
+    }
+
     private static OnnxTensor track(List<OnnxTensor> list, OnnxTensor t) {
         list.add(t);
         return t;
@@ -456,6 +540,24 @@ public final class OrtDecoder implements AutoCloseable {
                     @Override
                     public float[] forward(int[] ids, int t, long[] positions, float[] keep) {
                         return OrtDecoder.this.forward(ids, t, positions, keep, cache, true);
+                    }
+
+                    @Override
+                    public boolean samplesOnEngine() {
+                        return samples;
+                    }
+
+                    @Override
+                    public dev.r1j.rl.generate.SampledTokens forwardAndSample(int[] ids, int t, long[] positions, float[] keep,
+                                                                              long[] rows, double[] uniforms, double temperature) {
+                        long[] picked = rows;
+                        if (picked == null) {
+                            picked = new long[cache.batchSize()];
+                            for (int r = 0; r < picked.length; r++) {
+                                picked[r] = r;
+                            }
+                        }
+                        return OrtDecoder.this.forwardAndSample(ids, t, positions, keep, cache, picked, uniforms, temperature);
                     }
 
                     @Override
