@@ -1,7 +1,10 @@
 package dev.r1j.samples.bench;
 
 import dev.r1j.rl.checkpoint.Checkpoint;
+import dev.r1j.distill.onnx.OrtRolloutGenerator;
+import dev.r1j.distill.onnx.WeightFeed;
 import dev.r1j.rl.generate.DjlGenerator;
+import dev.r1j.rl.generate.Generator;
 import dev.r1j.rl.generate.SamplingParams;
 import dev.r1j.rl.grpo.GrpoConfig;
 import dev.r1j.common.AtomicFiles;
@@ -34,7 +37,7 @@ import java.util.function.Consumer;
  *       {@value #MICRO_BATCH}, no KL) per memory configuration, each through {@code r1j grpo} in a JVM
  *       of its own so that its peak RSS is its own;</li>
  *   <li>{@link #decode}: sampling {@value #DECODE_ROWS} rows x {@value #DECODE_TOKENS} new tokens, the
- *       rollout shape of the speed targets;</li>
+ *       rollout shape of the speed targets, on the DJL engine and on ONNX Runtime with either weight feed;</li>
  *   <li>{@link #rolloutStep}: one GRPO step of {@value #ROLLOUT_PROMPTS} x {@value #ROLLOUT_GROUP} x
  *       {@value #ROLLOUT_TOKENS} (rank-{@value #LORA_RANK} LoRA, gradient checkpointing) per rollout
  *       engine, its sampling, log-prob recompute and optimisation apart, each against the ceiling.</li>
@@ -144,37 +147,76 @@ public final class CheckpointBench {
             "Ken created a care package to send to his brother, who was away at boarding school. He placed a box on a scale.",
             "Alexis is applying for a new job and bought a new set of business clothes to wear to the interview.");
 
+    /** The engines {@link #decode} measures, by JSON key: DJL, and ONNX Runtime with either weight feed. */
+    enum DecodeEngine {
+        DJL("djl"),
+        ONNX_RUNTIME_EXTERNAL_INITIALIZERS("onnx_runtime_external_initializers"),
+        ONNX_RUNTIME_GRAPH_INPUTS("onnx_runtime_graph_inputs");
+
+        final String key;
+
+        DecodeEngine(String key) {
+            this.key = key;
+        }
+
+        Generator open(Checkpoint cp) {
+            return switch (this) {
+                case DJL -> new DjlGenerator(cp.model(), cp.tokenizer(), DECODE_ROWS);
+                case ONNX_RUNTIME_EXTERNAL_INITIALIZERS -> new OrtRolloutGenerator(cp.model(), cp.tokenizer(), DECODE_ROWS,
+                        WeightFeed.EXTERNAL_INITIALIZERS, 0);
+                case ONNX_RUNTIME_GRAPH_INPUTS -> new OrtRolloutGenerator(cp.model(), cp.tokenizer(), DECODE_ROWS,
+                        WeightFeed.GRAPH_INPUTS, 0);
+            };
+        }
+    }
+
     /**
      * Sampling {@value #DECODE_ROWS} rows (eight prompts, eight samples each, one shared prefill per
-     * prompt) of up to {@value #DECODE_TOKENS} new tokens from {@code model} on the DJL engine at
-     * temperature 1, after a short warm-up: tokens/s (tokens actually generated over the whole call,
-     * prefill included), and the achieved rate counting 2 x parameters FLOPs a token (the issue's
-     * convention; attention over the context is left out), against the fp32 ceiling
-     * {@code ceilingGflops} measured in the same run.
+     * prompt) of up to {@value #DECODE_TOKENS} new tokens from {@code model} at temperature 1, after a
+     * short warm-up, on each {@link DecodeEngine} in turn: tokens/s (tokens actually generated over the
+     * whole call, prefill included), and the achieved rate counting 2 x parameters FLOPs a token (the
+     * issue's convention; attention over the context is left out), against the fp32 ceiling
+     * {@code ceilingGflops} measured in the same run. For ONNX Runtime also the seconds of one weight
+     * hand-over ({@code weightsChanged}: refilling its buffers, and with external initializers a new
+     * session that pre-packs them) and the bytes of its copy of the weights.
      */
     public Map<String, Object> decode(Path model, double ceilingGflops) {
         Map<String, Object> out = new LinkedHashMap<>();
-        progress.accept("decoding " + DECODE_ROWS + " rows x " + DECODE_TOKENS + " tokens on " + model);
+        out.put("rows", DECODE_ROWS);
+        out.put("max_new_tokens", DECODE_TOKENS);
         int samples = DECODE_ROWS / DECODE_PROMPTS.size();
-        try (Checkpoint cp = Checkpoint.load(model);
-             DjlGenerator generator = new DjlGenerator(cp.model(), cp.tokenizer(), DECODE_ROWS)) {
+        try (Checkpoint cp = Checkpoint.load(model)) {
             long parameters = cp.model().config().parameterCount();
-            generator.generate(DECODE_PROMPTS, samples, SamplingParams.builder().maxNewTokens(4).temperature(1.0).seed(4).build());
-            long start = System.nanoTime();
-            List<dev.r1j.rl.generate.Completion> completions = generator.generate(DECODE_PROMPTS, samples,
-                    SamplingParams.builder().maxNewTokens(DECODE_TOKENS).temperature(1.0).seed(4).build());
-            double seconds = (System.nanoTime() - start) / 1e9;
-            long tokens = completions.stream().mapToLong(dev.r1j.rl.generate.Completion::length).sum();
-            double tokensPerSecond = tokens / seconds;
-            double gflops = tokensPerSecond * 2.0 * parameters / 1e9;
-            out.put("rows", DECODE_ROWS);
-            out.put("max_new_tokens", DECODE_TOKENS);
-            out.put("generated_tokens", tokens);
             out.put("parameters", parameters);
-            out.put("seconds", EngineBench.round(seconds));
-            out.put("tokens_per_second", EngineBench.round(tokensPerSecond));
-            out.put("achieved_gflops", EngineBench.round(gflops));
-            out.put("fraction_of_fp32_ceiling", Math.round(gflops / ceilingGflops * 1000) / 1000.0);
+            for (DecodeEngine engine : DecodeEngine.values()) {
+                progress.accept("decoding " + DECODE_ROWS + " rows x " + DECODE_TOKENS + " tokens on " + model + " with "
+                        + engine.key.replace('_', ' '));
+                Map<String, Object> row = new LinkedHashMap<>();
+                try (Generator generator = engine.open(cp)) {
+                    generator.generate(DECODE_PROMPTS, samples, SamplingParams.builder().maxNewTokens(4).temperature(1.0).seed(4).build());
+                    long start = System.nanoTime();
+                    List<dev.r1j.rl.generate.Completion> completions = generator.generate(DECODE_PROMPTS, samples,
+                            SamplingParams.builder().maxNewTokens(DECODE_TOKENS).temperature(1.0).seed(4).build());
+                    double seconds = (System.nanoTime() - start) / 1e9;
+                    long tokens = completions.stream().mapToLong(dev.r1j.rl.generate.Completion::length).sum();
+                    double tokensPerSecond = tokens / seconds;
+                    double gflops = tokensPerSecond * 2.0 * parameters / 1e9;
+                    row.put("generated_tokens", tokens);
+                    row.put("seconds", EngineBench.round(seconds));
+                    row.put("tokens_per_second", EngineBench.round(tokensPerSecond));
+                    row.put("achieved_gflops", EngineBench.round(gflops));
+                    row.put("fraction_of_fp32_ceiling", Math.round(gflops / ceilingGflops * 1000) / 1000.0);
+                    if (generator instanceof OrtRolloutGenerator ort) {
+                        long handOver = System.nanoTime();
+                        ort.weightsChanged();
+                        row.put("weight_hand_over_seconds", EngineBench.round((System.nanoTime() - handOver) / 1e9));
+                        row.put("engine_weight_bytes", ort.weightBytes());
+                    }
+                } catch (Exception e) {
+                    row.put("failed", e.getClass().getSimpleName() + ": " + e.getMessage());
+                }
+                out.put(engine.key, row);
+            }
         }
         return out;
     }
@@ -333,11 +375,24 @@ public final class CheckpointBench {
 
     /** The rows {@link #decode}'s section adds to the bench's table. */
     public static List<String> decodeRows(Map<String, Object> section) {
-        return List.of(
-                String.format("%-52s %12.1f", "--model decoding " + DECODE_ROWS + "x" + DECODE_TOKENS + ": tokens/s",
-                        (double) section.get("tokens_per_second")),
-                String.format("%-52s %11.1f%%", "--model decoding: share of the fp32 ceiling",
-                        100 * (double) section.get("fraction_of_fp32_ceiling")));
+        List<String> rows = new ArrayList<>();
+        rows.add(String.format("%-52s %12s", "--model decoding " + DECODE_ROWS + "x" + DECODE_TOKENS + " by engine", ""));
+        for (DecodeEngine engine : DecodeEngine.values()) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> c = (Map<String, Object>) section.getOrDefault(engine.key, Collections.emptyMap());
+            String label = "  " + engine.key.replace('_', ' ');
+            if (!c.containsKey("tokens_per_second")) {
+                rows.add(String.format("%-52s %12s", label, "failed"));
+                continue;
+            }
+            rows.add(String.format("%-52s %12.1f", label + ": tokens/s", (double) c.get("tokens_per_second")));
+            rows.add(String.format("%-52s %11.1f%%", label + ": share of the fp32 ceiling",
+                    100 * (double) c.get("fraction_of_fp32_ceiling")));
+            if (c.containsKey("weight_hand_over_seconds")) {
+                rows.add(String.format("%-52s %12.2f", label + ": weight hand-over s", (double) c.get("weight_hand_over_seconds")));
+            }
+        }
+        return rows;
     }
 
     /** The rows {@link #rolloutStep}'s section adds to the bench's table. */

@@ -5,6 +5,7 @@ import dev.r1j.common.BadInputException;
 import dev.r1j.rl.generate.Completion;
 import dev.r1j.rl.generate.Generator;
 import dev.r1j.rl.generate.SamplingParams;
+import dev.r1j.rl.grpo.RolloutEngine;
 import dev.r1j.rl.tokenizer.PromptTemplate;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
@@ -53,6 +54,13 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--raw", description = "Do not apply the model's prompt template.")
     boolean raw;
 
+    @Option(names = "--engine", paramLabel = "ENGINE",
+            description = "DJL or ONNX_RUNTIME (default: DJL for a checkpoint, ONNX_RUNTIME for an .onnx model). With a "
+                    + "checkpoint, ONNX_RUNTIME decodes from an in-memory ONNX Runtime graph of its weights, pre-packed for "
+                    + "its kernels and sampling inside the graph: faster on CPUs (docs/results.md), for about twice the "
+                    + "model's float32 size in extra memory.")
+    RolloutEngine engine;
+
     @Option(names = "--json", description = "One JSON object per completion: text, token ids, log-probs, finish reason.")
     boolean json;
 
@@ -85,7 +93,7 @@ final class GenerateCommand implements Callable<Integer> {
                 text = cp.template().isEmpty() && !template.isChat() ? prompt : template.render(prompt);
             }
             List<Completion> completions;
-            try (Generator gen = cp.generator()) {
+            try (Generator gen = engine == null ? cp.generator() : cp.generator(engine)) {
                 completions = gen.generate(List.of(text), n, params);
             }
             PrintWriter out = spec.commandLine().getOut();

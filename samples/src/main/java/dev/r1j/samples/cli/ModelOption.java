@@ -2,12 +2,15 @@ package dev.r1j.samples.cli;
 
 import dev.r1j.distill.onnx.OnnxModel;
 import dev.r1j.distill.onnx.OrtGenerator;
+import dev.r1j.distill.onnx.OrtRolloutGenerator;
+import dev.r1j.distill.onnx.WeightFeed;
 import dev.r1j.common.BadInputException;
 import dev.r1j.rl.checkpoint.BuiltinModels;
 import dev.r1j.rl.checkpoint.Checkpoint;
 import dev.r1j.rl.checkpoint.HfHubCache;
 import dev.r1j.rl.generate.DjlGenerator;
 import dev.r1j.rl.generate.Generator;
+import dev.r1j.rl.grpo.RolloutEngine;
 import dev.r1j.rl.lora.LoraDirectory;
 import dev.r1j.rl.tokenizer.PromptTemplate;
 import dev.r1j.rl.model.TransformerConfig;
@@ -97,6 +100,15 @@ final class ModelOption {
                 }
 
                 @Override
+                public Generator generator(RolloutEngine engine) {
+                    if (engine == RolloutEngine.DJL) {
+                        throw new BadInputException("--engine DJL needs a checkpoint (safetensors); " + local()
+                                + " is an ONNX model, which runs on ONNX Runtime only");
+                    }
+                    return generator();
+                }
+
+                @Override
                 public Tokenizer tokenizer() {
                     return m.tokenizer();
                 }
@@ -140,6 +152,16 @@ final class ModelOption {
             }
 
             @Override
+            public Generator generator(RolloutEngine engine) {
+                return switch (engine) {
+                    case DJL -> generator();
+                    // The weights never change here, so they are pre-packed once: the faster feed.
+                    case ONNX_RUNTIME -> new OrtRolloutGenerator(cp.model(), cp.tokenizer(), OrtGenerator.DEFAULT_MAX_BATCH_SIZE,
+                            WeightFeed.EXTERNAL_INITIALIZERS, 0);
+                };
+            }
+
+            @Override
             public Tokenizer tokenizer() {
                 return cp.tokenizer();
             }
@@ -173,8 +195,14 @@ final class ModelOption {
 
     /** A model ready to generate, whichever engine runs it. */
     interface LoadedModel extends AutoCloseable {
-        /** A new generator over the model (close it before the model). */
+        /** A new generator over the model on its own engine (close it before the model). */
         Generator generator();
+
+        /**
+         * A new generator on {@code engine}: a checkpoint runs on either (on ONNX Runtime through an
+         * in-memory graph of its weights), an ONNX model on ONNX Runtime only.
+         */
+        Generator generator(RolloutEngine engine);
 
         Tokenizer tokenizer();
 

@@ -53,11 +53,19 @@ class BenchModelStepTest {
         assertTrue(rows.stream().anyMatch(r -> r.contains("lora rank 16 gradient checkpointing: peak RSS (MiB)")), rows.toString());
         assertTrue(rows.stream().anyMatch(r -> r.contains("lora rank 16 bf16") && r.endsWith("refused")), rows.toString());
 
-        Map<String, Object> decode = bench.decode(dir, 100.0);
-        assertTrue((long) decode.get("generated_tokens") > 0, decode.toString());
-        double share = (double) decode.get("fraction_of_fp32_ceiling");
-        double rate = (double) decode.get("achieved_gflops");
-        assertEquals(rate / 100.0, share, 0.001, decode.toString());
+        Map<String, Object> decodeSection = bench.decode(dir, 100.0);
+        for (String engine : List.of("djl", "onnx_runtime_external_initializers", "onnx_runtime_graph_inputs")) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> decode = (Map<String, Object>) decodeSection.get(engine);
+            assertTrue((long) decode.get("generated_tokens") > 0, engine + ": " + decode);
+            double share = (double) decode.get("fraction_of_fp32_ceiling");
+            double rate = (double) decode.get("achieved_gflops");
+            assertEquals(rate / 100.0, share, 0.001, engine + ": " + decode);
+            assertEquals(!engine.equals("djl"), decode.containsKey("weight_hand_over_seconds"), engine + ": " + decode);
+        }
+        List<String> decodeRows = CheckpointBench.decodeRows(decodeSection);
+        assertTrue(decodeRows.stream().anyMatch(r -> r.contains("onnx runtime external initializers: share of the fp32 ceiling")),
+                decodeRows.toString());
 
         Map<String, Object> rollouts = bench.rolloutStep(dir, 100.0);
         for (String engine : List.of("djl", "onnx_runtime")) {

@@ -16,6 +16,7 @@ import dev.r1j.rl.tokenizer.HfTokenizer;
 import dev.r1j.rl.tokenizer.PromptTemplate;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -83,6 +84,35 @@ class ModelCommandsTest {
         CliRun greedy = run("generate", "--model", model.toString(), "--prompt", "1", "--temperature", "0",
                 "--max-new-tokens", "5");
         assertEquals(0, greedy.exit(), greedy.err());
+    }
+
+    @Test
+    void generateOnOnnxRuntimeDecodesTheCheckpointAsDjlDoes() throws Exception {
+        String[] greedy = {"generate", "--model", model.toString(), "--prompt", "12+3", "--n", "2", "--temperature", "0",
+                "--max-new-tokens", "8", "--json"};
+        CliRun djl = run(greedy);
+        CliRun ort = run(concat(greedy, "--engine", "ONNX_RUNTIME"));
+        assertEquals(0, ort.exit(), ort.err());
+        ObjectMapper mapper = new ObjectMapper();
+        List<String> djlLines = djl.out().strip().lines().toList();
+        List<String> ortLines = ort.out().strip().lines().toList();
+        assertEquals(djlLines.size(), ortLines.size(), ort.out());
+        for (int i = 0; i < djlLines.size(); i++) {
+            assertEquals(mapper.readTree(djlLines.get(i)).get("token_ids"), mapper.readTree(ortLines.get(i)).get("token_ids"),
+                    "greedy completion " + i);
+        }
+        String[] sampled = {"generate", "--model", model.toString(), "--prompt", "12+3", "--n", "3", "--seed", "9",
+                "--max-new-tokens", "8", "--json", "--engine", "ONNX_RUNTIME"};
+        CliRun a = run(sampled);
+        assertEquals(0, a.exit(), a.err());
+        assertEquals(a.out(), run(sampled).out(), "seeded ONNX Runtime sampling is reproducible");
+        assertBad(run(concat(greedy, "--engine", "TPU")), "--engine");
+    }
+
+    private static String[] concat(String[] args, String... more) {
+        String[] all = java.util.Arrays.copyOf(args, args.length + more.length);
+        System.arraycopy(more, 0, all, args.length, more.length);
+        return all;
     }
 
     @Test
