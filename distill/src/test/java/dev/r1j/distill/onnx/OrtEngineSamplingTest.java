@@ -41,44 +41,19 @@ class OrtEngineSamplingTest {
                 .eosTokenId(-1).padTokenId(PAD).build();
     }
 
-    /** {@code backend} with its sampler hidden: every step's logits come back to the host to be sampled. */
-    private static DecodingLoop.Backend hostSampling(DecodingLoop.Backend backend) {
-        return new DecodingLoop.Backend() {
-            @Override
-            public int vocabSize() {
-                return backend.vocabSize();
-            }
-
-            @Override
-            public DecodingLoop.Batch open(int batchSize, int capacity) {
-                DecodingLoop.Batch inner = backend.open(batchSize, capacity);
-                return new DecodingLoop.Batch() {
-                    @Override
-                    public float[] forward(int[] ids, int t, long[] positions, float[] keep) {
-                        return inner.forward(ids, t, positions, keep);
-                    }
-
-                    @Override
-                    public void retainRows(long[] rows) {
-                        inner.retainRows(rows);
-                    }
-
-                    @Override
-                    public void close() {
-                        inner.close();
-                    }
-                };
-            }
-        };
-    }
-
-    /** Counts the steps whose picks the engine made. */
-    private static final class CountingBackend implements DecodingLoop.Backend {
+    /**
+     * {@code backend} seen through the loop's interface, counting the steps whose picks the engine
+     * made; with {@code engineSamples} false its sampler is hidden, so every step's logits come back to
+     * the host to be sampled there.
+     */
+    private static final class Observed implements DecodingLoop.Backend {
         private final DecodingLoop.Backend backend;
+        private final boolean engineSamples;
         int engineSteps;
 
-        CountingBackend(DecodingLoop.Backend backend) {
+        Observed(DecodingLoop.Backend backend, boolean engineSamples) {
             this.backend = backend;
+            this.engineSamples = engineSamples;
         }
 
         @Override
@@ -97,7 +72,7 @@ class OrtEngineSamplingTest {
 
                 @Override
                 public boolean samplesOnEngine() {
-                    return inner.samplesOnEngine();
+                    return engineSamples && inner.samplesOnEngine();
                 }
 
                 @Override
@@ -156,10 +131,12 @@ class OrtEngineSamplingTest {
                             String what = "V " + vocab + ", T " + temperature;
                             SamplingParams params = SamplingParams.builder().maxNewTokens(10).temperature(temperature)
                                     .seed(3).build();
-                            CountingBackend engine = new CountingBackend(decoder.backend());
+                            Observed engine = new Observed(decoder.backend(), true);
+                            Observed host = new Observed(decoder.backend(), false);
                             List<Completion> drawn = run(engine, params);
                             assertEquals(10, engine.engineSteps, what + ": every step's picks are made by the engine");
-                            assertSamePicks(run(hostSampling(decoder.backend()), params), drawn, what);
+                            assertSamePicks(run(host, params), drawn, what);
+                            assertEquals(0, host.engineSteps, what);
                             if (temperature == 1.0) {
                                 // Rows 0 and 2 share a prompt and its prefill but have streams of their own.
                                 assertNotEquals(java.util.Arrays.toString(drawn.get(0).tokenIds()),
@@ -167,8 +144,9 @@ class OrtEngineSamplingTest {
                             }
                         }
                         SamplingParams nucleus = SamplingParams.builder().maxNewTokens(6).temperature(1.0).topP(0.8).seed(3).build();
-                        CountingBackend engine = new CountingBackend(decoder.backend());
-                        assertSamePicks(run(hostSampling(decoder.backend()), nucleus), run(engine, nucleus), "V " + vocab + " top-p");
+                        Observed engine = new Observed(decoder.backend(), true);
+                        assertSamePicks(run(new Observed(decoder.backend(), false), nucleus), run(engine, nucleus),
+                                "V " + vocab + " top-p");
                         assertEquals(0, engine.engineSteps, "top-p is sampled on the host, not by the graph");
                     }
                 } finally {

@@ -191,7 +191,7 @@ public final class DecoderGraph {
             gb.input(GraphBuilder.value("past_key_values." + i + ".value", F32, "batch_size", hkv, "past_sequence_length", d));
         }
         if (lastPositionLogits) {
-            gb.output(GraphBuilder.value("logits", F32, "batch_size", v));
+            gb.output(GraphBuilder.value("logits", F32, "picks", v)); // the rows SamplingTail picks from
         } else {
             gb.output(GraphBuilder.value("logits", F32, "batch_size", "sequence_length", v));
         }
@@ -342,7 +342,8 @@ public final class DecoderGraph {
             // Only the last new position of each row is sampled from: prefill projects B rows, not B*T.
             String rows = gb.op("Reshape", in(xn, gb.op("Concat", in(idsShape, gb.ints(h)), Attr.i("axis", 0)))); // [B, T, H]
             String last = gb.op("Gather", in(rows, gb.scalarInt(-1)), Attr.i("axis", 1));                    // [B, H]
-            gb.opNamed("logits", "Gemm", in(last, head), Attr.i("transB", 1));                               // [B, V]
+            String picked = SamplingTail.pickedRows(gb, last);                                               // [N, H]
+            gb.opNamed("logits", "Gemm", in(picked, head), Attr.i("transB", 1));                             // [N, V]
             SamplingTail.append(gb, "logits", v);
             return gb;
         }
