@@ -78,9 +78,9 @@ public final class DecodingLoop {
 
         /**
          * {@link #forward}, then one pick per entry of {@code rows} from that row's logits, on the engine:
-         * greedy where {@code temperature} is 0 (log-probs at temperature 1), else the untruncated draw of
-         * {@link dev.r1j.rl.generate.internal.TokenSampler} at {@code temperature} with {@code uniforms},
-         * equal to it up to rounding (the engine's exponentials are float32).
+         * greedy where {@code temperature} is 0 (log-probs at temperature 1), else the untruncated draw the
+         * loop's own sampler would make at {@code temperature} with {@code uniforms}, equal to it up to
+         * rounding (ONNX Runtime's exponentials are float32).
          *
          * @param rows     [B'] which row of this step's logits each pick reads (a prompt's prefill row
          *                 for each of its samples), or null for row j for pick j

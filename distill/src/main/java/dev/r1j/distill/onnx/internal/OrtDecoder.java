@@ -382,12 +382,8 @@ public final class OrtDecoder implements AutoCloseable {
         try {
             Map<String, OnnxTensor> tail = new HashMap<>();
             if (samples) {
-                // The sampling nodes run whatever is fetched; they get rows to read and a greedy pick.
-                long[] rows = new long[b];
-                for (int r = 0; r < b; r++) {
-                    rows[r] = r;
-                }
-                tail = tailInputs(rows, new double[b], 0.0, temporaries);
+                // The sampling nodes run whatever is fetched; they get every row to read and a greedy pick.
+                tail = tailInputs(everyRow(b), new double[b], 0.0, temporaries);
             }
             OnnxTensor logits = track(temporaries, OnnxTensor.createTensor(env, logitsBuf,
                     lastPositionLogits ? new long[] {b, vocab} : new long[] {b, t, vocab}));
@@ -450,6 +446,15 @@ public final class OrtDecoder implements AutoCloseable {
         } finally {
             temporaries.forEach(OnnxTensor::close);
         }
+    }
+
+    /** 0, 1, ..., n - 1: each pick reads its own row. */
+    private static long[] everyRow(int n) {
+        long[] rows = new long[n];
+        for (int r = 0; r < n; r++) {
+            rows[r] = r;
+        }
+        return rows;
     }
 
     private Map<String, OnnxTensor> tailInputs(long[] rows, double[] uniforms, double temperature,
@@ -550,13 +555,7 @@ public final class OrtDecoder implements AutoCloseable {
                     @Override
                     public dev.r1j.rl.generate.SampledTokens forwardAndSample(int[] ids, int t, long[] positions, float[] keep,
                                                                               long[] rows, double[] uniforms, double temperature) {
-                        long[] picked = rows;
-                        if (picked == null) {
-                            picked = new long[cache.batchSize()];
-                            for (int r = 0; r < picked.length; r++) {
-                                picked[r] = r;
-                            }
-                        }
+                        long[] picked = rows != null ? rows : everyRow(cache.batchSize());
                         return OrtDecoder.this.forwardAndSample(ids, t, positions, keep, cache, picked, uniforms, temperature);
                     }
 
