@@ -342,9 +342,10 @@ public final class DecoderGraph {
             // Only the last new position of each row is sampled from: prefill projects B rows, not B*T.
             String rows = gb.op("Reshape", in(xn, gb.op("Concat", in(idsShape, gb.ints(h)), Attr.i("axis", 0)))); // [B, T, H]
             String last = gb.op("Gather", in(rows, gb.scalarInt(-1)), Attr.i("axis", 1));                    // [B, H]
-            String picked = SamplingTail.pickedRows(gb, last);                                               // [N, H]
+            SamplingTail tail = SamplingTail.declare(gb);
+            String picked = tail.pickedRows(last);                                                           // [N, H]
             gb.opNamed("logits", "Gemm", in(picked, head), Attr.i("transB", 1));                             // [N, V]
-            SamplingTail.append(gb, "logits", v);
+            tail.append("logits", v);
             return gb;
         }
         String flatLogits = gb.op("Gemm", in(xn, head), Attr.i("transB", 1));                    // [B*T, V]

@@ -46,6 +46,13 @@ public final class OrtDecoder implements AutoCloseable {
     private final boolean lastPositionLogits;
     /** Whether the graph ends in r1j's {@link SamplingTail} (the in-memory rollout graph does). */
     private final boolean samples;
+    /** Per layer, the names of its cache inputs and outputs, spelled once rather than every step. */
+    private final String[] pastKeys;
+    private final String[] pastValues;
+    private final String[] presentKeys;
+    private final String[] presentValues;
+    /** The outputs every run fetches: the new cache. */
+    private final Set<String> presentNames;
     /** Weights the graph takes as inputs, fed with every run (empty for a graph that holds its own). */
     private Map<String, OnnxTensor> weightInputs = Map.of();
 
@@ -60,6 +67,20 @@ public final class OrtDecoder implements AutoCloseable {
         this.kvHeads = kvHeads;
         this.headDim = headDim;
         this.vocab = vocab;
+        this.pastKeys = new String[layers];
+        this.pastValues = new String[layers];
+        this.presentKeys = new String[layers];
+        this.presentValues = new String[layers];
+        Set<String> present = new java.util.LinkedHashSet<>();
+        for (int i = 0; i < layers; i++) {
+            pastKeys[i] = "past_key_values." + i + ".key";
+            pastValues[i] = "past_key_values." + i + ".value";
+            presentKeys[i] = "present." + i + ".key";
+            presentValues[i] = "present." + i + ".value";
+            present.add(presentKeys[i]);
+            present.add(presentValues[i]);
+        }
+        this.presentNames = java.util.Collections.unmodifiableSet(present);
     }
 
     /**
@@ -501,21 +522,21 @@ public final class OrtDecoder implements AutoCloseable {
         in.put("position_ids", track(temporaries, OnnxTensor.createTensor(env, posBuf, new long[] {b, t})));
         in.put("attention_mask", track(temporaries, OnnxTensor.createTensor(env, maskBuf, new long[] {b, s})));
         for (int i = 0; i < layers; i++) {
-            in.put("past_key_values." + i + ".key", cache.keys[i]);
-            in.put("past_key_values." + i + ".value", cache.values[i]);
+            in.put(pastKeys[i], cache.keys[i]);
+            in.put(pastValues[i], cache.values[i]);
         }
         in.putAll(weightInputs);
-        Set<String> wanted = new java.util.LinkedHashSet<>(fetched);
-        for (int i = 0; i < layers; i++) {
-            wanted.add("present." + i + ".key");
-            wanted.add("present." + i + ".value");
+        Set<String> wanted = presentNames;
+        if (!fetched.isEmpty()) {
+            wanted = new java.util.LinkedHashSet<>(presentNames);
+            wanted.addAll(fetched);
         }
         OrtSession.Result result = session.run(in, wanted, pinned);
         OnnxTensor[] k = new OnnxTensor[layers];
         OnnxTensor[] v = new OnnxTensor[layers];
         for (int i = 0; i < layers; i++) {
-            k[i] = (OnnxTensor) result.get("present." + i + ".key").orElseThrow();
-            v[i] = (OnnxTensor) result.get("present." + i + ".value").orElseThrow();
+            k[i] = (OnnxTensor) result.get(presentKeys[i]).orElseThrow();
+            v[i] = (OnnxTensor) result.get(presentValues[i]).orElseThrow();
         }
         cache.release();
         cache.owned.add(result);

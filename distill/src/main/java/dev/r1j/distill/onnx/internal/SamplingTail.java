@@ -33,7 +33,24 @@ final class SamplingTail {
     /** Longest block of the running sum: the largest divisor of V up to this (the whole row when V is prime). */
     static final int MAX_BLOCK = 1024;
 
-    private SamplingTail() {}
+    private final GraphBuilder gb;
+    /** [1] bool: temperature 0, a greedy pick. */
+    private final String greedy;
+
+    private SamplingTail(GraphBuilder gb) {
+        this.gb = gb;
+        gb.input(GraphBuilder.value(ROWS, TensorProto.DataType.INT64, "picks"));
+        gb.input(GraphBuilder.value(UNIFORMS, TensorProto.DataType.DOUBLE, "picks"));
+        gb.input(GraphBuilder.value(TEMPERATURE, TensorProto.DataType.FLOAT, 1));
+        gb.output(GraphBuilder.value(TOKENS, TensorProto.DataType.INT64, "picks"));
+        gb.output(GraphBuilder.value(LOG_PROBS, TensorProto.DataType.FLOAT, "picks"));
+        this.greedy = gb.op("Equal", in(TEMPERATURE, gb.scalarFloat(0f)));
+    }
+
+    /** Declares the tail's inputs and outputs in {@code gb}; {@link #pickedRows} and {@link #append} add its nodes. */
+    static SamplingTail declare(GraphBuilder gb) {
+        return new SamplingTail(gb);
+    }
 
     /** The block length for a vocabulary of {@code vocab} tokens. */
     static int blockSize(int vocab) {
@@ -46,39 +63,29 @@ final class SamplingTail {
     }
 
     /**
-     * Declares the tail's inputs and outputs, and returns the rows of {@code hidden} [B, H] the picks
-     * read, divided by the temperature (1 when greedy), [N, H]: the output head then projects N rows
-     * into logits already divided by T, so no [B, V] logits are copied or scaled to pick from them
+     * The rows of {@code hidden} [B, H] the picks read, divided by the temperature (1 when greedy),
+     * [N, H]: the output head then projects N rows into logits already divided by T, so no [B, V]
+     * logits are copied or scaled to pick from them
      * (ONNX Runtime's product of a [64, 151,936] tensor and a one-element one took 11 ms of a 270 ms
      * step; the same on [64, H] costs nothing).
      */
-    static String pickedRows(GraphBuilder gb, String hidden) {
-        gb.input(GraphBuilder.value(ROWS, TensorProto.DataType.INT64, "picks"));
-        gb.input(GraphBuilder.value(UNIFORMS, TensorProto.DataType.DOUBLE, "picks"));
-        gb.input(GraphBuilder.value(TEMPERATURE, TensorProto.DataType.FLOAT, 1));
-        gb.output(GraphBuilder.value(TOKENS, TensorProto.DataType.INT64, "picks"));
-        gb.output(GraphBuilder.value(LOG_PROBS, TensorProto.DataType.FLOAT, "picks"));
-        String t = gb.op("Where", in(greedy(gb), gb.scalarFloat(1f), TEMPERATURE));               // [1] greedy: T = 1
+    String pickedRows(String hidden) {
+        String t = gb.op("Where", in(greedy, gb.scalarFloat(1f), TEMPERATURE));                   // [1] greedy: T = 1
         String rows = gb.op("Gather", in(hidden, ROWS), Attr.i("axis", 0));                       // [N, H]
         return gb.op("Mul", in(rows, gb.op("Reciprocal", in(t))));                                 // [N, H] / T (exact at T = 1)
-    }
-
-    private static String greedy(GraphBuilder gb) {
-        return gb.op("Equal", in(TEMPERATURE, gb.scalarFloat(0f)));                               // [1] bool
     }
 
     /**
      * Appends the picks after {@code logits} [N, V], the head's output on {@link #pickedRows} (so
      * already divided by the temperature).
      */
-    static void append(GraphBuilder gb, String logits, int vocab) {
+    void append(String logits, int vocab) {
         int k = blockSize(vocab);
         int blocks = vocab / k;
         String axis1 = gb.ints(1);
         String axis2 = gb.ints(2);
 
         String l = logits;                                                                         // [N, V] logits / T
-        String greedy = greedy(gb);
         // The largest logit and its index in one pass: the shift of every row, and the greedy pick.
         String[] top = gb.ops("TopK", in(l, gb.ints(1)), 2, Attr.i("axis", 1));                   // [N, 1] x2
         String max = top[0];                                                                        // [N, 1]
