@@ -157,7 +157,7 @@ class OnnxExportTest {
                 assertEquals(inlineData.get(t.getName()), com.google.protobuf.ByteString.copyFrom(data, offset, length), t.getName());
                 externalTensors++;
             }
-            assertEquals(3 + 2 * 7 + 1, externalTensors, "embedding, rotary tables, 7 per layer, final norm");
+            assertEquals(3 + 2 * 8 + 1, externalTensors, "embedding, rotary tables, 8 per layer (two norms; q/k/v and its bias; o, gate, up, down), final norm");
             int[] ids = {1, 4, 2, 5, 3, 3, 1, 6, 2, 2, 5, 4, 1, 6, 3, 2, 1};
             try (OnnxModel a = OnnxModel.load(inline); OnnxModel b = OnnxModel.load(external)) {
                 float[][] x = a.logits(ids);
