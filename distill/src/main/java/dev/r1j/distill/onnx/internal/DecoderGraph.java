@@ -53,6 +53,14 @@ public final class DecoderGraph {
     /** Weight bytes above which initializers are stored as external data. */
     public static final long DEFAULT_EXTERNAL_THRESHOLD = 1_800L << 20;
 
+    /**
+     * The rollout graph's int64 [1] input: how many of the cache's slots are filled (P). Its caches
+     * {@code past_key_values.{i}.*} are [B, Hkv, C, D] slots of which the first P hold positions (the
+     * mask's entries for the others are 0), and it returns only the new positions' keys and values,
+     * {@code new_key_values.{i}.*} [B, Hkv, T, D], which the caller writes into slots P..P+T-1.
+     */
+    public static final String CACHE_LENGTH = "cache_length";
+
     /** The operator set the graph is written for. */
     public static final int OPSET = 17;
 
@@ -165,11 +173,12 @@ public final class DecoderGraph {
     // Hq query heads, Hkv key/value heads, G = Hq / Hkv, D head size, I intermediate size, V vocabulary.
 
     /**
-     * @param lastPositionLogits project only each row's last new position ({@code logits} [B, V]) and
-     *                           sample from it ({@link SamplingTail}), as rollouts need; false keeps
-     *                           Optimum's [B, T, V] and nothing after it
+     * @param rollout the in-memory rollout graph: project only each row's last new position ({@code logits}
+     *                [B, V]) and sample from it ({@link SamplingTail}), and keep the key/value cache in
+     *                slots the caller owns (see {@link #CACHE_LENGTH}); false writes Optimum's signature,
+     *                [B, T, V] logits and {@code present.*} caches
      */
-    private static GraphBuilder buildGraph(TransformerConfig c, HostWeights w, WeightSink sink, boolean lastPositionLogits)
+    private static GraphBuilder buildGraph(TransformerConfig c, HostWeights w, WeightSink sink, boolean rollout)
             throws IOException {
         int h = c.hiddenSize();
         int hq = c.numAttentionHeads();
@@ -186,18 +195,22 @@ public final class DecoderGraph {
         gb.input(GraphBuilder.value("input_ids", I64, "batch_size", "sequence_length"));
         gb.input(GraphBuilder.value("attention_mask", I64, "batch_size", "total_sequence_length"));
         gb.input(GraphBuilder.value("position_ids", I64, "batch_size", "sequence_length"));
+        String pastLength = rollout ? "cache_slots" : "past_sequence_length";
         for (int i = 0; i < c.numHiddenLayers(); i++) {
-            gb.input(GraphBuilder.value("past_key_values." + i + ".key", F32, "batch_size", hkv, "past_sequence_length", d));
-            gb.input(GraphBuilder.value("past_key_values." + i + ".value", F32, "batch_size", hkv, "past_sequence_length", d));
+            gb.input(GraphBuilder.value("past_key_values." + i + ".key", F32, "batch_size", hkv, pastLength, d));
+            gb.input(GraphBuilder.value("past_key_values." + i + ".value", F32, "batch_size", hkv, pastLength, d));
         }
-        if (lastPositionLogits) {
+        if (rollout) {
+            gb.input(GraphBuilder.value(CACHE_LENGTH, I64, 1));
             gb.output(GraphBuilder.value("logits", F32, "picks", v)); // the rows SamplingTail picks from
         } else {
             gb.output(GraphBuilder.value("logits", F32, "batch_size", "sequence_length", v));
         }
         for (int i = 0; i < c.numHiddenLayers(); i++) {
-            gb.output(GraphBuilder.value("present." + i + ".key", F32, "batch_size", hkv, "total_sequence_length", d));
-            gb.output(GraphBuilder.value("present." + i + ".value", F32, "batch_size", hkv, "total_sequence_length", d));
+            gb.output(GraphBuilder.value(presentKey(rollout, i), F32, "batch_size", hkv,
+                    rollout ? "sequence_length" : "total_sequence_length", d));
+            gb.output(GraphBuilder.value(presentValue(rollout, i), F32, "batch_size", hkv,
+                    rollout ? "sequence_length" : "total_sequence_length", d));
         }
 
         String embed = sink.put(gb, "model.embed_tokens.weight", w.read("model.embed_tokens.weight"), v, h); // [V, H]
@@ -220,13 +233,28 @@ public final class DecoderGraph {
         String sin = gb.op("Unsqueeze", in(gb.op("Gather", in(sinT, "position_ids"), Attr.i("axis", 0)), axis1)); // [B, 1, T, D]
 
         // Additive mask: query t (absolute position P + t) sees key s when s <= P + t and s is not padding.
+        // The keys are the past's then the new positions'. In Optimum's graph the past holds the P cached
+        // positions (S = P + T keys); in the rollout graph it holds C >= P slots of which the first P are
+        // filled (S = C + T keys; the mask's entries for slots P.. are 0), so key positions are 0..C-1
+        // and then P..P+T-1.
         String maskShape = gb.op("Shape", in("attention_mask"));                                // (B, S)
         String sLen = gb.op("Squeeze", in(gb.op("Slice", in(maskShape, gb.ints(1), gb.ints(2)))));  // S
         String tLen = gb.op("Squeeze", in(gb.op("Slice", in(idsShape, gb.ints(1), gb.ints(2)))));   // T
-        String pLen = gb.op("Sub", in(sLen, tLen));                                                  // P
         String one = gb.scalarInt(1);
-        String keyPos = gb.op("Range", in(gb.scalarInt(0), sLen, one));                             // [S]
-        String queryPos = gb.op("Range", in(pLen, sLen, one));                                      // [T]
+        String keyPos;                                                                              // [S]
+        String queryPos;                                                                            // [T]
+        String slots = null;                                                                        // [1] C
+        if (rollout) {
+            String pLen = gb.op("Squeeze", in(CACHE_LENGTH));                                       // P
+            String cLen = gb.op("Sub", in(sLen, tLen));                                             // C
+            slots = gb.op("Unsqueeze", in(cLen, gb.ints(0)));
+            queryPos = gb.op("Range", in(pLen, gb.op("Add", in(pLen, tLen)), one));
+            keyPos = gb.op("Concat", in(gb.op("Range", in(gb.scalarInt(0), cLen, one)), queryPos), Attr.i("axis", 0));
+        } else {
+            String pLen = gb.op("Sub", in(sLen, tLen));                                             // P
+            keyPos = gb.op("Range", in(gb.scalarInt(0), sLen, one));
+            queryPos = gb.op("Range", in(pLen, sLen, one));
+        }
         String keyRow = gb.op("Unsqueeze", in(keyPos, gb.ints(0)));                                 // [1, S]
         String causal = gb.op("LessOrEqual", in(keyRow, gb.op("Unsqueeze", in(queryPos, gb.ints(1))))); // [T, S]
         if (c.hasSlidingWindow()) {
@@ -295,18 +323,37 @@ public final class DecoderGraph {
             String key = qAndK[1];                                                                   // [B, Hkv, T, D]
             String value = gb.op("Transpose", in(gb.op("Reshape", in(qkAndV[1], kvShape))),
                     Attr.ints("perm", 0, 2, 1, 3));                                                  // [B, Hkv, T, D]
-            String keys = gb.opNamed("present." + layer + ".key", "Concat",
-                    in("past_key_values." + layer + ".key", key), Attr.i("axis", 2));               // [B, Hkv, S, D]
-            String values = gb.opNamed("present." + layer + ".value", "Concat",
-                    in("past_key_values." + layer + ".value", value), Attr.i("axis", 2));           // [B, Hkv, S, D]
             // Grouped-query attention without copying keys: the G query heads sharing a key/value head
             // are stacked along the position axis.
             String qg = gb.op("Mul", in(gb.op("Reshape", in(query, groupShape)), scale));          // [B, Hkv, G*T, D]
-            String scores = gb.op("Add", in(gb.op("MatMul", in(qg, gb.op("Transpose", in(keys),
-                    Attr.ints("perm", 0, 1, 3, 2)))), mask));                                        // [B, Hkv, G*T, S]
-            String probs = gb.op("Softmax", in(scores), Attr.i("axis", -1));
-            String attended = gb.op("Reshape", in(gb.op("Transpose", in(gb.op("Reshape", in(
-                    gb.op("MatMul", in(probs, values)), headsShape))),                              // [B, Hq, T, D]
+            String attended;
+            if (rollout) {
+                // The new keys and values are outputs the caller writes into its slots; the past is read
+                // where it lies. Scores against the C slots and the T new keys are joined (a small
+                // [B, Hkv, G*T, S] tensor) instead of the keys (the whole cache, copied every step).
+                gb.opNamed(presentKey(rollout, layer), "Identity", in(key));
+                gb.opNamed(presentValue(rollout, layer), "Identity", in(value));
+                String past = "past_key_values." + layer;
+                String scores = gb.op("Add", in(gb.op("Concat", in(
+                        gb.op("MatMul", in(qg, gb.op("Transpose", in(past + ".key"), Attr.ints("perm", 0, 1, 3, 2)))),
+                        gb.op("MatMul", in(qg, gb.op("Transpose", in(key), Attr.ints("perm", 0, 1, 3, 2))))),
+                        Attr.i("axis", 3)), mask));                                                  // [B, Hkv, G*T, C+T]
+                String[] probs = gb.ops("Split", in(gb.op("Softmax", in(scores), Attr.i("axis", -1)),
+                        gb.op("Concat", in(slots, gb.op("Unsqueeze", in(tLen, gb.ints(0)))), Attr.i("axis", 0))),
+                        2, Attr.i("axis", 3));                                                       // [.., C], [.., T]
+                attended = gb.op("Add", in(gb.op("MatMul", in(probs[0], past + ".value")),
+                        gb.op("MatMul", in(probs[1], value))));                                      // [B, Hkv, G*T, D]
+            } else {
+                String keys = gb.opNamed(presentKey(rollout, layer), "Concat",
+                        in("past_key_values." + layer + ".key", key), Attr.i("axis", 2));           // [B, Hkv, S, D]
+                String values = gb.opNamed(presentValue(rollout, layer), "Concat",
+                        in("past_key_values." + layer + ".value", value), Attr.i("axis", 2));       // [B, Hkv, S, D]
+                String scores = gb.op("Add", in(gb.op("MatMul", in(qg, gb.op("Transpose", in(keys),
+                        Attr.ints("perm", 0, 1, 3, 2)))), mask));                                    // [B, Hkv, G*T, S]
+                String probs = gb.op("Softmax", in(scores), Attr.i("axis", -1));
+                attended = gb.op("MatMul", in(probs, values));                                      // [B, Hkv, G*T, D]
+            }
+            attended = gb.op("Reshape", in(gb.op("Transpose", in(gb.op("Reshape", in(attended, headsShape))), // [B, Hq, T, D]
                     Attr.ints("perm", 0, 2, 1, 3)), flatShape));                                     // [B*T, Hq D]
             String out = projection(gb, c.outputProjectionBias(), sink, w, p + "self_attn.o_proj", attended, h, q); // [B*T, H]
             x = gb.op("Add", in(x, out));
@@ -327,7 +374,7 @@ public final class DecoderGraph {
         String xn = rmsNorm(gb, x, sink.put(gb, "model.norm.weight", w.read("model.norm.weight"), h), eps); // [B*T, H]
         String head = c.tieWordEmbeddings() ? embed
                 : sink.put(gb, "lm_head.weight", w.read("lm_head.weight"), v, h);                   // [V, H]
-        if (lastPositionLogits) {
+        if (rollout) {
             // Only the last new position of each row is sampled from: prefill projects B rows, not B*T.
             String rows = gb.op("Reshape", in(xn, gb.op("Concat", in(idsShape, gb.ints(h)), Attr.i("axis", 0)))); // [B, T, H]
             String last = gb.op("Gather", in(rows, gb.scalarInt(-1)), Attr.i("axis", 1));                    // [B, H]
@@ -341,6 +388,16 @@ public final class DecoderGraph {
         gb.opNamed("logits", "Reshape", in(flatLogits,
                 gb.op("Concat", in(idsShape, gb.ints(v)), Attr.i("axis", 0))));                     // [B, T, V]
         return gb;
+    }
+
+    /** The name of layer {@code i}'s key output: the whole cache (Optimum) or the new positions only (rollout). */
+    public static String presentKey(boolean rollout, int i) {
+        return (rollout ? "new_key_values." : "present.") + i + ".key";
+    }
+
+    /** The name of layer {@code i}'s value output; see {@link #presentKey}. */
+    public static String presentValue(boolean rollout, int i) {
+        return (rollout ? "new_key_values." : "present.") + i + ".value";
     }
 
     /**
@@ -372,9 +429,11 @@ public final class DecoderGraph {
     /**
      * A decoder graph without its weights, and the buffers that hold them.
      *
-     * @param model   the serialized ModelProto: Optimum's decoder signature (plus the weights as inputs
-     *                with {@link dev.r1j.distill.onnx.WeightFeed#GRAPH_INPUTS}), {@code logits} of the last new position only [B, V],
-     *                and {@link SamplingTail}'s inputs and picks
+     * @param model   the serialized ModelProto: Optimum's decoder inputs with the cache in slots
+     *                ({@link #CACHE_LENGTH}; the weights as inputs too with
+     *                {@link dev.r1j.distill.onnx.WeightFeed#GRAPH_INPUTS}), {@code logits} of the last new
+     *                position only [B, V], the new positions' keys and values, and {@link SamplingTail}'s
+     *                inputs and picks
      * @param weights every weight tensor the graph reads (fused as the graph fuses them), by name, in a
      *                direct native-order buffer of float32 values
      * @param shapes  their shapes

@@ -30,8 +30,11 @@ import java.util.Set;
  * shapes (or {@code config.json} where the export left them symbolic), the vocabulary from the
  * {@code logits} output. Inputs r1j cannot feed correctly are refused by name.
  *
- * <p>Key/value caches are the session's own output tensors, fed back as the next step's inputs
- * without a copy; logits are written by the session into a direct buffer of ours.
+ * <p>Key/value caches: for Optimum's signature, the session's own {@code present.*} output tensors,
+ * fed back as the next step's inputs without a copy (the graph's Concat copies the whole cache every
+ * step); for r1j's rollout graph ({@link DecoderGraph#CACHE_LENGTH}), slots of our own that the graph
+ * reads in place, into which only each step's new keys and values are written. Logits are written by
+ * the session into a direct buffer of ours.
  */
 public final class OrtDecoder implements AutoCloseable {
 
@@ -46,6 +49,8 @@ public final class OrtDecoder implements AutoCloseable {
     private final boolean lastPositionLogits;
     /** Whether the graph ends in r1j's {@link SamplingTail} (the in-memory rollout graph does). */
     private final boolean samples;
+    /** Whether the cache lives in slots of ours that the graph reads in place (the rollout graph's). */
+    private final boolean slots;
     /** Per layer, the names of its cache inputs and outputs, spelled once rather than every step. */
     private final String[] pastKeys;
     private final String[] pastValues;
@@ -57,9 +62,10 @@ public final class OrtDecoder implements AutoCloseable {
     private Map<String, OnnxTensor> weightInputs = Map.of();
 
     private OrtDecoder(Path file, OrtEnvironment env, OrtSession session, int layers, int kvHeads, int headDim, int vocab,
-                       boolean lastPositionLogits, boolean samples) {
+                       boolean lastPositionLogits, boolean samples, boolean slots) {
         this.lastPositionLogits = lastPositionLogits;
         this.samples = samples;
+        this.slots = slots;
         this.file = file;
         this.env = env;
         this.session = session;
@@ -75,8 +81,8 @@ public final class OrtDecoder implements AutoCloseable {
         for (int i = 0; i < layers; i++) {
             pastKeys[i] = "past_key_values." + i + ".key";
             pastValues[i] = "past_key_values." + i + ".value";
-            presentKeys[i] = "present." + i + ".key";
-            presentValues[i] = "present." + i + ".value";
+            presentKeys[i] = DecoderGraph.presentKey(slots, i);
+            presentValues[i] = DecoderGraph.presentValue(slots, i);
             present.add(presentKeys[i]);
             present.add(presentValues[i]);
         }
@@ -179,11 +185,15 @@ public final class OrtDecoder implements AutoCloseable {
             throw bad(file, "past_key_values.0.key", "missing: r1j needs a decoder with past key/values (Optimum task "
                     + "text-generation-with-past)");
         }
+        boolean slots = inputs.containsKey(DecoderGraph.CACHE_LENGTH);
+        if (slots) {
+            checkType(file, DecoderGraph.CACHE_LENGTH, inputs.get(DecoderGraph.CACHE_LENGTH), OnnxJavaType.INT64);
+        }
         long[] keyShape = null;
         for (int i = 0; i < layers; i++) {
             for (String kind : List.of("key", "value")) {
                 String in = "past_key_values." + i + "." + kind;
-                String out = "present." + i + "." + kind;
+                String out = kind.equals("key") ? DecoderGraph.presentKey(slots, i) : DecoderGraph.presentValue(slots, i);
                 if (!inputs.containsKey(in)) {
                     throw bad(file, in, "missing (the model has past_key_values.0.." + (layers - 1) + ".key)");
                 }
@@ -203,6 +213,7 @@ public final class OrtDecoder implements AutoCloseable {
         for (String name : inputs.keySet()) {
             boolean known = name.equals("input_ids") || name.equals("attention_mask") || name.equals("position_ids")
                     || name.matches("past_key_values\\.\\d+\\.(key|value)") || weightInputs.contains(name)
+                    || (slots && name.equals(DecoderGraph.CACHE_LENGTH))
                     || (samples && (name.equals(SamplingTail.ROWS) || name.equals(SamplingTail.UNIFORMS)
                         || name.equals(SamplingTail.TEMPERATURE)));
             if (!known) {
@@ -220,7 +231,7 @@ public final class OrtDecoder implements AutoCloseable {
         boolean lastOnly = logitsShape.length == 2;
         int vocab = logitsShape[logitsShape.length - 1] > 0 ? (int) logitsShape[logitsShape.length - 1]
                 : size(file, "logits", "vocab_size", -1, config, "vocab_size");
-        return new OrtDecoder(file, env, session, layers, kvHeads, headDim, vocab, lastOnly, samples);
+        return new OrtDecoder(file, env, session, layers, kvHeads, headDim, vocab, lastOnly, samples, slots);
     }
 
     private static TensorInfo checkType(Path file, String name, NodeInfo info, OnnxJavaType expected) {
@@ -291,18 +302,38 @@ public final class OrtDecoder implements AutoCloseable {
     }
 
     /**
-     * The key/value cache of one batch: the session's {@code present.*} tensors of the last step (held
-     * with the result that owns them), or tensors of our own after rows were dropped.
+     * The key/value cache of one batch. For Optimum's graphs, the session's {@code present.*} tensors
+     * of the last step (held with the result that owns them), or tensors of our own after rows were
+     * dropped. For the rollout graph, slots of our own, [B, Hkv, capacity, D] per layer in direct
+     * buffers that the session reads in place: a step writes only its new positions into them.
      */
     public final class Cache implements AutoCloseable {
+        /** Slots added beyond what a step needs when the slot cache grows: bounds both the copies and the unused slots attended over. */
+        static final int SLOT_CHUNK = 32;
+
         private int batch;
         private int length;
-        private OnnxTensor[] keys = new OnnxTensor[layers];   // [B, Hkv, length, D]
-        private OnnxTensor[] values = new OnnxTensor[layers]; // [B, Hkv, length, D]
+        /** The most positions this batch will hold (a bound on slot growth), or 0 when unknown. */
+        private final int maxLength;
+        private OnnxTensor[] keys = new OnnxTensor[layers];   // [B, Hkv, length or slots, D]
+        private OnnxTensor[] values = new OnnxTensor[layers]; // [B, Hkv, length or slots, D]
+        /** The slot cache's buffers (null for Optimum's graphs) and how many positions each row has room for. */
+        private FloatBuffer[] keySlots;
+        private FloatBuffer[] valueSlots;
+        private int slotCount;
+        /** Our own tensors; and the last step's result (its outputs: Optimum's cache, the picks). */
         private final List<AutoCloseable> owned = new ArrayList<>();
+        private OrtSession.Result last;
 
-        private Cache(int batch) throws OrtException {
+        private Cache(int batch, int maxLength) throws OrtException {
             this.batch = batch;
+            this.maxLength = maxLength;
+            if (slots) {
+                keySlots = new FloatBuffer[layers];
+                valueSlots = new FloatBuffer[layers];
+                resizeSlots(batch, null, 0);
+                return;
+            }
             long[] shape = {batch, kvHeads, 0, headDim};
             for (int i = 0; i < layers; i++) {
                 keys[i] = own(OnnxTensor.createTensor(env, directFloats(0), shape));
@@ -326,6 +357,11 @@ public final class OrtDecoder implements AutoCloseable {
         /** Keeps only rows {@code rows} of the cache, in the order given. */
         public void retainRows(long[] rows) {
             try {
+                if (slots) {
+                    resizeSlots(rows.length, rows, slotCount);
+                    batch = rows.length;
+                    return;
+                }
                 List<AutoCloseable> next = new ArrayList<>();
                 OnnxTensor[] k = new OnnxTensor[layers];
                 OnnxTensor[] v = new OnnxTensor[layers];
@@ -356,6 +392,64 @@ public final class OrtDecoder implements AutoCloseable {
             return OnnxTensor.createTensor(env, dst, new long[] {rows.length, kvHeads, length, headDim});
         }
 
+        /**
+         * New slot buffers of {@code newBatch} rows x {@code newSlots} positions holding the filled
+         * positions of rows {@code rows} (all rows in order when null), and tensors over them.
+         */
+        private void resizeSlots(int newBatch, long[] rows, int newSlots) throws OrtException {
+            long[] shape = {newBatch, kvHeads, newSlots, headDim};
+            List<AutoCloseable> next = new ArrayList<>();
+            for (int i = 0; i < layers; i++) {
+                FloatBuffer k = directFloats(newBatch * kvHeads * newSlots * headDim);
+                FloatBuffer v = directFloats(newBatch * kvHeads * newSlots * headDim);
+                if (keySlots[i] != null) {
+                    for (int r = 0; r < newBatch; r++) {
+                        int from = rows == null ? r : (int) rows[r];
+                        for (int head = 0; head < kvHeads; head++) {
+                            int src = (from * kvHeads + head) * slotCount * headDim;
+                            int dst = (r * kvHeads + head) * newSlots * headDim;
+                            k.put(dst, keySlots[i], src, length * headDim);
+                            v.put(dst, valueSlots[i], src, length * headDim);
+                        }
+                    }
+                }
+                keySlots[i] = k;
+                valueSlots[i] = v;
+                keys[i] = OnnxTensor.createTensor(env, k, shape);
+                values[i] = OnnxTensor.createTensor(env, v, shape);
+                next.add(keys[i]);
+                next.add(values[i]);
+            }
+            release();
+            owned.addAll(next);
+            slotCount = newSlots;
+        }
+
+        /** Room for {@code t} more positions, with {@link #SLOT_CHUNK} to spare (up to the batch's bound). */
+        private void reserveSlots(int t) throws OrtException {
+            int needed = length + t;
+            if (needed > slotCount) {
+                int grown = needed + SLOT_CHUNK;
+                resizeSlots(batch, null, maxLength > 0 ? Math.max(needed, Math.min(grown, maxLength)) : grown);
+            }
+        }
+
+        /** Writes the step's new keys and values, [B, Hkv, T, D] per layer, into slots length..length+t-1. */
+        private void writeSlots(OrtSession.Result result, int t) throws OrtException {
+            for (int i = 0; i < layers; i++) {
+                write(keySlots[i], (OnnxTensor) result.get(presentKeys[i]).orElseThrow(), t);
+                write(valueSlots[i], (OnnxTensor) result.get(presentValues[i]).orElseThrow(), t);
+            }
+        }
+
+        private void write(FloatBuffer slotsOfLayer, OnnxTensor fresh, int t) throws OrtException {
+            FloatBuffer src = fresh.getFloatBuffer();                              // [B, Hkv, T, D]
+            int block = t * headDim;
+            for (int row = 0; row < batch * kvHeads; row++) {                      // (b, head) pairs
+                slotsOfLayer.put((row * slotCount + length) * headDim, src, row * block, block);
+            }
+        }
+
         private void release() {
             for (AutoCloseable c : owned) {
                 try {
@@ -367,16 +461,29 @@ public final class OrtDecoder implements AutoCloseable {
             owned.clear();
         }
 
+        private void releaseLast() {
+            if (last != null) {
+                last.close();
+                last = null;
+            }
+        }
+
         @Override
         public void close() {
+            releaseLast();
             release();
         }
     }
 
     /** An empty cache for {@code batch} rows. */
     public Cache newCache(int batch) {
+        return newCache(batch, 0);
+    }
+
+    /** An empty cache for {@code batch} rows that will hold at most {@code maxLength} positions (0: unknown). */
+    public Cache newCache(int batch, int maxLength) {
         try {
-            return new Cache(batch);
+            return new Cache(batch, maxLength);
         } catch (OrtException e) {
             throw new IllegalStateException("ONNX Runtime: " + e.getMessage(), e);
         }
@@ -507,20 +614,35 @@ public final class OrtDecoder implements AutoCloseable {
             throw new IllegalArgumentException("expected " + (b * t) + " ids and positions and " + (b * s)
                     + " mask values, got " + ids.length + ", " + positions.length + " and " + keep.length);
         }
+        if (slots) {
+            cache.reserveSlots(t);
+        }
+        // The mask covers the cached positions (for the slot cache: all slots, 0 beyond the filled
+        // ones), then the new ones.
+        int past = slots ? cache.slotCount : cache.length;
         LongBuffer idBuf = directLongs(b * t);
         LongBuffer posBuf = directLongs(b * t);
-        LongBuffer maskBuf = directLongs(b * s);
+        LongBuffer maskBuf = directLongs(b * (past + t));
         for (int i = 0; i < b * t; i++) {
             idBuf.put(i, ids[i]);
             posBuf.put(i, positions[i]);
         }
-        for (int i = 0; i < b * s; i++) {
-            maskBuf.put(i, keep[i] != 0f ? 1 : 0);
+        for (int r = 0; r < b; r++) {
+            for (int j = 0; j < cache.length; j++) {
+                maskBuf.put(r * (past + t) + j, keep[r * s + j] != 0f ? 1 : 0);
+            }
+            for (int j = 0; j < t; j++) {
+                maskBuf.put(r * (past + t) + past + j, keep[r * s + cache.length + j] != 0f ? 1 : 0);
+            }
         }
         Map<String, OnnxTensor> in = new HashMap<>(extra);
         in.put("input_ids", track(temporaries, OnnxTensor.createTensor(env, idBuf, new long[] {b, t})));
         in.put("position_ids", track(temporaries, OnnxTensor.createTensor(env, posBuf, new long[] {b, t})));
-        in.put("attention_mask", track(temporaries, OnnxTensor.createTensor(env, maskBuf, new long[] {b, s})));
+        in.put("attention_mask", track(temporaries, OnnxTensor.createTensor(env, maskBuf, new long[] {b, past + t})));
+        if (slots) {
+            LongBuffer filled = directLongs(1).put(0, cache.length);
+            in.put(DecoderGraph.CACHE_LENGTH, track(temporaries, OnnxTensor.createTensor(env, filled, new long[] {1})));
+        }
         for (int i = 0; i < layers; i++) {
             in.put(pastKeys[i], cache.keys[i]);
             in.put(pastValues[i], cache.values[i]);
@@ -532,16 +654,21 @@ public final class OrtDecoder implements AutoCloseable {
             wanted.addAll(fetched);
         }
         OrtSession.Result result = session.run(in, wanted, pinned);
-        OnnxTensor[] k = new OnnxTensor[layers];
-        OnnxTensor[] v = new OnnxTensor[layers];
-        for (int i = 0; i < layers; i++) {
-            k[i] = (OnnxTensor) result.get(presentKeys[i]).orElseThrow();
-            v[i] = (OnnxTensor) result.get(presentValues[i]).orElseThrow();
+        cache.releaseLast();
+        cache.last = result;
+        if (slots) {
+            cache.writeSlots(result, t);
+        } else {
+            OnnxTensor[] k = new OnnxTensor[layers];
+            OnnxTensor[] v = new OnnxTensor[layers];
+            for (int i = 0; i < layers; i++) {
+                k[i] = (OnnxTensor) result.get(presentKeys[i]).orElseThrow();
+                v[i] = (OnnxTensor) result.get(presentValues[i]).orElseThrow();
+            }
+            cache.release(); // tensors of ours from a row selection; the last result's are closed with it
+            cache.keys = k;
+            cache.values = v;
         }
-        cache.release();
-        cache.owned.add(result);
-        cache.keys = k;
-        cache.values = v;
         cache.length = s;
         return result;
     }
@@ -561,7 +688,7 @@ public final class OrtDecoder implements AutoCloseable {
 
             @Override
             public DecodingLoop.Batch open(int batchSize, int capacity) {
-                Cache cache = newCache(batchSize);
+                Cache cache = newCache(batchSize, capacity);
                 return new DecodingLoop.Batch() {
                     @Override
                     public float[] forward(int[] ids, int t, long[] positions, float[] keep) {
