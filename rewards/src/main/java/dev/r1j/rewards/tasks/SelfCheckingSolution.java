@@ -1,0 +1,202 @@
+package dev.r1j.rewards.tasks;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.random.RandomGenerator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A worked solution rewritten so that every step is verified a second way, the form of the
+ * self-checking solutions of a pre-training corpus: a model that has seen some of them can learn to
+ * check its own steps, and, from the ones with a slip, that a failed check is followed by a redo.
+ *
+ * <p>The input is a generator's {@link TaskGenerator#SOLUTION}: one step a line, each {@code a op b=c}
+ * with integers and {@code op} one of {@code + - * /}; a negative operand is written in parentheses,
+ * as {@link ExpressionTask} writes it ({@code (-4)*3=-12}; a bare {@code -4*3=-12} is read too), a
+ * negative result bare. Each step line is followed by its check, computed by the inverse operation
+ * (or, for a product, with the factors swapped), so that the check is arithmetic of its own rather
+ * than the step repeated:
+ * <pre>
+ *   a+b=c   check c-b=a ok
+ *   a-b=c   check c+b=a ok
+ *   a*b=c   check b*a=c ok
+ *   a/b=c   check c*b=a ok
+ * </pre>
+ * A solution with a slip writes one step first with a wrong result {@code c'}, checks it honestly on
+ * what was written ({@code check c'-b=<c'-b> wait}, {@code check c'+b=<c'+b> wait},
+ * {@code check b*a=<a*b> wait}, {@code check c'*b=<c'*b> wait}), which disagrees with the step, then
+ * writes the step again correctly with its passing check, and goes on. Every check line's arithmetic
+ * is true; an {@code ok} check agrees with its step, a {@code wait} check does not, and the last step
+ * still ends in the answer. The class is pure: the same text and the same random draws give the same
+ * result.
+ */
+public final class SelfCheckingSolution {
+
+    /** First line of a worked solution that does not check its steps, in a corpus where some do. */
+    public static final String PLAIN_MODE = "solve";
+    /** First line of a worked solution that checks its steps: the choice to check is the token after {@code solve}. */
+    public static final String CHECK_MODE = "solve and check";
+
+    /**
+     * The errors a slip adds to a result, in the order a draw indexes them: small ones, as a person
+     * or a small model drops or adds a carry; {@code ±100} only for results of three digits or more.
+     */
+    private static final long[] SMALL_ERRORS = {1, -1, 2, -2, 10, -10};
+    private static final long[] ERRORS = {1, -1, 2, -2, 10, -10, 100, -100};
+
+    private static final String NUMBER = "(\\(-\\d+\\)|-?\\d+)";
+    private static final Pattern STEP = Pattern.compile(NUMBER + "([-+*/])" + NUMBER + "=(-?\\d+)");
+
+    private SelfCheckingSolution() {}
+
+    /**
+     * {@code solution} with every step followed by its passing check; an empty solution stays empty.
+     *
+     * @throws IllegalArgumentException naming the line when a line is not {@code a op b=c} or is not true
+     */
+    public static String checked(String solution) {
+        StringBuilder out = new StringBuilder();
+        for (Step s : parse(solution)) {
+            s.appendChecked(out);
+        }
+        return trimmed(out);
+    }
+
+    /**
+     * {@code solution} with every step checked and one slip: the step at index {@code rng.nextInt(steps)}
+     * is first written with its result plus the error {@code rng.nextInt(...)} picks among
+     * {@code +1, -1, +2, -2, +10, -10} (and {@code +100, -100} when the result is 100 or more in
+     * magnitude), checked, found wrong, and redone. Exactly those two draws are made, in that order.
+     *
+     * @throws IllegalArgumentException naming the line when a line is not {@code a op b=c} or is not
+     *                                  true, or when the solution has no step to slip on
+     */
+    public static String withSlip(String solution, RandomGenerator rng) {
+        List<Step> steps = parse(solution);
+        if (steps.isEmpty()) {
+            throw new IllegalArgumentException("a slip needs a step to slip on; the solution is empty");
+        }
+        int at = rng.nextInt(steps.size());
+        Step slipped = steps.get(at);
+        long[] errors = Math.abs(slipped.c()) >= 100 ? ERRORS : SMALL_ERRORS;
+        long wrong = exact(slipped, () -> Math.addExact(slipped.c(), errors[rng.nextInt(errors.length)]));
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < steps.size(); i++) {
+            if (i == at) {
+                steps.get(i).appendSlip(out, wrong);
+            }
+            steps.get(i).appendChecked(out);
+        }
+        return trimmed(out);
+    }
+
+    private static String trimmed(StringBuilder out) {
+        if (out.length() > 0) {
+            out.setLength(out.length() - 1);
+        }
+        return out.toString();
+    }
+
+    /** The steps of {@code solution}, each verified to be true. */
+    private static List<Step> parse(String solution) {
+        List<Step> steps = new ArrayList<>();
+        if (solution.isEmpty()) {
+            return steps;
+        }
+        String[] lines = solution.split("\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            steps.add(Step.parse(i + 1, lines[i]));
+        }
+        return steps;
+    }
+
+    private static long exact(Step s, java.util.function.LongSupplier arithmetic) {
+        try {
+            return arithmetic.getAsLong();
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("line " + s.line() + " '" + s.text() + "': its check overflows a long", e);
+        }
+    }
+
+    /** One step {@code a op b=c} as written ({@code left} is the text before {@code =}), from line {@code line}. */
+    private record Step(int line, String text, String left, long a, char op, long b, long c) {
+
+        static Step parse(int line, String text) {
+            Matcher m = STEP.matcher(text);
+            if (!m.matches()) {
+                throw new IllegalArgumentException("line " + line + " '" + text
+                        + "' is not a step of the form a op b=c (integers, op one of + - * /, a negative operand in parentheses)");
+            }
+            long a;
+            long b;
+            long c;
+            try {
+                a = number(m.group(1));
+                b = number(m.group(3));
+                c = Long.parseLong(m.group(4));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("line " + line + " '" + text + "': a number does not fit in a long", e);
+            }
+            Step s = new Step(line, text, text.substring(0, m.start(4) - 1), a, m.group(2).charAt(0), b, c);
+            Long value = s.value();
+            if (value == null || value != c) {
+                throw new IllegalArgumentException("line " + line + " '" + text + "' is not true"
+                        + (value == null ? "" : ": it makes " + value) + "; a checked solution starts from true steps");
+            }
+            return s;
+        }
+
+        private static long number(String text) {
+            return Long.parseLong(text.startsWith("(") ? text.substring(1, text.length() - 1) : text);
+        }
+
+        /** {@code a op b}, or null when it is no integer (division by zero, a remainder, overflow). */
+        private Long value() {
+            try {
+                return switch (op) {
+                    case '+' -> Math.addExact(a, b);
+                    case '-' -> Math.subtractExact(a, b);
+                    case '*' -> Math.multiplyExact(a, b);
+                    default -> b == 0 || a % b != 0 ? null : a / b;
+                };
+            } catch (ArithmeticException e) {
+                return null;
+            }
+        }
+
+        /** The step as written, then its passing check. */
+        void appendChecked(StringBuilder out) {
+            out.append(text).append('\n');
+            appendCheck(out, c);
+            out.append(" ok\n");
+        }
+
+        /** The step written with {@code wrong} as its result, then its check, computed on what was written, which fails. */
+        void appendSlip(StringBuilder out, long wrong) {
+            out.append(left).append('=').append(wrong).append('\n');
+            appendCheck(out, wrong);
+            out.append(" wait\n");
+        }
+
+        /** {@code check ...=x}: the second way of computing a step whose written result is {@code result}. */
+        private void appendCheck(StringBuilder out, long result) {
+            out.append("check ");
+            switch (op) {
+                case '+' -> out.append(operand(result)).append('-').append(operand(b)).append('=')
+                        .append(exact(this, () -> Math.subtractExact(result, b)));
+                case '-' -> out.append(operand(result)).append('+').append(operand(b)).append('=')
+                        .append(exact(this, () -> Math.addExact(result, b)));
+                // The product is computed again with the factors swapped, whatever was written.
+                case '*' -> out.append(operand(b)).append('*').append(operand(a)).append('=').append(c);
+                default -> out.append(operand(result)).append('*').append(operand(b)).append('=')
+                        .append(exact(this, () -> Math.multiplyExact(result, b)));
+            }
+        }
+
+        /** A number as an operand: negative ones in parentheses, as the generators write them. */
+        private static String operand(long n) {
+            return n < 0 ? "(" + n + ")" : Long.toString(n);
+        }
+    }
+}

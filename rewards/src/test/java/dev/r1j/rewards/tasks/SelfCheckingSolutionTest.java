@@ -1,0 +1,236 @@
+package dev.r1j.rewards.tasks;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.r1j.rewards.Problem;
+import dev.r1j.rewards.format.SelfCheck;
+import dev.r1j.rewards.format.ThinkStart;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+class SelfCheckingSolutionTest {
+
+    /** Draws that return {@code picks} in turn and record the bounds they were asked for. */
+    static final class Scripted implements RandomGenerator {
+        private final int[] picks;
+        private int next;
+        final List<Integer> bounds = new ArrayList<>();
+
+        Scripted(int... picks) {
+            this.picks = picks;
+        }
+
+        @Override
+        public int nextInt(int bound) {
+            bounds.add(bound);
+            int v = picks[next++];
+            assertTrue(v >= 0 && v < bound, v + " drawn below " + bound);
+            return v;
+        }
+
+        @Override
+        public long nextLong() {
+            throw new AssertionError("a slip is drawn with two bounded int draws only");
+        }
+    }
+
+    @Test
+    void eachOperatorIsCheckedItsOwnSecondWay() {
+        assertEquals("48+360=408\ncheck 408-360=48 ok", SelfCheckingSolution.checked("48+360=408"));
+        assertEquals("3-7=-4\ncheck (-4)+7=3 ok", SelfCheckingSolution.checked("3-7=-4"));
+        assertEquals("(-4)*3=-12\ncheck 3*(-4)=-12 ok", SelfCheckingSolution.checked("(-4)*3=-12"));
+        assertEquals("84/7=12\ncheck 12*7=84 ok", SelfCheckingSolution.checked("84/7=12"));
+        assertEquals("5-(-3)=8\ncheck 8+(-3)=5 ok", SelfCheckingSolution.checked("5-(-3)=8"));
+        assertEquals("-4*3=-12\ncheck 3*(-4)=-12 ok", SelfCheckingSolution.checked("-4*3=-12"),
+                "a bare negative operand is read; the check writes it as the generators do");
+        assertEquals("12*4=48\ncheck 4*12=48 ok\n12*30=360\ncheck 30*12=360 ok\n48+360=408\ncheck 408-360=48 ok",
+                SelfCheckingSolution.checked("12*4=48\n12*30=360\n48+360=408"));
+        assertEquals("", SelfCheckingSolution.checked(""), "nothing to check");
+    }
+
+    @Test
+    void aSlipIsWrittenCheckedHonestlyFoundWrongAndRedone() {
+        Scripted plus = new Scripted(0, 4);
+        assertEquals("48+360=418\ncheck 418-360=58 wait\n48+360=408\ncheck 408-360=48 ok",
+                SelfCheckingSolution.withSlip("48+360=408", plus));
+        assertEquals(List.of(1, 8), plus.bounds, "one step; a three-digit result can also be off by 100");
+        Scripted minus = new Scripted(0, 1);
+        assertEquals("3-7=-5\ncheck (-5)+7=2 wait\n3-7=-4\ncheck (-4)+7=3 ok", SelfCheckingSolution.withSlip("3-7=-4", minus));
+        assertEquals(List.of(1, 6), minus.bounds, "a small result is off by 1, 2 or 10 only");
+        assertEquals("(-4)*3=-10\ncheck 3*(-4)=-12 wait\n(-4)*3=-12\ncheck 3*(-4)=-12 ok",
+                SelfCheckingSolution.withSlip("(-4)*3=-12", new Scripted(0, 2)), "a product's check recomputes it");
+        assertEquals("84/7=10\ncheck 10*7=70 wait\n84/7=12\ncheck 12*7=84 ok",
+                SelfCheckingSolution.withSlip("84/7=12", new Scripted(0, 3)));
+        assertEquals("1200/3=300\ncheck 300*3=900 wait\n1200/3=400\ncheck 400*3=1200 ok",
+                SelfCheckingSolution.withSlip("1200/3=400", new Scripted(0, 7)));
+        assertEquals("12*4=48\ncheck 4*12=48 ok\n12*30=350\ncheck 30*12=360 wait\n12*30=360\ncheck 30*12=360 ok\n"
+                        + "48+360=408\ncheck 408-360=48 ok",
+                SelfCheckingSolution.withSlip("12*4=48\n12*30=360\n48+360=408", new Scripted(1, 5)),
+                "the slip is at the drawn step; the steps after it go on as usual");
+    }
+
+    @Test
+    void theSameDrawsGiveTheSameSlip() {
+        String solution = MultiplicationTask.workedSolution(347, 86);
+        assertEquals(SelfCheckingSolution.withSlip(solution, new SplittableRandom(7)),
+                SelfCheckingSolution.withSlip(solution, new SplittableRandom(7)));
+    }
+
+    @Test
+    void aLineThatIsNotATrueStepIsNamed() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SelfCheckingSolution.checked("12*4=48\n12*30=360\nso the answer is 408"));
+        assertTrue(e.getMessage().contains("line 3") && e.getMessage().contains("'so the answer is 408'"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> SelfCheckingSolution.checked("3+4=8"));
+        assertTrue(e.getMessage().contains("line 1 '3+4=8' is not true: it makes 7"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> SelfCheckingSolution.checked("7/2=3"));
+        assertTrue(e.getMessage().contains("'7/2=3' is not true"), "a remainder: " + e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> SelfCheckingSolution.checked("7/0=0"));
+        e = assertThrows(IllegalArgumentException.class, () -> SelfCheckingSolution.checked("1+2=3\n"));
+        assertTrue(e.getMessage().contains("line 2 ''"), "a trailing newline is an empty line: " + e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> SelfCheckingSolution.checked("3 + 4 = 7"));
+        assertThrows(IllegalArgumentException.class, () -> SelfCheckingSolution.checked("3^2=9"));
+        assertThrows(IllegalArgumentException.class, () -> SelfCheckingSolution.checked("99999999999999999999+1=0"));
+        e = assertThrows(IllegalArgumentException.class, () -> SelfCheckingSolution.withSlip("", new SplittableRandom(1)));
+        assertTrue(e.getMessage().contains("empty"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> SelfCheckingSolution.withSlip("x", new SplittableRandom(1)));
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // The invariants, over generated problems of the corpus's three tasks
+
+    private static final String N = "(\\(-\\d+\\)|-?\\d+)";
+    private static final Pattern STEP = Pattern.compile(N + "([-+*/])" + N + "=(-?\\d+)");
+    private static final Pattern CHECK = Pattern.compile("check " + N + "([-+*])" + N + "=(-?\\d+) (ok|wait)");
+
+    /** a op b = c, as read back from the text. */
+    private record Line(long a, char op, long b, long c, String left) {}
+
+    private static long num(String s) {
+        return Long.parseLong(s.startsWith("(") ? s.substring(1, s.length() - 1) : s);
+    }
+
+    private static long apply(long a, char op, long b) {
+        return switch (op) {
+            case '+' -> a + b;
+            case '-' -> a - b;
+            case '*' -> a * b;
+            default -> a / b;
+        };
+    }
+
+    private static Line step(String text) {
+        Matcher m = STEP.matcher(text);
+        if (!m.matches()) {
+            fail("not a step: '" + text + "'");
+        }
+        return new Line(num(m.group(1)), m.group(2).charAt(0), num(m.group(3)), Long.parseLong(m.group(4)),
+                text.substring(0, m.start(4) - 1));
+    }
+
+    /** The check line, with its arithmetic verified true; the last element is whether it passed. */
+    private static Object[] check(String text) {
+        Matcher m = CHECK.matcher(text);
+        if (!m.matches()) {
+            fail("not a check: '" + text + "'");
+        }
+        long x = num(m.group(1));
+        char op = m.group(2).charAt(0);
+        long y = num(m.group(3));
+        long z = Long.parseLong(m.group(4));
+        assertEquals(apply(x, op, y), z, "a check's arithmetic is true: " + text);
+        return new Object[] {new Line(x, op, y, z, ""), m.group(5).equals("ok")};
+    }
+
+    /** Whether {@code check} is the second way of computing {@code step} and its result matches what the step wrote. */
+    private static boolean agrees(Line step, Line check) {
+        return switch (step.op()) {
+            case '+' -> check.op() == '-' && check.a() == step.c() && check.b() == step.b() && check.c() == step.a();
+            case '-' -> check.op() == '+' && check.a() == step.c() && check.b() == step.b() && check.c() == step.a();
+            case '*' -> check.op() == '*' && check.a() == step.b() && check.b() == step.a() && check.c() == step.c();
+            default -> check.op() == '*' && check.a() == step.c() && check.b() == step.b() && check.c() == step.a();
+        };
+    }
+
+    /** Whether {@code check} is computed on the step as written and fails, as a slip's check must. */
+    private static boolean failsOnWhatWasWritten(Line step, Line check) {
+        boolean onWritten = switch (step.op()) {
+            case '+', '-', '/' -> check.a() == step.c() && check.b() == step.b();
+            default -> check.a() == step.b() && check.b() == step.a();
+        };
+        return onWritten && !agrees(step, check);
+    }
+
+    @Test
+    void checkedAndSlippedSolutionsKeepTheInvariantsOnEveryTask() {
+        record Gen(TaskGenerator task, int n) {}
+        SplittableRandom draws = new SplittableRandom(2024);
+        Set<Character> operators = new java.util.TreeSet<>();
+        int slipsFirst = 0;
+        int slipsLast = 0;
+        for (Gen g : List.of(new Gen(new MultiplicationTask(2, 2), 3000), new Gen(new ExpressionTask(3, 4, 9), 3000),
+                new Gen(new CountdownTask(4, 50), 2000))) {
+            for (Problem p : g.task().generate(g.n(), 11)) {
+                String solution = p.meta(TaskGenerator.SOLUTION, "");
+                List<String> plain = Arrays.asList(solution.split("\n"));
+                String checked = SelfCheckingSolution.checked(solution);
+                List<String> lines = Arrays.asList(checked.split("\n", -1));
+                assertEquals(2 * plain.size(), lines.size(), checked);
+                for (int i = 0; i < plain.size(); i++) {
+                    assertEquals(plain.get(i), lines.get(2 * i), "the steps are the solution's");
+                    Line s = step(lines.get(2 * i));
+                    operators.add(s.op());
+                    Object[] c = check(lines.get(2 * i + 1));
+                    assertTrue((Boolean) c[1] && agrees(s, (Line) c[0]), "an ok check agrees with its step: " + checked);
+                }
+
+                String slipped = SelfCheckingSolution.withSlip(solution, draws);
+                List<String> sl = new ArrayList<>(Arrays.asList(slipped.split("\n", -1)));
+                int waits = 0;
+                int at = -1;
+                for (int i = 0; i < sl.size(); i += 2) {
+                    Line s = step(sl.get(i));
+                    Object[] c = check(sl.get(i + 1));
+                    if ((Boolean) c[1]) {
+                        assertTrue(agrees(s, (Line) c[0]), "ok agrees: " + slipped);
+                    } else {
+                        assertTrue(failsOnWhatWasWritten(s, (Line) c[0]), "wait disagrees, honestly: " + slipped);
+                        Line redone = step(sl.get(i + 2));
+                        assertEquals(s.left(), redone.left(), "the step is redone: " + slipped);
+                        long error = s.c() - redone.c();
+                        assertTrue(Set.of(1L, 2L, 10L).contains(Math.abs(error))
+                                || Math.abs(error) == 100 && Math.abs(redone.c()) >= 100, "a small slip: " + slipped);
+                        waits++;
+                        at = i / 2;
+                    }
+                }
+                assertEquals(1, waits, "exactly one slip: " + slipped);
+                slipsFirst += at == 0 ? 1 : 0;
+                slipsLast += at == plain.size() - 1 ? 1 : 0;
+                sl.subList(2 * at, 2 * at + 2).clear();
+                assertEquals(checked, String.join("\n", sl), "the slip aside, the checked solution");
+                assertTrue(sl.get(sl.size() - 2).endsWith("=" + p.answer()), "the answer stays right: " + slipped);
+
+                String doc = "<think>" + SelfCheckingSolution.CHECK_MODE + "\n" + slipped + "</think><answer>" + p.answer()
+                        + "</answer>";
+                assertTrue(SelfCheck.checks(ThinkStart.OUTSIDE, doc) && SelfCheck.corrects(ThinkStart.OUTSIDE, doc), doc);
+                String clean = doc.replace(slipped, checked);
+                assertTrue(SelfCheck.checks(ThinkStart.OUTSIDE, clean), clean);
+                assertFalse(SelfCheck.corrects(ThinkStart.OUTSIDE, clean), clean);
+            }
+        }
+        assertEquals(Set.of('+', '-', '*', '/'), operators, "every operator was exercised");
+        assertTrue(slipsFirst > 0 && slipsLast > 0, "slips fall on first and last steps: " + slipsFirst + ", " + slipsLast);
+    }
+}
