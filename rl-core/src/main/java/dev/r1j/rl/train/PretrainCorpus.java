@@ -2,6 +2,7 @@ package dev.r1j.rl.train;
 
 import dev.r1j.rewards.Problem;
 import dev.r1j.rewards.tasks.CountdownTask;
+import dev.r1j.rewards.tasks.SelfCheckingSolution;
 import dev.r1j.rewards.tasks.TaskGenerator;
 import dev.r1j.rl.tokenizer.PromptTemplate;
 import java.util.ArrayList;
@@ -15,11 +16,33 @@ import java.util.Random;
  * {@code <think>} tags first. Which examples think is drawn with the seed, so a corpus is reproducible.
  * Countdown problems are answered with their expression, since the target alone proves nothing.
  *
+ * <p>A share {@code checkShare} of the worked solutions check each step a second way, and a share
+ * {@code slipShare} of those slip once, notice it at the check and redo the step
+ * ({@link SelfCheckingSolution}). When some solutions check, every worked solution starts with a
+ * mode line, {@value SelfCheckingSolution#PLAIN_MODE} or {@value SelfCheckingSolution#CHECK_MODE},
+ * so that a model learns one token that decides whether it checks, which an evaluation can force:
+ * <pre>
+ *   &lt;think&gt;solve and check
+ *   12*4=48
+ *   check 4*12=48 ok
+ *   12*30=350
+ *   check 30*12=360 wait
+ *   12*30=360
+ *   check 30*12=360 ok
+ *   48+360=408
+ *   check 408-360=48 ok&lt;/think&gt;&lt;answer&gt;408&lt;/answer&gt;
+ * </pre>
+ * With {@code checkShare} 0 there is no mode line, and the documents are those of the corpus before
+ * checking solutions existed, byte for byte, so the recipes of the shipped models still make them.
+ *
  * @param parts      the generators and how many problems each contributes
  * @param thinkShare share of examples with a worked solution, in [0, 1]
- * @param seed       seeds the problems and the choice of which examples think
+ * @param checkShare share of worked solutions that check their steps, in [0, 1]
+ * @param slipShare  share of checking solutions with one slip, found and redone, in [0, 1]
+ * @param seed       seeds the problems, the choice of which examples think and which of those check
+ *                   and slip
  */
-public record PretrainCorpus(List<Part> parts, double thinkShare, long seed) {
+public record PretrainCorpus(List<Part> parts, double thinkShare, double checkShare, double slipShare, long seed) {
 
     /** {@code count} problems from {@code task}. */
     public record Part(TaskGenerator task, int count) {
@@ -38,38 +61,73 @@ public record PretrainCorpus(List<Part> parts, double thinkShare, long seed) {
         if (!(thinkShare >= 0 && thinkShare <= 1)) {
             throw new IllegalArgumentException("think share must be in [0, 1], was " + thinkShare);
         }
+        if (!(checkShare >= 0 && checkShare <= 1)) {
+            throw new IllegalArgumentException("check share (of worked solutions that check their steps) must be in [0, 1], was "
+                    + checkShare);
+        }
+        if (!(slipShare >= 0 && slipShare <= 1)) {
+            throw new IllegalArgumentException("slip share (of checking solutions with one slip) must be in [0, 1], was "
+                    + slipShare);
+        }
     }
 
-    /** The same parts and think share with {@code count} problems in all, split in the same proportions, from {@code seed}. */
+    /** A corpus whose worked solutions do not check their steps. */
+    public PretrainCorpus(List<Part> parts, double thinkShare, long seed) {
+        this(parts, thinkShare, 0, 0.5, seed);
+    }
+
+    /** The same parts and shares with {@code count} problems in all, split in the same proportions, from {@code seed}. */
     public PretrainCorpus resized(int count, long seed) {
         long total = parts.stream().mapToLong(Part::count).sum();
         List<Part> scaled = new ArrayList<>(parts.size());
         for (Part p : parts) {
             scaled.add(new Part(p.task(), (int) Math.max(p.count() == 0 ? 0 : 1, Math.round((double) count * p.count() / total))));
         }
-        return new PretrainCorpus(scaled, thinkShare, seed);
+        return new PretrainCorpus(scaled, thinkShare, checkShare, slipShare, seed);
     }
 
     /** The documents, in a seeded shuffled order, rendered with {@code template}. */
     public List<String> documents(PromptTemplate template) {
         Random rng = new Random(seed ^ 0x7468696EL);
+        // Checks and slips are drawn from a stream of their own, so that which problems think, and the
+        // order of the documents, are those of a corpus without checks.
+        Random checks = new Random(seed ^ 0x636865636BL);
         List<String> docs = new ArrayList<>();
         for (Part part : parts) {
             for (Problem p : part.task().generate(part.count(), seed)) {
-                docs.add(document(template, p, rng.nextDouble() < thinkShare));
+                docs.add(document(template, p, rng.nextDouble() < thinkShare ? worked(p, checks) : null));
             }
         }
         Collections.shuffle(docs, rng);
         return docs;
     }
 
-    /** One problem as a document: prompt, then an optional worked solution, then the answer. */
+    /** The think block's text for {@code p}: its worked solution, with a mode line and checks as drawn from {@code checks}. */
+    private String worked(Problem p, Random checks) {
+        String solution = p.meta(TaskGenerator.SOLUTION, "");
+        if (checkShare == 0) {
+            return solution;
+        }
+        if (checks.nextDouble() >= checkShare) {
+            return SelfCheckingSolution.PLAIN_MODE + "\n" + solution;
+        }
+        boolean slip = checks.nextDouble() < slipShare && !solution.isEmpty();
+        return SelfCheckingSolution.CHECK_MODE + "\n"
+                + (slip ? SelfCheckingSolution.withSlip(solution, checks) : SelfCheckingSolution.checked(solution));
+    }
+
+    /** One problem as a document: prompt, then an optional worked solution (the generator's, unchecked), then the answer. */
     public static String document(PromptTemplate template, Problem p, boolean think) {
+        return document(template, p, think ? p.meta(TaskGenerator.SOLUTION, "") : null);
+    }
+
+    /** One problem as a document: prompt, then {@code thinking} in a think block unless it is null, then the answer. */
+    private static String document(PromptTemplate template, Problem p, String thinking) {
         String answer = p.metadata().containsKey(CountdownTask.EXPRESSION) ? p.meta(CountdownTask.EXPRESSION, "")
                 : p.answer();
         StringBuilder sb = new StringBuilder(template.render(p.prompt()));
-        if (think) {
-            sb.append("<think>").append(p.meta(TaskGenerator.SOLUTION, "")).append("</think>");
+        if (thinking != null) {
+            sb.append("<think>").append(thinking).append("</think>");
         }
         return sb.append("<answer>").append(answer).append("</answer>").toString();
     }

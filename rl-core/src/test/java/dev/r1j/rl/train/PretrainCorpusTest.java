@@ -1,6 +1,7 @@
 package dev.r1j.rl.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,7 +9,10 @@ import dev.r1j.rewards.Problem;
 import dev.r1j.rewards.TaskKind;
 import dev.r1j.rewards.tasks.CountdownTask;
 import dev.r1j.rewards.tasks.ExpressionTask;
+import dev.r1j.rewards.format.SelfCheck;
+import dev.r1j.rewards.format.ThinkStart;
 import dev.r1j.rewards.tasks.MultiplicationTask;
+import dev.r1j.rewards.tasks.SelfCheckingSolution;
 import dev.r1j.rl.tokenizer.PromptTemplate;
 import java.util.List;
 import java.util.Map;
@@ -52,12 +56,99 @@ class PretrainCorpusTest {
         assertTrue(PretrainCorpus.document(PromptTemplate.DEFAULT, plain, true).contains("<think></think>"));
     }
 
+    /**
+     * SHA-256 of {@link #CORPUS}'s documents joined by NUL, computed with the corpus code as it was
+     * before checking solutions existed (commit ef3f9f3): without checks, a corpus must be that one
+     * byte for byte, or the recipes of the shipped models no longer make them.
+     */
+    private static final String DIGEST_BEFORE_CHECKS = "71c1a1ee2ea8c3097dc7821e94eae5a0645b4e4413792bb6502ae415e8e850f1";
+
+    @Test
+    void withoutChecksTheCorpusIsTheOneBeforeChecksExisted() throws Exception {
+        assertEquals(DIGEST_BEFORE_CHECKS, sha256(CORPUS.documents(PromptTemplate.DEFAULT)));
+        PretrainCorpus noChecks = new PretrainCorpus(CORPUS.parts(), 0.2, 0, 0.9, 5);
+        assertEquals(DIGEST_BEFORE_CHECKS, sha256(noChecks.documents(PromptTemplate.DEFAULT)), "slip share unused");
+        assertEquals(0, CORPUS.checkShare());
+        assertEquals(0.5, CORPUS.slipShare());
+    }
+
+    private static String sha256(List<String> docs) throws Exception {
+        byte[] hash = java.security.MessageDigest.getInstance("SHA-256")
+                .digest(String.join("\0", docs).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return java.util.HexFormat.of().formatHex(hash);
+    }
+
+    /** The completion part of a document: what follows the rendered prompt. */
+    private static String turn(String doc) {
+        return doc.substring(doc.indexOf("\nAnswer: ") + "\nAnswer: ".length());
+    }
+
+    private static String think(String doc) {
+        return doc.substring(doc.indexOf("<think>") + "<think>".length(), doc.indexOf("</think>"));
+    }
+
+    @Test
+    void aShareOfWorkedSolutionsCheckAndSomeOfThoseSlipAndRedo() {
+        PretrainCorpus checking = new PretrainCorpus(CORPUS.parts(), 0.2, 0.5, 0.5, 5);
+        List<String> plain = CORPUS.documents(PromptTemplate.DEFAULT);
+        List<String> docs = checking.documents(PromptTemplate.DEFAULT);
+        assertEquals(docs, checking.documents(PromptTemplate.DEFAULT), "same seed, same corpus");
+        assertEquals(plain.size(), docs.size());
+        int checks = 0;
+        int slips = 0;
+        int worked = 0;
+        for (int i = 0; i < docs.size(); i++) {
+            String d = docs.get(i);
+            String p = plain.get(i);
+            // The same problems think, in the same order: checks are drawn apart from the think draws.
+            assertEquals(p.substring(0, p.indexOf("Answer: ")), d.substring(0, d.indexOf("Answer: ")));
+            assertEquals(p.contains("<think>"), d.contains("<think>"), d);
+            assertTrue(d.endsWith(p.substring(p.lastIndexOf("<answer>"))), "the answer is unchanged: " + d);
+            if (!d.contains("<think>")) {
+                assertEquals(p, d);
+                continue;
+            }
+            worked++;
+            String solution = think(p);
+            String t = think(d);
+            if (t.startsWith(SelfCheckingSolution.CHECK_MODE + "\n")) {
+                checks++;
+                String body = t.substring(SelfCheckingSolution.CHECK_MODE.length() + 1);
+                assertTrue(SelfCheck.checks(ThinkStart.OUTSIDE, turn(d)), d);
+                if (SelfCheck.corrects(ThinkStart.OUTSIDE, turn(d))) {
+                    slips++;
+                    assertEquals(1, body.split(" wait\n", -1).length - 1, "one slip: " + d);
+                } else {
+                    assertEquals(SelfCheckingSolution.checked(solution), body);
+                }
+            } else {
+                assertEquals(SelfCheckingSolution.PLAIN_MODE + "\n" + solution, t, "a plain solution says so");
+                assertFalse(SelfCheck.checks(ThinkStart.OUTSIDE, turn(d)), d);
+            }
+        }
+        // ~200 worked solutions: ~100 check (sd 7), ~50 of those slip (sd 5); 5 sd either side.
+        assertTrue(checks > 65 && checks < 135, checks + " of " + worked + " check");
+        assertTrue(slips > 15 && slips < checks - 15, slips + " of " + checks + " slip");
+        PretrainCorpus always = new PretrainCorpus(CORPUS.parts(), 0.2, 1, 1, 5);
+        for (String d : always.documents(PromptTemplate.DEFAULT)) {
+            assertEquals(d.contains("<think>"), SelfCheck.corrects(ThinkStart.OUTSIDE, turn(d)), d);
+        }
+        PretrainCorpus never = new PretrainCorpus(CORPUS.parts(), 0.2, 1, 0, 5);
+        for (String d : never.documents(PromptTemplate.DEFAULT)) {
+            assertEquals(d.contains("<think>"), SelfCheck.checks(ThinkStart.OUTSIDE, turn(d)), d);
+            assertFalse(SelfCheck.corrects(ThinkStart.OUTSIDE, turn(d)), d);
+        }
+    }
+
     @Test
     void resizingKeepsTheProportions() {
         PretrainCorpus small = CORPUS.resized(100, 9);
         assertEquals(List.of(60, 30, 10), small.parts().stream().map(PretrainCorpus.Part::count).toList());
         assertEquals(0.2, small.thinkShare());
         assertEquals(9, small.seed());
+        PretrainCorpus checking = new PretrainCorpus(CORPUS.parts(), 0.2, 0.05, 0.3, 5).resized(100, 9);
+        assertEquals(0.05, checking.checkShare());
+        assertEquals(0.3, checking.slipShare());
     }
 
     @Test
@@ -65,5 +156,12 @@ class PretrainCorpusTest {
         assertThrows(IllegalArgumentException.class, () -> new PretrainCorpus(List.of(), 0.2, 1));
         assertThrows(IllegalArgumentException.class, () -> new PretrainCorpus(CORPUS.parts(), 1.5, 1));
         assertThrows(IllegalArgumentException.class, () -> new PretrainCorpus.Part(new MultiplicationTask(2, 2), -1));
+        for (double bad : new double[] {-0.1, 1.5, Double.NaN}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> new PretrainCorpus(CORPUS.parts(), 0.2, bad, 0.5, 1));
+            assertTrue(e.getMessage().startsWith("check share") && e.getMessage().contains("[0, 1]"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> new PretrainCorpus(CORPUS.parts(), 0.2, 0.1, bad, 1));
+            assertTrue(e.getMessage().startsWith("slip share") && e.getMessage().contains("[0, 1]"), e.getMessage());
+        }
     }
 }
