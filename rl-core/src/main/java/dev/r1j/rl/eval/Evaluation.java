@@ -3,6 +3,7 @@ package dev.r1j.rl.eval;
 import dev.r1j.rewards.Problem;
 import dev.r1j.rewards.Reward;
 import dev.r1j.rewards.RewardResult;
+import dev.r1j.rewards.format.SelfCheck;
 import dev.r1j.rewards.format.ThinkAnswerFormat;
 import dev.r1j.rewards.format.ThinkStart;
 import dev.r1j.rl.generate.Completion;
@@ -16,7 +17,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Samples {@code k} completions per problem and measures pass@1, pass@k, maj@k, think-rate and length,
+ * Samples {@code k} completions per problem and measures pass@1, pass@k, maj@k, think-rate, check-rate and length,
  * each with a 95% interval. Reproducible: the sampling seed and the bootstrap seed are the caller's.
  */
 public final class Evaluation {
@@ -52,6 +53,7 @@ public final class Evaluation {
         List<String[]> answers = new ArrayList<>();
         List<Double> lengths = new ArrayList<>();
         long thinking = 0;
+        long checking = 0;
         long samples = 0;
         long right = 0;
         progress.started("eval", 0, problems.size());
@@ -72,6 +74,7 @@ public final class Evaluation {
                     a[j] = r.extracted();
                     lengths.add((double) completion.length());
                     thinking += format.thinks(text) ? 1 : 0;
+                    checking += SelfCheck.checks(format.start(), text) ? 1 : 0;
                     samples++;
                 }
                 correct.add(c);
@@ -93,6 +96,7 @@ public final class Evaluation {
                 mean(passK), Estimators.bootstrapMean(passK, RESAMPLES, seed + 1),
                 mean(maj), Estimators.bootstrapMean(maj, RESAMPLES, seed + 2),
                 (double) thinking / samples, Estimators.wilson(thinking, samples, Estimators.Z95),
+                (double) checking / samples, Estimators.wilson(checking, samples, Estimators.Z95),
                 mean(len), Estimators.bootstrapMean(len, RESAMPLES, seed + 3));
     }
 

@@ -149,6 +149,38 @@ class EvaluationTest {
     }
 
     @Test
+    void theModeOpeningsAreForcedAndTheChecksCounted() {
+        List<Problem> problems = List.of(Problem.of("a", "3+4", "7", TaskKind.MATH));
+        dev.r1j.rewards.Reward reward = dev.r1j.rewards.math.MathReward.strict();
+        SamplingParams params = SamplingParams.builder().maxNewTokens(4).build();
+        List<String> seen = new ArrayList<>();
+        dev.r1j.rl.generate.Generator checking = (prompts, n, p) -> {
+            seen.addAll(prompts);
+            return answering("3+4=8\ncheck 8-4=4 wait\n3+4=7\ncheck 7-4=3 ok</think><answer>7</answer>").generate(prompts, n, p);
+        };
+        EvalReport r = Evaluation.run(checking, PromptTemplate.DEFAULT, Opening.THINK_CHECK, problems, reward, 2, params,
+                ProgressListener.silent());
+        assertTrue(seen.get(0).endsWith("Answer: <think>solve and check\n"), seen.get(0));
+        assertEquals(1.0, r.thinkRate(), "the forced <think> is put back in front before scoring");
+        assertEquals(1.0, r.checkRate());
+        assertEquals(Estimators.wilson(2, 2, Estimators.Z95), r.checkRateInterval());
+        assertEquals(1.0, r.passAt1());
+        EvalReport asked = Evaluation.run(answering("3+4=7</think><answer>7</answer>"), PromptTemplate.DEFAULT,
+                Opening.THINK_CHECK, problems, reward, 2, params, ProgressListener.silent());
+        assertEquals(1.0, asked.thinkRate());
+        assertEquals(0.0, asked.checkRate(), "the mode line the opening wrote is not a check");
+        seen.clear();
+        EvalReport plain = Evaluation.run(checking, PromptTemplate.DEFAULT, Opening.THINK_SOLVE, problems, reward, 2, params,
+                ProgressListener.silent());
+        assertTrue(seen.get(0).endsWith("Answer: <think>solve\n"), seen.get(0));
+        assertEquals(1.0, plain.checkRate(), "the rate counts what the model wrote, whatever the opening asked");
+        EvalReport free = Evaluation.run(answering("<think>check 7-4=3 ok</think><answer>7</answer>and more"),
+                PromptTemplate.DEFAULT, problems, reward, 2, params, ProgressListener.silent());
+        assertEquals(0.0, free.checkRate(), "text after the answer: not well formed, so no thinking and no checks");
+        assertEquals(0.0, free.thinkRate());
+    }
+
+    @Test
     void r1DistillChatTemplateThatOpensTheThinkBlock(@TempDir Path tmp) {
         // DeepSeek-R1-Distill's template is DeepSeek-V3's with the generation prompt ending in <think>\n.
         dev.r1j.rl.chat.ChatTemplate v3 = dev.r1j.rl.chat.ChatTemplate.readFrom(
