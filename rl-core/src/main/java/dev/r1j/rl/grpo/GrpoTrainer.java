@@ -11,6 +11,7 @@ import dev.r1j.rewards.ParallelScorer;
 import dev.r1j.rewards.Problem;
 import dev.r1j.rewards.Reward;
 import dev.r1j.rewards.RewardResult;
+import dev.r1j.rewards.format.SelfCheck;
 import dev.r1j.rewards.format.ThinkAnswerFormat;
 import dev.r1j.rl.checkpoint.Provenance;
 import dev.r1j.rl.generate.Completion;
@@ -544,11 +545,16 @@ public final class GrpoTrainer {
         }
     }
 
-    /** Reward (and each component), accuracy, think-rate, lengths, zero-spread share over every sampled completion. */
+    /**
+     * Reward (and each component), accuracy, think-rate, check- and correction-rate, lengths,
+     * zero-spread share over every sampled completion.
+     */
     private void summarize(Map<String, Double> m, List<Group> sampled, int g) {
         double rewardSum = 0;
         double correct = 0;
         double thinking = 0;
+        double checking = 0;
+        double correcting = 0;
         double lengthSum = 0;
         double lengthMax = 0;
         double cut = 0;
@@ -563,6 +569,9 @@ public final class GrpoTrainer {
                 rewardSum += r.score();
                 correct += r.correct() ? 1 : 0;
                 thinking += thinkFormat.thinks(c.text()) ? 1 : 0;
+                // Read like think_rate, so a self-checking model's checks and redone slips are seen growing or fading.
+                checking += SelfCheck.checks(thinkFormat.start(), c.text()) ? 1 : 0;
+                correcting += SelfCheck.corrects(thinkFormat.start(), c.text()) ? 1 : 0;
                 lengthSum += c.length();
                 lengthMax = Math.max(lengthMax, c.length());
                 cut += c.finishReason() == FinishReason.LENGTH ? 1 : 0;
@@ -578,6 +587,8 @@ public final class GrpoTrainer {
         }
         m.put("accuracy", correct / n);
         m.put("think_rate", thinking / n);
+        m.put("check_rate", checking / n);
+        m.put("correction_rate", correcting / n);
         m.put("length_mean", lengthSum / n);
         m.put("length_max", lengthMax);
         m.put("clipped_share", cut / n);
@@ -589,6 +600,7 @@ public final class GrpoTrainer {
         h.put("reward", m.get("reward"));
         h.put("acc", m.get("accuracy"));
         h.put("think", m.get("think_rate"));
+        h.put("check", m.get("check_rate"));
         h.put("len", m.get("length_mean"));
         return h;
     }

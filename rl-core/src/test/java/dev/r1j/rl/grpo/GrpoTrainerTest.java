@@ -93,9 +93,9 @@ class GrpoTrainerTest {
         List<String> metrics = Files.readAllLines(run.resolve("metrics.jsonl"));
         assertEquals(16, metrics.size());
         var last = new ObjectMapper().readTree(metrics.get(15));
-        for (String field : List.of("reward", "accuracy", "think_rate", "length_mean", "length_max", "clipped_share",
-                "zero_spread_share", "clip_low", "clip_high", "entropy", "lr", "grad_norm", "tokens_per_second",
-                "generation_seconds", "scoring_seconds", "optimisation_seconds")) {
+        for (String field : List.of("reward", "accuracy", "think_rate", "check_rate", "correction_rate", "length_mean",
+                "length_max", "clipped_share", "zero_spread_share", "clip_low", "clip_high", "entropy", "lr", "grad_norm",
+                "tokens_per_second", "generation_seconds", "scoring_seconds", "optimisation_seconds")) {
             assertTrue(last.hasNonNull(field), field + " in " + last);
         }
         assertTrue(last.has("kl"), "kl is logged (null without a reference model)");
