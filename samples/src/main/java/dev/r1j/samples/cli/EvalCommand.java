@@ -23,11 +23,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code r1j eval}: pass@1, pass@k, maj@k, think-rate and length of a model on a task, with 95% intervals. */
+/** {@code r1j eval}: pass@1, pass@k, maj@k, think-rate, check-rate and length of a model on a task, with 95% intervals. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = {"Samples K completions for each of N problems and reports pass@1 (Wilson interval), pass@k "
                 + "(unbiased estimator) and maj@k (bootstrap intervals over problems), think-rate (share of completions "
-                + "with a well-formed <think> block) and mean completion length.",
+                + "with a well-formed <think> block), check-rate (share of completions whose well-formed "
+                + "think block has a line starting with 'check ') and mean completion length.",
             "Problems: arith = 2x2-digit multiplications and expressions of 3-4 one-digit operands in turn (the task of "
                 + "the builtin arith models), countdown = 4 numbers up to 50, or one generator by name (mul3x2, expr3-5:20, "
                 + "countdown4:100), all generated from --seed; gsm8k = the bundled test split; math needs --problems."})
@@ -55,8 +56,9 @@ final class EvalCommand implements Callable<Integer> {
     boolean lenient;
 
     @Option(names = "--opening", defaultValue = "FREE", description = "How completions begin: FREE (the model "
-            + "chooses), THINK (forced <think>: accuracy with reasoning) or DIRECT (forced <answer>: accuracy without "
-            + "it). Default: ${DEFAULT-VALUE}.")
+            + "chooses), THINK (forced <think>: accuracy with reasoning), DIRECT (forced <answer>: accuracy without "
+            + "it), THINK_CHECK or THINK_SOLVE (forced <think> and the mode line 'solve and check' or 'solve': with or "
+            + "without checked steps, for a model pre-trained with corpus.check_share > 0). Default: ${DEFAULT-VALUE}.")
     Opening opening;
 
     @Option(names = "--json", description = "Print one JSON object.")
@@ -102,15 +104,17 @@ final class EvalCommand implements Callable<Integer> {
             put(o, "pass_at_k", r.passAtK(), r.passAtKInterval());
             put(o, "maj_at_k", r.majAtK(), r.majAtKInterval());
             put(o, "think_rate", r.thinkRate(), r.thinkRateInterval());
+            put(o, "check_rate", r.checkRate(), r.checkRateInterval());
             put(o, "mean_length", r.meanLength(), r.meanLengthInterval());
             out.println(m.writeValueAsString(o));
         } else {
             out.printf("%s, %d problems x %d samples, temperature %s, seed %d%s%n", task, r.problems(), r.k(), temperature,
-                    seed, opening == Opening.FREE ? "" : ", opening forced to " + opening.text());
+                    seed, opening == Opening.FREE ? "" : ", opening forced to " + opening.text().replace("\n", "\\n"));
             row(out, "pass@1", r.passAt1(), r.passAt1Interval());
             row(out, "pass@" + k, r.passAtK(), r.passAtKInterval());
             row(out, "maj@" + k, r.majAtK(), r.majAtKInterval());
             row(out, "think-rate", r.thinkRate(), r.thinkRateInterval());
+            row(out, "check-rate", r.checkRate(), r.checkRateInterval());
             out.printf("%-12s %8.1f  [%.1f, %.1f] tokens%n", "length", r.meanLength(), r.meanLengthInterval().low(),
                     r.meanLengthInterval().high());
         }
