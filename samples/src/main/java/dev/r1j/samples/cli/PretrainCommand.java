@@ -38,7 +38,9 @@ import picocli.CommandLine.Model.CommandSpec;
             "  model:    family qwen2, hidden 128, intermediate 512, layers 4, heads 4, kv_heads 2, max_positions 256,",
             "            tied true, seed 0",
             "  corpus:   tasks {mul2x2: 80000, expr3-4: 80000, countdown4: 20000} (task name: problem count; names",
-            "            are mulAxB, exprMIN-MAX[:TOP], countdownN[:TOP]), think_share 0.25, seed 1, eval_problems 400",
+            "            are mulAxB, exprMIN-MAX[:TOP], countdownN[:TOP]), think_share 0.25, check_share 0 (share of",
+            "            worked solutions that check each step), slip_share 0.5 (share of those with one slip, found",
+            "            and redone), seed 1, eval_problems 400",
             "  training: batch_size 8, sequence_length 256, gradient_accumulation 1, steps 1000, learning_rate 1e-3,",
             "            min_learning_rate learning_rate/10, warmup_steps 50, weight_decay 0.01, clip_norm 1.0,",
             "            eval_every 100, checkpoint_every 200, log_every 10, seed 0, logits_chunk 1024,",
@@ -79,15 +81,7 @@ final class PretrainCommand implements Callable<Integer> {
         PretrainCorpus evalCorpus;
         SupervisedConfig training;
         try {
-            List<PretrainCorpus.Part> parts = new ArrayList<>();
-            for (Map.Entry<String, Integer> e : c.counts("tasks", DEFAULT_TASKS).entrySet()) {
-                try {
-                    parts.add(new PretrainCorpus.Part(TaskSpec.parse(e.getKey()), e.getValue()));
-                } catch (IllegalArgumentException bad) {
-                    throw ConfigFile.error(config, "corpus.tasks." + e.getKey(), bad.getMessage());
-                }
-            }
-            corpus = new PretrainCorpus(parts, c.number("think_share", 0.25), c.longValue("seed", 1));
+            corpus = corpusSection(c);
             int evalProblems = c.integer("eval_problems", 400);
             if (evalProblems < 0) {
                 throw ConfigFile.error(config, "corpus.eval_problems", "must be >= 0, was " + evalProblems);
@@ -159,12 +153,39 @@ final class PretrainCommand implements Callable<Integer> {
             "max_positions", "tied", "seed");
 
     /** Fields of the {@code corpus} section. */
-    static final Set<String> CORPUS_FIELDS = Set.of("tasks", "think_share", "seed", "eval_problems");
+    static final Set<String> CORPUS_FIELDS = Set.of("tasks", "think_share", "check_share", "slip_share", "seed",
+            "eval_problems");
 
     /** Fields of a {@code training} section (pre-training and SFT share them). */
     static final Set<String> TRAINING_FIELDS = Set.of("batch_size", "sequence_length", "gradient_accumulation", "steps",
             "learning_rate", "min_learning_rate", "warmup_steps", "weight_decay", "clip_norm", "eval_every",
             "checkpoint_every", "log_every", "seed", "logits_chunk", "gradient_checkpointing");
+
+    /** The corpus of a {@code corpus} section, with the defaults {@code --help} documents ({@code eval_problems} aside). */
+    static PretrainCorpus corpusSection(ConfigFile c) {
+        List<PretrainCorpus.Part> parts = new ArrayList<>();
+        for (Map.Entry<String, Integer> e : c.counts("tasks", DEFAULT_TASKS).entrySet()) {
+            try {
+                parts.add(new PretrainCorpus.Part(TaskSpec.parse(e.getKey()), e.getValue()));
+            } catch (IllegalArgumentException bad) {
+                throw ConfigFile.error(c.file(), "corpus.tasks." + e.getKey(), bad.getMessage());
+            }
+        }
+        return new PretrainCorpus(parts, share(c, "think_share", 0.25), share(c, "check_share", 0),
+                share(c, "slip_share", 0.5), c.longValue("seed", 1));
+    }
+
+    /**
+     * The share {@code corpus.NAME}. {@link PretrainCorpus} holds the rule; it is read here too so that a
+     * share out of range is reported at its own line and field, as a person fixing the file needs.
+     */
+    private static double share(ConfigFile c, String name, double fallback) {
+        double v = c.number(name, fallback);
+        if (!(v >= 0 && v <= 1)) {
+            throw ConfigFile.error(c.file(), "corpus." + name, "must be a share in [0, 1], was " + v);
+        }
+        return v;
+    }
 
     /** A {@code training} section with the defaults {@code --help} documents; {@code steps} overrides when not null. */
     static SupervisedConfig trainingSection(ConfigFile t, Long steps) {

@@ -4,8 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.r1j.rl.checkpoint.Checkpoint;
+import dev.r1j.rl.tokenizer.PromptTemplate;
+import dev.r1j.rl.train.PretrainCorpus;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,5 +70,67 @@ class PretrainCommandTest {
         Files.writeString(cfg, "{\"corpus\": {\"tasks\": {\"mul2x2\": -1}}}");
         r = CliRun.of("pretrain", "--config", cfg.toString(), "--out", tmp.resolve("o").toString());
         assertTrue(r.err().contains("corpus.tasks.mul2x2") && r.err().contains("non-negative"), r.err());
+        Files.writeString(yaml, "corpus:\n  think_share: 0.25\n  check_share: 1.5\n");
+        r = CliRun.of("pretrain", "--config", yaml.toString(), "--out", tmp.resolve("o").toString());
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("bad.yaml:3") && r.err().contains("corpus.check_share") && r.err().contains("[0, 1]"),
+                r.err());
+        Files.writeString(cfg, "{\"corpus\": {\"check_share\": 0.1, \"slip_share\": -0.5}}");
+        r = CliRun.of("pretrain", "--config", cfg.toString(), "--out", tmp.resolve("o").toString());
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("corpus.slip_share") && r.err().contains("[0, 1]"), r.err());
+        Files.writeString(cfg, "{\"corpus\": {\"think_share\": 2}}");
+        r = CliRun.of("pretrain", "--config", cfg.toString(), "--out", tmp.resolve("o").toString());
+        assertTrue(r.err().contains("corpus.think_share") && r.err().contains("[0, 1]"), r.err());
+        Files.writeString(cfg, "{\"corpus\": {\"check_share\": \"some\"}}");
+        r = CliRun.of("pretrain", "--config", cfg.toString(), "--out", tmp.resolve("o").toString());
+        assertTrue(r.err().contains("corpus.check_share") && r.err().contains("must be a number"), r.err());
+    }
+
+    static Path recipes() {
+        Path dir = Path.of("").toAbsolutePath();
+        while (dir != null && !Files.isDirectory(dir.resolve("models/recipes"))) {
+            dir = dir.getParent();
+        }
+        assertTrue(dir != null, "models/recipes not found above " + Path.of("").toAbsolutePath());
+        return dir.resolve("models/recipes");
+    }
+
+    /** A recipe read as {@code r1j pretrain} reads it, without training: every section and setting is accepted. */
+    static PretrainCorpus readRecipe(Path file) {
+        ConfigFile f = ConfigFile.read(file);
+        f.rejectUnknown(PretrainCommand.TOP_FIELDS);
+        f.section("model", PretrainCommand.MODEL_FIELDS);
+        PretrainCommand.trainingSection(f.section("training", PretrainCommand.TRAINING_FIELDS), null);
+        return PretrainCommand.corpusSection(f.section("corpus", PretrainCommand.CORPUS_FIELDS));
+    }
+
+    @Test
+    void thePretrainingRecipesAreAcceptedAndTheCandidateOnlyAddsChecks() throws Exception {
+        Path dir = recipes();
+        PretrainCorpus teacher = readRecipe(dir.resolve("arith-teacher-base.yaml"));
+        assertEquals(0, teacher.checkShare(), "the shipped base's recipe has no checks");
+        assertEquals(0, readRecipe(dir.resolve("arith-student-base.yaml")).checkShare());
+        Path v2 = dir.resolve("arith-teacher-base-v2.yaml");
+        PretrainCorpus candidate = readRecipe(v2);
+        assertEquals(0.05, candidate.checkShare());
+        assertEquals(0.5, candidate.slipShare());
+        assertEquals(teacher.parts(), candidate.parts());
+        assertEquals(teacher.thinkShare(), candidate.thinkShare());
+        assertEquals(teacher.seed(), candidate.seed());
+        // Apart from the two shares, the same recipe: model, training and the rest of the corpus.
+        var json = ConfigFile.read(v2).json().deepCopy();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) json.get("corpus")).remove(List.of("check_share", "slip_share"));
+        assertEquals(ConfigFile.read(dir.resolve("arith-teacher-base.yaml")).json(), json);
+        assertTrue(Files.readString(v2).contains("./r1j pretrain --config models/recipes/arith-teacher-base-v2.yaml"));
+        // Checked solutions are longer; they must still fit the recipe's sequences (one character a token
+        // at most, tags are one token each, plus the end-of-sequence token).
+        int length = PretrainCommand.trainingSection(ConfigFile.read(v2).section("training", PretrainCommand.TRAINING_FIELDS),
+                null).sequenceLength();
+        List<String> docs = candidate.resized(4000, 3).documents(PromptTemplate.DEFAULT);
+        assertTrue(docs.stream().anyMatch(d -> d.contains("<think>solve and check\n")), "some documents check");
+        for (String d : docs) {
+            assertTrue(d.length() + 1 <= length, d.length() + " characters: " + d);
+        }
     }
 }
