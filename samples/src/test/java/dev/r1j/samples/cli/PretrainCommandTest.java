@@ -70,30 +70,31 @@ class PretrainCommandTest {
         Files.writeString(cfg, "{\"corpus\": {\"tasks\": {\"mul2x2\": -1}}}");
         r = CliRun.of("pretrain", "--config", cfg.toString(), "--out", tmp.resolve("o").toString());
         assertTrue(r.err().contains("corpus.tasks.mul2x2") && r.err().contains("non-negative"), r.err());
-        Files.writeString(yaml, "corpus:\n  think_share: 0.25\n  check_share: 1.5\n");
-        r = CliRun.of("pretrain", "--config", yaml.toString(), "--out", tmp.resolve("o").toString());
-        assertEquals(2, r.exit());
-        assertTrue(r.err().contains("bad.yaml:3") && r.err().contains("corpus.check_share") && r.err().contains("[0, 1]"),
-                r.err());
-        Files.writeString(cfg, "{\"corpus\": {\"check_share\": 0.1, \"slip_share\": -0.5}}");
-        r = CliRun.of("pretrain", "--config", cfg.toString(), "--out", tmp.resolve("o").toString());
-        assertEquals(2, r.exit());
-        assertTrue(r.err().contains("corpus.slip_share") && r.err().contains("[0, 1]"), r.err());
-        Files.writeString(cfg, "{\"corpus\": {\"think_share\": 2}}");
-        r = CliRun.of("pretrain", "--config", cfg.toString(), "--out", tmp.resolve("o").toString());
-        assertTrue(r.err().contains("corpus.think_share") && r.err().contains("[0, 1]"), r.err());
-        Files.writeString(cfg, "{\"corpus\": {\"check_share\": \"some\"}}");
-        r = CliRun.of("pretrain", "--config", cfg.toString(), "--out", tmp.resolve("o").toString());
-        assertTrue(r.err().contains("corpus.check_share") && r.err().contains("must be a number"), r.err());
+    }
+
+    /** The error of {@code r1j pretrain} on a config file {@code name} holding {@code text}, which must be refused as bad input. */
+    private String refusal(String name, String text) throws Exception {
+        Path file = tmp.resolve(name);
+        Files.writeString(file, text);
+        CliRun r = CliRun.of("pretrain", "--config", file.toString(), "--out", tmp.resolve("o").toString());
+        assertEquals(2, r.exit(), r.err());
+        return r.err();
+    }
+
+    @Test
+    void aShareOutOfRangeIsNamedAtItsField() throws Exception {
+        String err = refusal("check.yaml", "corpus:\n  think_share: 0.25\n  check_share: 1.5\n");
+        assertTrue(err.contains("check.yaml:3") && err.contains("corpus.check_share") && err.contains("[0, 1]"), err);
+        err = refusal("slip.json", "{\"corpus\": {\"check_share\": 0.1, \"slip_share\": -0.5}}");
+        assertTrue(err.contains("corpus.slip_share") && err.contains("[0, 1]"), err);
+        err = refusal("think.json", "{\"corpus\": {\"think_share\": 2}}");
+        assertTrue(err.contains("corpus.think_share") && err.contains("[0, 1]"), err);
+        err = refusal("text.json", "{\"corpus\": {\"check_share\": \"some\"}}");
+        assertTrue(err.contains("corpus.check_share") && err.contains("must be a number"), err);
     }
 
     static Path recipes() {
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null && !Files.isDirectory(dir.resolve("models/recipes"))) {
-            dir = dir.getParent();
-        }
-        assertTrue(dir != null, "models/recipes not found above " + Path.of("").toAbsolutePath());
-        return dir.resolve("models/recipes");
+        return ConfigurationReferenceTest.doc().getParent().getParent().resolve("models/recipes");
     }
 
     /** A recipe read as {@code r1j pretrain} reads it, without training: every section and setting is accepted. */
