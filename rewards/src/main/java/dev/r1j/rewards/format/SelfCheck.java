@@ -20,18 +20,35 @@ public final class SelfCheck {
 
     private SelfCheck() {}
 
-    /** Whether the think block of {@code completion} has a line that starts with {@code check }. */
-    public static boolean checks(ThinkStart start, String completion) {
-        return thinkLines(start, completion).stream().anyMatch(l -> l.startsWith(CHECK));
+    /**
+     * What the think block of {@code completion} shows, read once: whether it checks (a line that
+     * starts with {@code check }) and whether it corrects (a check line that ends in {@code  wait},
+     * trailing whitespace aside: a check the model found failing, which in the corpus is followed by
+     * the step redone).
+     */
+    public record Reading(boolean checks, boolean corrects) {}
+
+    /** {@link Reading} of {@code completion}, its think block scanned once. */
+    public static Reading read(ThinkStart start, String completion) {
+        boolean checks = false;
+        boolean corrects = false;
+        for (String line : thinkLines(start, completion)) {
+            if (line.startsWith(CHECK)) {
+                checks = true;
+                corrects |= line.stripTrailing().endsWith(FAILED);
+            }
+        }
+        return new Reading(checks, corrects);
     }
 
-    /**
-     * Whether the think block of {@code completion} has a check line that ends in {@code  wait}
-     * (trailing whitespace aside): a check the model found failing, which in the corpus is followed
-     * by the step redone.
-     */
+    /** Whether the think block of {@code completion} has a line that starts with {@code check }. */
+    public static boolean checks(ThinkStart start, String completion) {
+        return read(start, completion).checks();
+    }
+
+    /** Whether the think block of {@code completion} has a check line that ends in {@code  wait}. */
     public static boolean corrects(ThinkStart start, String completion) {
-        return thinkLines(start, completion).stream().anyMatch(l -> l.startsWith(CHECK) && l.stripTrailing().endsWith(FAILED));
+        return read(start, completion).corrects();
     }
 
     /** The lines inside the model's own think block; none when it does not think. */

@@ -570,8 +570,9 @@ public final class GrpoTrainer {
                 correct += r.correct() ? 1 : 0;
                 thinking += thinkFormat.thinks(c.text()) ? 1 : 0;
                 // Read like think_rate, so a self-checking model's checks and redone slips are seen growing or fading.
-                checking += SelfCheck.checks(thinkFormat.start(), c.text()) ? 1 : 0;
-                correcting += SelfCheck.corrects(thinkFormat.start(), c.text()) ? 1 : 0;
+                SelfCheck.Reading read = SelfCheck.read(thinkFormat.start(), c.text());
+                checking += read.checks() ? 1 : 0;
+                correcting += read.corrects() ? 1 : 0;
                 lengthSum += c.length();
                 lengthMax = Math.max(lengthMax, c.length());
                 cut += c.finishReason() == FinishReason.LENGTH ? 1 : 0;
