@@ -42,6 +42,7 @@ final class DemoReport {
             m.put("pass_at_1", r.passAt1());
             m.putArray("pass_at_1_ci95").add(r.passAt1Interval().low()).add(r.passAt1Interval().high());
             m.put("think_rate", r.thinkRate());
+            m.put("check_rate", r.checkRate());
             m.put("mean_length", r.meanLength());
             m.put("seconds", e.seconds());
         }
@@ -70,19 +71,22 @@ final class DemoReport {
                 .append(" samples each at temperature 1 (seed ").append(DemoPlan.EVAL_SEED).append(").</p>\n");
 
         h.append("<h2>Before and after</h2>\n<table>\n<tr><th>model</th><th>pass@1</th><th>95% interval</th>")
-                .append("<th>think-rate</th><th>mean length (tokens)</th><th>seconds to make and evaluate</th></tr>\n");
+                .append("<th>think-rate</th><th>check-rate</th><th>mean length (tokens)</th><th>seconds to make and evaluate</th></tr>\n");
         for (String key : ORDER) {
             DemoRun.Evaluated e = o.models().get(key);
             EvalReport r = e.report();
             h.append("<tr><td>").append(RunReport.escape(e.label())).append("</td>")
                     .append(num("%.1f%%", 100 * r.passAt1()))
                     .append(num("%.1f&ndash;%.1f%%", 100 * r.passAt1Interval().low(), 100 * r.passAt1Interval().high()))
-                    .append(num("%.0f%%", 100 * r.thinkRate())).append(num("%.1f", r.meanLength()))
+                    .append(num("%.0f%%", 100 * r.thinkRate())).append(num("%.0f%%", 100 * r.checkRate()))
+                    .append(num("%.1f", r.meanLength()))
                     .append(num("%.0f", e.seconds())).append("</tr>\n");
         }
         h.append("</table>\n<p class=\"note\">Think-rate: the share of completions that open a <code>&lt;think&gt;</code> ")
                 .append("block. The teacher was pre-trained with a quarter of its examples worked out; RL decides how often it ")
-                .append("chooses to work them out.</p>\n");
+                .append("chooses to work them out. Check-rate: the share whose think block checks a step a second way ")
+                .append("(a line starting with <code>check </code>), which a base pre-trained with self-checking solutions ")
+                .append("does seldom.</p>\n");
 
         h.append("<h2>The teacher during RL</h2>\n<div class=\"charts\">\n");
         MetricsTable m = MetricsTable.read(o.grpoRun().resolve("metrics.jsonl"));
@@ -92,6 +96,8 @@ final class DemoReport {
                 .with("accuracy", step, m.column("accuracy"))));
         h.append(RunReport.image(new LineChart("Think-rate", "step", "share with a <think> block")
                 .with("think_rate", step, m.column("think_rate"))));
+        h.append(RunReport.image(new LineChart("Self-checking", "step", "share of completions")
+                .with("check_rate", step, m.column("check_rate")).with("correction_rate", step, m.column("correction_rate"))));
         h.append(RunReport.image(new LineChart("Completion length", "step", "tokens")
                 .with("length_mean", step, m.column("length_mean"))));
         h.append("</div>\n<p class=\"note\">All curves of the run, with its samples and ledger: <a href=\"grpo/report.html\">")

@@ -42,6 +42,8 @@ class DemoCommandTest {
             assertTrue(ci.get(0).asDouble() <= p && p <= ci.get(1).asDouble(), key + " interval " + ci + " holds " + p);
             double think = m.get("think_rate").asDouble();
             assertTrue(think >= 0 && think <= 1, key + " think-rate " + think);
+            double check = m.get("check_rate").asDouble();
+            assertTrue(check >= 0 && check <= think, key + " check-rate " + check + " counts only completions that think");
             assertTrue(m.get("seconds").asDouble() > 0, key + " seconds");
         }
         assertTrue(s.get("teacher_rl").get("seconds").asDouble() >= s.get("stage_seconds").get("grpo").asDouble(),
@@ -54,6 +56,7 @@ class DemoCommandTest {
 
         String html = Files.readString(out.resolve("report.html"));
         assertTrue(html.contains("Before and after") && html.contains("data:image/png;base64,"), "tables and charts");
+        assertTrue(html.contains("check-rate") && html.contains("Self-checking"), "the check-rate column and chart");
         assertFalse(html.contains("<script"), "the report runs no script");
         assertTrue(Files.isRegularFile(out.resolve("grpo/report.html")));
         try (Checkpoint student = Checkpoint.load(out.resolve("student-distilled"))) {
