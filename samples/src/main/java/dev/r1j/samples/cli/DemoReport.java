@@ -85,8 +85,8 @@ final class DemoReport {
         h.append("</table>\n<p class=\"note\">Think-rate: the share of completions that open a <code>&lt;think&gt;</code> ")
                 .append("block. The teacher was pre-trained with a quarter of its examples worked out; RL decides how often it ")
                 .append("chooses to work them out. Check-rate: the share whose think block checks a step a second way ")
-                .append("(a line starting with <code>check </code>), which a base pre-trained with self-checking solutions ")
-                .append("does seldom.</p>\n");
+                .append("(a line starting with <code>check </code>); the built-in models were pre-trained without such ")
+                .append("solutions, so it stays near zero.</p>\n");
 
         h.append("<h2>The teacher during RL</h2>\n<div class=\"charts\">\n");
         MetricsTable m = MetricsTable.read(o.grpoRun().resolve("metrics.jsonl"));
