@@ -25,7 +25,8 @@ class BuiltinModelsTest {
 
     @Test
     void theShippedModelsAreListed() {
-        assertTrue(BuiltinModels.names().containsAll(List.of("arith-teacher-base", "arith-student-base")),
+        assertTrue(BuiltinModels.names().containsAll(List.of("arith-teacher-base", "arith-teacher-rl", "arith-student-base",
+                        "arith-student-distilled")),
                 BuiltinModels.names().toString());
     }
 
@@ -33,6 +34,7 @@ class BuiltinModelsTest {
     void eachShippedModelLoadsAndGenerates() {
         long teacher = 0;
         long student = 0;
+        long distilled = 0;
         for (String name : BuiltinModels.names()) {
             Path dir = BuiltinModels.resolve(BuiltinModels.PREFIX + name);
             assertEquals(dir, BuiltinModels.resolve(BuiltinModels.PREFIX + name), "extracted once, then found in the cache");
@@ -44,18 +46,23 @@ class BuiltinModelsTest {
                 assertTrue(out.get(0).length() > 0, name);
                 assertTrue(out.stream().anyMatch(c -> c.text().contains("<answer>")), name + " answers in tags: " + out);
                 Provenance p = cp.provenance().orElseThrow();
-                assertTrue(p.command().startsWith("r1j pretrain") || p.command().startsWith("r1j grpo"), p.command());
+                assertTrue(p.command().startsWith("r1j pretrain") || p.command().startsWith("r1j grpo")
+                        || p.command().startsWith("r1j sft"), p.command());
                 long params = cp.model().config().parameterCount();
                 if (name.equals("arith-teacher-base")) {
                     teacher = params;
                 } else if (name.equals("arith-student-base")) {
                     student = params;
+                } else if (name.equals("arith-student-distilled")) {
+                    distilled = params;
+                    assertTrue(p.command().startsWith("r1j sft --model builtin:arith-student-base"), p.command());
                 }
             }
         }
         assertTrue(teacher >= 2_000_000 && teacher <= 6_000_000, "a teacher of a few million parameters: " + teacher);
         double ratio = (double) teacher / student;
         assertTrue(ratio > 3 && ratio < 5, "the student is about 4x smaller: " + ratio);
+        assertEquals(student, distilled, "the distilled student is the student base, fine-tuned");
     }
 
     @Test

@@ -26,7 +26,7 @@ final class ModelOption {
     @Option(names = "--model", required = true, paramLabel = "REF",
             description = "A model directory in Hugging Face layout (config.json, model.safetensors or a sharded "
                     + "index, tokenizer.json), or builtin:NAME for a model r1j ships (arith-teacher-base, "
-                    + "arith-teacher-rl, arith-student-base). generate, eval, traces and logits also take an ONNX "
+                    + "arith-teacher-rl, arith-student-base, arith-student-distilled). generate, eval, traces and logits also take an ONNX "
                     + "model: FILE.onnx, or a directory with model.onnx and no safetensors (r1j export-onnx or Optimum "
                     + "layout, tokenizer.json beside it); it runs on ONNX Runtime. An adapter directory "
                     + "(adapter_config.json, PEFT's layout) runs on the base its base_model_name_or_path names. A Hugging "
