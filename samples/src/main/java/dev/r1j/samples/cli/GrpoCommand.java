@@ -247,7 +247,7 @@ final class GrpoCommand implements Callable<Integer> {
             new RunReport.Chart("Reward", "mean reward", List.of("reward")),
             new RunReport.Chart("Accuracy", "share correct", List.of("accuracy")),
             new RunReport.Chart("Think-rate", "share with a <think> block", List.of("think_rate")),
-            // A self-checking base (corpus.check_share > 0) should be seen checking and redoing slips more as RL goes on.
+            // Whether a self-checking base (corpus.check_share > 0) checks and redoes slips more or less as RL goes on.
             new RunReport.Chart("Self-checking", "share of completions", List.of("check_rate", "correction_rate")),
             new RunReport.Chart("Completion length", "tokens", List.of("length_mean", "length_max")),
             new RunReport.Chart("KL to the reference", "nats/token", List.of("kl")),
