@@ -112,29 +112,31 @@ class PretrainCommandTest {
         PretrainCorpus teacher = readRecipe(dir.resolve("arith-teacher-base.yaml"));
         assertEquals(0, teacher.checkShare(), "the shipped base's recipe has no checks");
         assertEquals(0, readRecipe(dir.resolve("arith-student-base.yaml")).checkShare());
-        assertCandidate(dir, teacher, "arith-teacher-base-v2", 0.05, 0.5);
-        assertCandidate(dir, teacher, "arith-teacher-base-check30", 0.3, 0.3);
+        var teacherJson = ConfigFile.read(dir.resolve("arith-teacher-base.yaml")).json();
+        assertCandidate(dir, teacher, teacherJson, "arith-teacher-base-v2", 0.05, 0.5);
+        assertCandidate(dir, teacher, teacherJson, "arith-teacher-base-check30", 0.3, 0.3);
     }
 
     /** Recipe {@code name} is arith-teacher-base's with the two shares added, and its documents fit its sequences. */
-    private static void assertCandidate(Path dir, PretrainCorpus teacher, String name, double checkShare, double slipShare)
-            throws Exception {
+    private static void assertCandidate(Path dir, PretrainCorpus teacher, com.fasterxml.jackson.databind.JsonNode teacherJson,
+            String name, double checkShare, double slipShare) throws Exception {
         Path file = dir.resolve(name + ".yaml");
         PretrainCorpus candidate = readRecipe(file);
+        ConfigFile recipe = ConfigFile.read(file);
         assertEquals(checkShare, candidate.checkShare(), name);
         assertEquals(slipShare, candidate.slipShare(), name);
         assertEquals(teacher.parts(), candidate.parts(), name);
         assertEquals(teacher.thinkShare(), candidate.thinkShare(), name);
         assertEquals(teacher.seed(), candidate.seed(), name);
         // Apart from the two shares, the same recipe: model, training and the rest of the corpus.
-        var json = ConfigFile.read(file).json().deepCopy();
+        var json = recipe.json().deepCopy();
         ((com.fasterxml.jackson.databind.node.ObjectNode) json.get("corpus")).remove(List.of("check_share", "slip_share"));
-        assertEquals(ConfigFile.read(dir.resolve("arith-teacher-base.yaml")).json(), json, name);
+        assertEquals(teacherJson, json, name);
         assertTrue(Files.readString(file).contains("./r1j pretrain --config models/recipes/" + name + ".yaml"), name);
         // Checked solutions are longer; they must still fit the recipe's sequences (one character a token
         // at most, tags are one token each, plus the end-of-sequence token).
-        int length = PretrainCommand.trainingSection(ConfigFile.read(file).section("training", PretrainCommand.TRAINING_FIELDS),
-                null).sequenceLength();
+        int length = PretrainCommand.trainingSection(recipe.section("training", PretrainCommand.TRAINING_FIELDS), null)
+                .sequenceLength();
         List<String> docs = candidate.resized(4000, 3).documents(PromptTemplate.DEFAULT);
         assertTrue(docs.stream().anyMatch(d -> d.contains("<think>solve and check\n")), name + ": some documents check");
         for (String d : docs) {
