@@ -33,6 +33,9 @@ import java.util.List;
  * @param lossAggregation     how token losses are summed (GRPO sequence-mean, DAPO token-mean, Dr. GRPO
  *                            constant); default SEQUENCE_MEAN
  * @param advantageScaling    how advantages are scaled (GRPO group std, batch std, Dr. GRPO none); default GROUP_STD
+ * @param policyLoss          the policy-gradient term: PPO_CLIP (GRPO's per-token clipped ratio), GSPO (one
+ *                            clipped ratio per completion) or CISPO (clipped, detached importance weights;
+ *                            see {@link PolicyLoss}); they differ only when iterations > 1; default PPO_CLIP
  * @param dynamicSampling     drop groups whose rewards all agree and sample more prompts to refill the
  *                            batch (DAPO); default false
  * @param maxSamplingRounds   bound on sampling rounds per step with dynamic sampling; when reached, the
@@ -64,7 +67,7 @@ public record GrpoConfig(int steps, int promptsPerStep, int groupSize, int maxNe
                          double learningRate, double minLearningRate, int warmupSteps, double weightDecay,
                          double adamBeta2, double clipNorm, int iterations, double epsilonLow, double epsilonHigh,
                          double beta, KlEstimator klEstimator, LossAggregation lossAggregation,
-                         AdvantageScaling advantageScaling, boolean dynamicSampling, int maxSamplingRounds,
+                         AdvantageScaling advantageScaling, PolicyLoss policyLoss, boolean dynamicSampling, int maxSamplingRounds,
                          boolean overlongFiltering, int microBatchSize, long seed, int checkpointEvery,
                          int samplesPerStep, int rewardThreads, int logitsChunk, boolean gradientCheckpointing,
                          RolloutEngine rolloutEngine, RolloutCorrection rolloutCorrection, double rolloutIsCap) {
@@ -75,6 +78,7 @@ public record GrpoConfig(int steps, int promptsPerStep, int groupSize, int maxNe
     public GrpoConfig {
         // Unset (a config file without the keys): the engine defaults to DJL, the correction by engine.
         rolloutEngine = rolloutEngine == null ? RolloutEngine.DJL : rolloutEngine;
+        policyLoss = policyLoss == null ? PolicyLoss.PPO_CLIP : policyLoss;
         rolloutCorrection = rolloutCorrection == null ? defaultCorrection(rolloutEngine) : rolloutCorrection;
         List<String> broken = rules(steps, promptsPerStep, groupSize, maxNewTokens, temperature, topP, learningRate,
                 minLearningRate, warmupSteps, weightDecay, adamBeta2, clipNorm, iterations, epsilonLow, epsilonHigh, beta,
@@ -157,7 +161,8 @@ public record GrpoConfig(int steps, int promptsPerStep, int groupSize, int maxNe
                 .temperature(temperature).topP(topP).learningRate(learningRate).minLearningRate(minLearningRate)
                 .warmupSteps(warmupSteps).weightDecay(weightDecay).adamBeta2(adamBeta2).clipNorm(clipNorm)
                 .iterations(iterations).epsilonLow(epsilonLow).epsilonHigh(epsilonHigh).beta(beta).klEstimator(klEstimator)
-                .lossAggregation(lossAggregation).advantageScaling(advantageScaling).dynamicSampling(dynamicSampling)
+                .lossAggregation(lossAggregation).advantageScaling(advantageScaling).policyLoss(policyLoss)
+                .dynamicSampling(dynamicSampling)
                 .maxSamplingRounds(maxSamplingRounds).overlongFiltering(overlongFiltering).microBatchSize(microBatchSize)
                 .seed(seed).checkpointEvery(checkpointEvery).samplesPerStep(samplesPerStep).rewardThreads(rewardThreads)
                 .logitsChunk(logitsChunk).gradientCheckpointing(gradientCheckpointing).rolloutEngine(rolloutEngine)
@@ -185,6 +190,7 @@ public record GrpoConfig(int steps, int promptsPerStep, int groupSize, int maxNe
         private KlEstimator klEstimator = KlEstimator.K3;
         private LossAggregation lossAggregation = LossAggregation.SEQUENCE_MEAN;
         private AdvantageScaling advantageScaling = AdvantageScaling.GROUP_STD;
+        private PolicyLoss policyLoss = PolicyLoss.PPO_CLIP;
         private boolean dynamicSampling = false;
         private int maxSamplingRounds = 3;
         private boolean overlongFiltering = false;
@@ -221,6 +227,7 @@ public record GrpoConfig(int steps, int promptsPerStep, int groupSize, int maxNe
         public Builder klEstimator(KlEstimator v) { klEstimator = v; return this; }
         public Builder lossAggregation(LossAggregation v) { lossAggregation = v; return this; }
         public Builder advantageScaling(AdvantageScaling v) { advantageScaling = v; return this; }
+        public Builder policyLoss(PolicyLoss v) { policyLoss = v; return this; }
         public Builder dynamicSampling(boolean v) { dynamicSampling = v; return this; }
         public Builder maxSamplingRounds(int v) { maxSamplingRounds = v; return this; }
         public Builder overlongFiltering(boolean v) { overlongFiltering = v; return this; }
@@ -240,7 +247,7 @@ public record GrpoConfig(int steps, int promptsPerStep, int groupSize, int maxNe
         public GrpoConfig build() {
             return new GrpoConfig(steps, promptsPerStep, groupSize, maxNewTokens, temperature, topP, learningRate,
                     minLearningRate < 0 ? learningRate : minLearningRate, warmupSteps, weightDecay, adamBeta2, clipNorm,
-                    iterations, epsilonLow, epsilonHigh, beta, klEstimator, lossAggregation, advantageScaling,
+                    iterations, epsilonLow, epsilonHigh, beta, klEstimator, lossAggregation, advantageScaling, policyLoss,
                     dynamicSampling, maxSamplingRounds, overlongFiltering, microBatchSize, seed, checkpointEvery,
                     samplesPerStep, rewardThreads, logitsChunk, gradientCheckpointing, rolloutEngine, rolloutCorrection,
                     rolloutIsCap);

@@ -241,19 +241,33 @@ public final class GrpoTrainer {
         RolloutMismatch inPassMismatch = new RolloutMismatch();
         double logProbSeconds = (System.nanoTime() - t3) / 1e9;
 
-        // 5-6. mu passes over the batch: clipped surrogate (+ beta * KL), aggregated, one update each.
+        // 5-6. mu passes over the batch: the policy loss (PPO clip, GSPO or CISPO) + beta * KL, aggregated,
+        // one update each.
         // The first pass describes the sampling policy; clipping can only happen from the second on
         // (before the first update the ratio is exactly 1), so clip fractions are read from the last pass.
         PassStatistics firstPass = null;
         PassStatistics lastPass = null;
         double gradNorm = 0;
+        int ratioForwards = 0;
         for (int pass = 0; pass < config.iterations(); pass++) {
             PassStatistics stats = new PassStatistics();
+            // GSPO's ratio is a whole completion's: from the second pass on it needs the current policy's
+            // log-probs of every token first (before the first update the policy is the sampling one: s = 1).
+            double[] sequenceLogRatios = null;                                                    // [B*G]
+            if (config.policyLoss().needsSequenceRatios()) {
+                sequenceLogRatios = new double[batch.size()];
+                if (pass > 0) {
+                    sequenceLogRatios = PolicyLoss.sequenceLogRatios(logProbs(policy, batch), oldLogProbs,
+                            batch.promptLengths(), java.util.Arrays.stream(batch.ids()).mapToInt(ids -> ids.length).toArray(),
+                            batch.inLoss());
+                    ratioForwards++;
+                }
+            }
             Engines.gradMode(true);
             for (int start = 0; start < batch.size(); start += config.microBatchSize()) {
                 int end = Math.min(batch.size(), start + config.microBatchSize());
-                accumulate(batch, start, end, oldLogProbs, refLogProbs, rollout == null ? null : rollout.weights(),
-                        engineByTarget, inPassMismatch, stats);
+                accumulate(batch, start, end, oldLogProbs, refLogProbs, sequenceLogRatios,
+                        rollout == null ? null : rollout.weights(), engineByTarget, inPassMismatch, stats);
             }
             Engines.gradMode(false);
             gradNorm = run.update(lr, step, stats.loss());
@@ -274,7 +288,7 @@ public final class GrpoTrainer {
         ledger.add("generation", genSeconds, generatedTokens, 2.0 * params0 * generatedTokens);
         ledger.add("scoring", scoreSeconds, 0, 0);
         ledger.add("optimisation", optSeconds, trainedTokens * config.iterations(), (6.0 * config.iterations()
-                + (oldLogProbs != null ? 2 : 0) + (refLogProbs != null ? 2 : 0)
+                + (oldLogProbs != null ? 2 : 0) + 2.0 * ratioForwards + (refLogProbs != null ? 2 : 0)
                 + (samplerLogProbs != null && samplerLogProbs != oldLogProbs ? 2 : 0)) * params0 * trainedTokens);
 
         writeSamples(step, sampled);
@@ -442,7 +456,7 @@ public final class GrpoTrainer {
      * time ({@code logits_chunk}).
      */
     private void accumulate(Batch batch, int start, int end, float[][] oldLogProbs, float[][] refLogProbs,
-                            float[][] rolloutWeights, float[][] engineLogProbs, RolloutMismatch mismatch, PassStatistics stats) {
+                            double[] sequenceLogRatios, float[][] rolloutWeights, float[][] engineLogProbs, RolloutMismatch mismatch, PassStatistics stats) {
         try (NDManager mm = policy.manager().newSubManager();
              GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             Micro micro = micro(mm, batch, start, end);
@@ -450,6 +464,7 @@ public final class GrpoTrainer {
             int n = micro.rows.length;
             float[] weights = new float[n];      // mask * the aggregation's per-token weight
             float[] adv = new float[n];          // each token's sequence advantage
+            float[] seq = sequenceLogRatios == null ? null : new float[n]; // each token's sequence log s_i (GSPO)
             float[] old = oldLogProbs == null ? null : new float[n];
             float[] ref = refLogProbs == null ? null : new float[n];
             float[] isw = rolloutWeights == null ? null : new float[n];   // rollout importance weights (detached)
@@ -460,6 +475,9 @@ public final class GrpoTrainer {
                 int j = (int) (micro.rows[k] % t);
                 weights[k] = micro.mask[k] * (float) batch.tokenWeights()[r];
                 adv[k] = (float) batch.advantages()[r];
+                if (seq != null) {
+                    seq[k] = (float) sequenceLogRatios[r];
+                }
                 if (old != null) {
                     old[k] = oldLogProbs[r][j];
                 }
@@ -484,8 +502,9 @@ public final class GrpoTrainer {
                 TokenScores scores = TokenScores.of(logits, targets.get(s + ":" + e));               // [C], [C]
                 NDArray logp = scores.logProbs();
                 NDArray oldC = old == null ? logp.stopGradient() : Engines.owned(cm.create(java.util.Arrays.copyOfRange(old, s, e)));
-                NDArray perToken = config.surrogate().apply(logp, oldC,
-                        Engines.owned(cm.create(java.util.Arrays.copyOfRange(adv, s, e))));                        // [C]
+                NDArray seqC = seq == null ? null : Engines.owned(cm.create(java.util.Arrays.copyOfRange(seq, s, e))); // [C]
+                NDArray perToken = config.policyLoss().apply(config.surrogate(), logp, oldC,
+                        Engines.owned(cm.create(java.util.Arrays.copyOfRange(adv, s, e))), seqC);                  // [C]
                 float[] w = isw != null ? java.util.Arrays.copyOfRange(isw, s, e) : null;                         // [C]
                 if (eng != null) {
                     // The sampling distribution's log-probs from this pass's own logits, detached.
@@ -504,8 +523,9 @@ public final class GrpoTrainer {
                     perToken = perToken.add(kl.mul(Engines.scalarLike(kl, config.beta())));
                     System.arraycopy(kl.stopGradient().toFloatArray(), 0, klOut, s, e - s);
                 }
-                // Figures for the log, outside the graph.
-                System.arraycopy(logp.stopGradient().sub(oldC.stopGradient()).exp().toFloatArray(), 0, ratios, s, e - s);
+                // Figures for the log, outside the graph: the ratio the loss clipped (GSPO's is the sequence's).
+                NDArray logRatio = seqC != null ? seqC : logp.stopGradient().sub(oldC.stopGradient());      // [C]
+                System.arraycopy(logRatio.exp().toFloatArray(), 0, ratios, s, e - s);
                 System.arraycopy(scores.entropy().stopGradient().toFloatArray(), 0, entropyOut, s, e - s);
                 return perToken.mul(Engines.owned(cm.create(java.util.Arrays.copyOfRange(weights, s, e)))).sum();   // scalar
             }, gc, config.gradientCheckpointing());
@@ -534,7 +554,7 @@ public final class GrpoTrainer {
                 }
                 mismatch.add(RolloutCorrection.klSum(tm, em), RolloutCorrection.TOKEN.capped(tm, em, config.rolloutIsCap()), inLoss);
             }
-            double[] clip = config.surrogate().clipFractions(ratios, adv, mask);
+            double[] clip = config.policyLoss().clipFractions(config.surrogate(), ratios, adv, mask);
             stats.addLoss(loss);
             stats.addEntropy(entSum);
             stats.addClipped(clip[0] * maskSum, clip[1] * maskSum);

@@ -20,6 +20,7 @@ import dev.r1j.rl.tokenizer.PromptTemplate;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -166,6 +167,39 @@ class GrpoTrainerTest {
             GrpoTrainer.Result onePass = train(model, config().steps(2).learningRate(0.05).build(), STARTS_WITH_A,
                     tmp.resolve("clip1"), ProgressListener.silent());
             assertEquals(0.0, onePass.lastMetrics().get("clip_low") + onePass.lastMetrics().get("clip_high"));
+        }
+    }
+
+    /**
+     * With one pass every policy loss is the plain policy gradient (ratio 1), so the three give the same
+     * weights; with three passes and a large step the ratios move and each gives its own.
+     */
+    @Test
+    void policyLossesAgreeWithOnePassAndDifferWithSeveral() {
+        for (int passes : new int[] {1, 3}) {
+            Map<PolicyLoss, float[]> weights = new EnumMap<>(PolicyLoss.class);
+            for (PolicyLoss loss : PolicyLoss.values()) {
+                try (CausalLm model = CausalLm.randomInit(tiny, 11)) {
+                    GrpoTrainer.Result r = train(model, config().steps(2).iterations(passes).learningRate(0.05)
+                                    .epsilonLow(0.05).epsilonHigh(0.05).policyLoss(loss).checkpointEvery(0).build(),
+                            STARTS_WITH_A, tmp.resolve("loss-" + loss + "-" + passes), ProgressListener.silent());
+                    assertTrue(Double.isFinite(r.lastMetrics().get("loss")), loss + ": " + r.lastMetrics());
+                    weights.put(loss, flatten(model.hfTensors()));
+                }
+            }
+            for (PolicyLoss loss : List.of(PolicyLoss.GSPO, PolicyLoss.CISPO)) {
+                float maxDiff = 0;
+                float[] a = weights.get(PolicyLoss.PPO_CLIP);
+                float[] b = weights.get(loss);
+                for (int i = 0; i < a.length; i++) {
+                    maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
+                }
+                if (passes == 1) {
+                    assertEquals(0, maxDiff, 1e-5, loss + " with one pass: weights differ from PPO_CLIP's");
+                } else {
+                    assertTrue(maxDiff > 1e-3, loss + " with three passes: weights equal PPO_CLIP's to " + maxDiff);
+                }
+            }
         }
     }
 

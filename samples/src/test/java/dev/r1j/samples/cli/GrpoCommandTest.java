@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.r1j.rl.checkpoint.Checkpoint;
+import dev.r1j.rl.grpo.AdvantageScaling;
+import dev.r1j.rl.grpo.GrpoConfig;
+import dev.r1j.rl.grpo.LossAggregation;
+import dev.r1j.rl.grpo.PolicyLoss;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -87,5 +91,36 @@ class GrpoCommandTest {
         assertEquals(1e-6, grpo.minLearningRate(), "no floor given: constant after warm-up, not a floor above the peak");
         Files.writeString(cfg, "grpo: {learning_rate: 2.0e-4, min_learning_rate: 2.0e-5}\n");
         assertEquals(2e-5, GrpoCommand.read(cfg).grpo().minLearningRate());
+    }
+
+    /**
+     * Each ablation config in docs/ablation reads, and is the plain arm plus the one change its name
+     * says (so an edit to one arm cannot silently change what the ablation compares).
+     */
+    @Test
+    void everyAblationArmIsPlainGrpoWithItsOneChange() throws Exception {
+        Path dir = ConfigurationReferenceTest.doc().getParent().resolve("ablation");
+        GrpoConfig plain = GrpoCommand.read(dir.resolve("plain.yaml")).grpo();
+        assertEquals(PolicyLoss.PPO_CLIP, plain.policyLoss());
+        java.util.Map<String, GrpoConfig> expected = new java.util.LinkedHashMap<>();
+        expected.put("plain", plain);
+        expected.put("token-mean", plain.toBuilder().lossAggregation(LossAggregation.TOKEN_MEAN).build());
+        expected.put("no-std", plain.toBuilder().advantageScaling(AdvantageScaling.NONE).build());
+        expected.put("clip-higher", plain.toBuilder().epsilonHigh(0.28).build());
+        expected.put("dynamic-sampling", plain.toBuilder().dynamicSampling(true).build());
+        expected.put("gspo", plain.toBuilder().policyLoss(PolicyLoss.GSPO).epsilonLow(3e-4).epsilonHigh(4e-4).build());
+        expected.put("cispo", plain.toBuilder().policyLoss(PolicyLoss.CISPO).epsilonLow(0.99).epsilonHigh(0.28).build());
+        try (var files = Files.list(dir)) {
+            assertEquals(expected.keySet().stream().map(n -> n + ".yaml").sorted().toList(),
+                    files.map(f -> f.getFileName().toString()).sorted().toList(), "the ablation's arms");
+        }
+        for (var arm : expected.entrySet()) {
+            GrpoCommand.RunSettings read = GrpoCommand.read(dir.resolve(arm.getKey() + ".yaml"));
+            assertEquals("builtin:arith-teacher-base", read.model(), arm.getKey());
+            assertEquals("arith", read.task(), arm.getKey());
+            // reward_threads follows the machine; everything else must be the expected arm.
+            assertEquals(arm.getValue().toBuilder().rewardThreads(1).build(),
+                    read.grpo().toBuilder().rewardThreads(1).build(), arm.getKey());
+        }
     }
 }
