@@ -13,6 +13,8 @@ public final class Engines {
         MklShim.applyFromEnvironment();
         // The JNI entry points below exist only once the engine has loaded its native library.
         ai.djl.engine.Engine.getEngine("PyTorch");
+        // R1J_MATMUL_PRECISION, where set, from the first product on.
+        MatmulPrecision.applyFromEnvironment();
     }
 
     private Engines() {}

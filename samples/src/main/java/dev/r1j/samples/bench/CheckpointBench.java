@@ -8,6 +8,7 @@ import dev.r1j.rl.generate.Generator;
 import dev.r1j.rl.generate.SamplingParams;
 import dev.r1j.rl.grpo.GrpoConfig;
 import dev.r1j.common.AtomicFiles;
+import dev.r1j.rl.model.MatmulPrecision;
 import dev.r1j.rl.model.TransformerConfig;
 import dev.r1j.rl.run.CostLedger;
 import dev.r1j.rl.run.MachineMemory;
@@ -150,6 +151,8 @@ public final class CheckpointBench {
     /** The engines {@link #decode} measures, by JSON key: DJL, and ONNX Runtime with either weight feed. */
     enum DecodeEngine {
         DJL("djl"),
+        /** The DJL engine with bfloat16 products of its float32 arrays ({@link MatmulPrecision#BF16}). */
+        DJL_BF16_PRODUCTS("djl_bf16_products"),
         ONNX_RUNTIME_EXTERNAL_INITIALIZERS("onnx_runtime_external_initializers"),
         ONNX_RUNTIME_GRAPH_INPUTS("onnx_runtime_graph_inputs");
 
@@ -161,7 +164,7 @@ public final class CheckpointBench {
 
         Generator open(Checkpoint cp) {
             return switch (this) {
-                case DJL -> new DjlGenerator(cp.model(), cp.tokenizer(), DECODE_ROWS);
+                case DJL, DJL_BF16_PRODUCTS -> new DjlGenerator(cp.model(), cp.tokenizer(), DECODE_ROWS);
                 case ONNX_RUNTIME_EXTERNAL_INITIALIZERS -> new OrtRolloutGenerator(cp.model(), cp.tokenizer(), DECODE_ROWS,
                         WeightFeed.EXTERNAL_INITIALIZERS, 0);
                 case ONNX_RUNTIME_GRAPH_INPUTS -> new OrtRolloutGenerator(cp.model(), cp.tokenizer(), DECODE_ROWS,
@@ -180,7 +183,7 @@ public final class CheckpointBench {
      * hand-over ({@code weightsChanged}: refilling its buffers, and with external initializers a new
      * session that pre-packs them) and the bytes of its copy of the weights.
      */
-    public Map<String, Object> decode(Path model, double ceilingGflops) {
+    public Map<String, Object> decode(Path model, double ceilingGflops, Double bf16CeilingGflops) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("rows", DECODE_ROWS);
         out.put("max_new_tokens", DECODE_TOKENS);
@@ -192,6 +195,15 @@ public final class CheckpointBench {
                 progress.accept("decoding " + DECODE_ROWS + " rows x " + DECODE_TOKENS + " tokens on " + model + " with "
                         + engine.key.replace('_', ' '));
                 Map<String, Object> row = new LinkedHashMap<>();
+                boolean bf16 = engine == DecodeEngine.DJL_BF16_PRODUCTS;
+                if (bf16 && bf16CeilingGflops == null) {
+                    row.put("unavailable", "this CPU has no bfloat16 units (avx512_bf16 or amx_bf16)");
+                    out.put(engine.key, row);
+                    continue;
+                }
+                if (bf16) {
+                    MatmulPrecision.set(MatmulPrecision.BF16);
+                }
                 try (Generator generator = engine.open(cp)) {
                     generator.generate(DECODE_PROMPTS, samples, SamplingParams.builder().maxNewTokens(4).temperature(1.0).seed(4).build());
                     long start = System.nanoTime();
@@ -206,6 +218,9 @@ public final class CheckpointBench {
                     row.put("tokens_per_second", EngineBench.round(tokensPerSecond));
                     row.put("achieved_gflops", EngineBench.round(gflops));
                     row.put("fraction_of_fp32_ceiling", Math.round(gflops / ceilingGflops * 1000) / 1000.0);
+                    if (bf16) {
+                        row.put("fraction_of_bf16_ceiling", Math.round(gflops / bf16CeilingGflops * 1000) / 1000.0);
+                    }
                     if (generator instanceof OrtRolloutGenerator ort) {
                         long handOver = System.nanoTime();
                         ort.weightsChanged();
@@ -214,6 +229,10 @@ public final class CheckpointBench {
                     }
                 } catch (Exception e) {
                     row.put("failed", e.getClass().getSimpleName() + ": " + e.getMessage());
+                } finally {
+                    if (bf16) {
+                        MatmulPrecision.set(MatmulPrecision.FP32);
+                    }
                 }
                 out.put(engine.key, row);
             }
@@ -382,12 +401,16 @@ public final class CheckpointBench {
             Map<String, Object> c = (Map<String, Object>) section.getOrDefault(engine.key, Collections.emptyMap());
             String label = "  " + engine.key.replace('_', ' ');
             if (!c.containsKey("tokens_per_second")) {
-                rows.add(String.format("%-52s %12s", label, "failed"));
+                rows.add(String.format("%-52s %12s", label, c.containsKey("unavailable") ? "unavailable" : "failed"));
                 continue;
             }
             rows.add(String.format("%-52s %12.1f", label + ": tokens/s", (double) c.get("tokens_per_second")));
             rows.add(String.format("%-52s %11.1f%%", label + ": share of the fp32 ceiling",
                     100 * (double) c.get("fraction_of_fp32_ceiling")));
+            if (c.containsKey("fraction_of_bf16_ceiling")) {
+                rows.add(String.format("%-52s %11.1f%%", label + ": share of the bf16 ceiling",
+                        100 * (double) c.get("fraction_of_bf16_ceiling")));
+            }
             if (c.containsKey("weight_hand_over_seconds")) {
                 rows.add(String.format("%-52s %12.2f", label + ": weight hand-over s", (double) c.get("weight_hand_over_seconds")));
             }

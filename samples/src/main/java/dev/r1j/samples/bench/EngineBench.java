@@ -10,6 +10,7 @@ import dev.r1j.rl.generate.SamplingParams;
 import dev.r1j.rl.generate.DecodingLoop;
 import dev.r1j.rl.model.CausalLm;
 import dev.r1j.rl.model.Engines;
+import dev.r1j.rl.model.MatmulPrecision;
 import dev.r1j.rl.model.TransformerConfig;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -45,6 +46,24 @@ public final class EngineBench {
      * transposes), forward only. The best shape is the ceiling that utilisation is measured against.
      */
     public Map<String, Object> gemmCeiling() {
+        return gemmCeiling(MatmulPrecision.FP32);
+    }
+
+    /**
+     * As {@link #gemmCeiling()}, with the engine's products of float32 arrays in {@code precision} for
+     * the measurement (float32 again afterwards): with BF16 the rate of bfloat16 arithmetic on this
+     * CPU's bf16 units, fed and read in float32 as r1j's arrays are.
+     */
+    public Map<String, Object> gemmCeiling(MatmulPrecision precision) {
+        MatmulPrecision.set(precision);
+        try {
+            return gemmCeilingNow(precision == MatmulPrecision.FP32 ? "gemm" : "bf16-product gemm");
+        } finally {
+            MatmulPrecision.set(MatmulPrecision.FP32);
+        }
+    }
+
+    private Map<String, Object> gemmCeilingNow(String label) {
         Map<String, Object> out = new LinkedHashMap<>();
         int[][] shapes = gemmShapes(quick);
         double best = 0;
@@ -59,7 +78,7 @@ public final class EngineBench {
                 product.run();
                 double rate = flops * measure(product, quick ? 0.5 : 2.0);
                 String name = mkn[0] + "x" + mkn[1] + "x" + mkn[2];
-                progress.accept(String.format("gemm %s: %.1f GFLOP/s", name, rate / 1e9));
+                progress.accept(String.format("%s %s: %.1f GFLOP/s", label, name, rate / 1e9));
                 out.put("gemm_" + name + "_gflops", round(rate / 1e9));
                 if (rate > best) {
                     best = rate;
@@ -82,6 +101,20 @@ public final class EngineBench {
 
     /** Forward + backward of next-token loss on the bench model: tokens/s, achieved GFLOP/s. */
     public Map<String, Object> training(int batch, int seqLen) {
+        return training(batch, seqLen, MatmulPrecision.FP32);
+    }
+
+    /** As {@link #training(int, int)} with the engine's products in {@code precision} (float32 again afterwards). */
+    public Map<String, Object> training(int batch, int seqLen, MatmulPrecision precision) {
+        MatmulPrecision.set(precision);
+        try {
+            return trainingNow(batch, seqLen, precision);
+        } finally {
+            MatmulPrecision.set(MatmulPrecision.FP32);
+        }
+    }
+
+    private Map<String, Object> trainingNow(int batch, int seqLen, MatmulPrecision precision) {
         TransformerConfig c = benchModel();
         Map<String, Object> out = new LinkedHashMap<>();
         try (CausalLm model = CausalLm.randomInit(c, 1)) {
@@ -122,8 +155,9 @@ public final class EngineBench {
             out.put("tokens_per_second", round(tokensPerSecond));
             out.put("train_flops_per_token", (long) flopsPerToken);
             out.put("achieved_gflops", round(tokensPerSecond * flopsPerToken / 1e9));
-            progress.accept(String.format("training batch %d x %d: %.0f tokens/s, %.1f GFLOP/s", batch, seqLen,
-                    tokensPerSecond, tokensPerSecond * flopsPerToken / 1e9));
+            out.put("matmul_precision", precision.name());
+            progress.accept(String.format("training batch %d x %d, %s products: %.0f tokens/s, %.1f GFLOP/s", batch, seqLen,
+                    precision, tokensPerSecond, tokensPerSecond * flopsPerToken / 1e9));
             Engines.gradMode(false);
         }
         return out;

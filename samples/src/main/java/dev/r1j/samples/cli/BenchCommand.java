@@ -3,6 +3,7 @@ package dev.r1j.samples.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.r1j.common.AtomicFiles;
+import dev.r1j.rl.model.MatmulPrecision;
 import dev.r1j.samples.bench.CheckpointBench;
 import dev.r1j.samples.bench.EngineBench;
 import dev.r1j.samples.bench.GrpoBench;
@@ -19,8 +20,9 @@ import picocli.CommandLine.Option;
 
 /** {@code r1j bench}: performance figures of this machine and this build, as a table and as JSON. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Measures the fp32 GEMM ceiling of the DJL engine and of ONNX Runtime (bf16 where an engine can), "
-                + "training throughput and MFU against the higher ceiling, "
+        description = {"Measures the fp32 GEMM ceiling of the DJL engine and of ONNX Runtime, and the bf16 ceiling (the "
+                + "DJL engine's bfloat16 products of float32 arrays, on CPUs with avx512_bf16 or amx_bf16), "
+                + "training throughput and MFU against the higher fp32 ceiling (and, with bf16 products, against the bf16 one), "
                 + "generation tokens/s at batch 1 and 64 on DJL and on ONNX Runtime (the same model exported), math verdicts/s, sandboxed executions/s, the GRPO step split "
                 + "(generation / scoring / optimisation) on the shipped teacher base, and peak memory; "
                 + "prints a table and writes JSON."})
@@ -79,25 +81,25 @@ final class BenchCommand implements Callable<Integer> {
         result.put("java", System.getProperty("java.version"));
         Map<String, Object> gemm = bench.gemmCeiling();
         result.put("gemm", gemm);
+        Map<String, Object> bf16Gemm = bf16Ceiling(bench);
+        result.put("gemm_bf16_products", bf16Gemm);
         Map<String, Object> ortGemm = OnnxBench.gemmCeiling(quick, line -> System.err.println("bench: " + line));
         result.put("gemm_onnxruntime", ortGemm);
         if (ceilingOnly) {
-            Map<String, Object> ceilings = ceilings((double) gemm.get("ceiling_gflops"), ortGemm);
+            Map<String, Object> ceilings = ceilings((double) gemm.get("ceiling_gflops"), bf16Gemm, ortGemm);
             result.put("ceiling", ceilings);
             AtomicFiles.writeString(out, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(result) + "\n");
-            System.out.printf("%-44s %12.1f%n", "fp32 GEMM ceiling, DJL engine (GFLOP/s)", (double) gemm.get("ceiling_gflops"));
-            System.out.printf("%-44s %12.1f%n", "fp32 GEMM ceiling, ONNX Runtime (GFLOP/s)", (double) ortGemm.get("ceiling_gflops"));
+            ceilingRows(gemm, ortGemm, ceilings, 44).forEach(System.out::println);
             System.out.println("written: " + out);
             return R1j.EXIT_OK;
         }
         if (modelOnly || decodeOnly) {
-            Map<String, Object> ceilings = ceilings((double) gemm.get("ceiling_gflops"), ortGemm);
+            Map<String, Object> ceilings = ceilings((double) gemm.get("ceiling_gflops"), bf16Gemm, ortGemm);
             result.put("ceiling", ceilings);
-            List<String> rows = measureModel(result, (double) ceilings.get("fp32_gflops"));
+            List<String> rows = measureModel(result, ceilings);
             result.put("peak_rss_mib", EngineBench.peakRssBytes() / (1024 * 1024));
             AtomicFiles.writeString(out, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(result) + "\n");
-            System.out.printf("%-52s %12.1f%n", "fp32 GEMM ceiling, DJL engine (GFLOP/s)", (double) gemm.get("ceiling_gflops"));
-            System.out.printf("%-52s %12.1f%n", "fp32 GEMM ceiling, ONNX Runtime (GFLOP/s)", (double) ortGemm.get("ceiling_gflops"));
+            ceilingRows(gemm, ortGemm, ceilings, 52).forEach(System.out::println);
             rows.forEach(System.out::println);
             System.out.println("written: " + out);
             return R1j.EXIT_OK;
@@ -106,6 +108,10 @@ final class BenchCommand implements Callable<Integer> {
         double ceiling = (double) gemm.get("ceiling_gflops");
         double achieved = (double) train.get("achieved_gflops");
         result.put("training", train);
+        // The same training step with bfloat16 products, where this CPU has the units for them.
+        Map<String, Object> trainBf16 = bf16Gemm.containsKey("ceiling_gflops")
+                ? bench.training(trainBatch, 256, MatmulPrecision.BF16) : Map.of("unavailable", bf16Gemm.get("unavailable"));
+        result.put("training_bf16_products", trainBf16);
         Map<String, Object> gen1 = bench.generation(1, 128);
         Map<String, Object> genN = bench.generation(rolloutBatch, 128);
         // The ceilings are measured again after the workloads; the best of both runs is each ceiling, so
@@ -117,11 +123,19 @@ final class BenchCommand implements Callable<Integer> {
             gemm.put("ceiling_shape", again.get("ceiling_shape"));
         }
         keepHigherCeiling(ortGemm, OnnxBench.gemmCeiling(quick, line -> System.err.println("bench: " + line)));
+        if (bf16Gemm.containsKey("ceiling_gflops")) {
+            keepHigherCeiling(bf16Gemm, bench.gemmCeiling(MatmulPrecision.BF16));
+        }
         train.put("mfu_vs_ceiling", Math.round(achieved / ceiling * 1000) / 1000.0);
-        Map<String, Object> ceilings = ceilings(ceiling, ortGemm);
+        Map<String, Object> ceilings = ceilings(ceiling, bf16Gemm, ortGemm);
         result.put("ceiling", ceilings);
         for (Map<String, Object> workload : List.of(train, gen1, genN)) {
             putMfu(workload, ceilings);
+        }
+        if (trainBf16.containsKey("achieved_gflops")) {
+            putMfu(trainBf16, ceilings);
+            trainBf16.put("vs_fp32_products", Math.round((double) trainBf16.get("tokens_per_second")
+                    / (double) train.get("tokens_per_second") * 100) / 100.0);
         }
         result.put("generation_batch_1", gen1);
         result.put("generation_batch_" + rolloutBatch, genN);
@@ -151,20 +165,23 @@ final class BenchCommand implements Callable<Integer> {
         result.put("grpo_rollout_engines", rollouts);
         Map<String, Object> feeds = new GrpoBench(quick, line -> System.err.println("bench: " + line)).rolloutFeeds();
         result.put("onnx_rollout_weight_feeds", feeds);
-        List<String> modelRows = model == null ? List.of() : measureModel(result, (double) ceilings.get("fp32_gflops"));
+        List<String> modelRows = model == null ? List.of() : measureModel(result, ceilings);
         result.put("peak_rss_mib", EngineBench.peakRssBytes() / (1024 * 1024));
 
         String json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(result);
         AtomicFiles.writeString(out, json + "\n");
         System.out.printf("%-44s %12s%n", "figure", "value");
-        System.out.printf("%-44s %12.1f%n", "fp32 GEMM ceiling, DJL engine (GFLOP/s)", ceiling);
-        System.out.printf("%-44s %12.1f%n", "fp32 GEMM ceiling, ONNX Runtime (GFLOP/s)", (double) ortGemm.get("ceiling_gflops"));
-        System.out.printf("%-44s %12s%n", "bf16 GEMM ceiling (GFLOP/s)",
-                ceilings.get("bf16_gflops") == null ? "unavailable" : String.format("%.1f", (double) ceilings.get("bf16_gflops")));
+        ceilingRows(gemm, ortGemm, ceilings, 44).forEach(System.out::println);
         System.out.printf("%-44s %12.0f%n", "training tokens/s (bench model, seq 256)", (double) train.get("tokens_per_second"));
         System.out.printf("%-44s %12.1f%n", "training achieved (GFLOP/s)", achieved);
         System.out.printf("%-44s %11.1f%%%n", "training MFU vs the DJL engine's ceiling", achieved / ceiling * 100);
         System.out.printf("%-44s %11.1f%%%n", "training MFU vs the fp32 ceiling", 100 * (double) train.get("mfu_fp32"));
+        if (trainBf16.containsKey("achieved_gflops")) {
+            System.out.printf("%-44s %12.0f%n", "training tokens/s, bf16 products", (double) trainBf16.get("tokens_per_second"));
+            System.out.printf("%-44s %11.1f%%%n", "training MFU vs the bf16 ceiling, bf16 products",
+                    100 * (double) trainBf16.get("mfu_bf16"));
+            System.out.printf("%-44s %11.2fx%n", "training, bf16 products vs fp32", (double) trainBf16.get("vs_fp32_products"));
+        }
         System.out.printf("%-44s %12.0f%n", "generation tokens/s, batch 1", (double) gen1.get("tokens_per_second"));
         System.out.printf("%-44s %12.0f%n", "generation tokens/s, batch " + rolloutBatch, (double) genN.get("tokens_per_second"));
         System.out.printf("%-44s %11.1f%%%n", "generation MFU vs the fp32 ceiling, batch 1", 100 * (double) gen1.get("mfu_fp32"));
@@ -207,16 +224,18 @@ final class BenchCommand implements Callable<Integer> {
      * The sections of {@code --model}, added to {@code result} (JSON keys {@code model_grpo_step},
      * {@code model_decode}, {@code model_rollout_engines}); returns their table rows.
      */
-    private List<String> measureModel(Map<String, Object> result, double fp32Ceiling) {
+    private List<String> measureModel(Map<String, Object> result, Map<String, Object> ceilings) {
+        double fp32Ceiling = (double) ceilings.get("fp32_gflops");
+        Double bf16Ceiling = (Double) ceilings.get("bf16_gflops");
         CheckpointBench checkpoint = new CheckpointBench(line -> System.err.println("bench: " + line));
         if (decodeOnly) {
-            Map<String, Object> decode = checkpoint.decode(model, fp32Ceiling);
+            Map<String, Object> decode = checkpoint.decode(model, fp32Ceiling, bf16Ceiling);
             result.put("model_decode", decode);
             return CheckpointBench.decodeRows(decode);
         }
         Map<String, Object> steps = checkpoint.steps(model);
         result.put("model_grpo_step", steps);
-        Map<String, Object> decode = checkpoint.decode(model, fp32Ceiling);
+        Map<String, Object> decode = checkpoint.decode(model, fp32Ceiling, bf16Ceiling);
         result.put("model_decode", decode);
         Map<String, Object> rollouts = checkpoint.rolloutStep(model, fp32Ceiling);
         result.put("model_rollout_engines", rollouts);
@@ -226,9 +245,39 @@ final class BenchCommand implements Callable<Integer> {
         return rows;
     }
 
-    /** Why the DJL engine has no bf16 GEMM figure: the check would end the process, not fail. */
-    static final String DJL_BF16_UNAVAILABLE = "DJL's PyTorch engine aborts the JVM on BFLOAT16 arrays "
-            + "(its JNI type mapping has no BF16 case), so no bf16 product can be run through it";
+    /**
+     * Why the DJL engine has no bf16 GEMM figure on a CPU without bfloat16 units: its only bf16 route is
+     * bfloat16 products of float32 arrays ({@link MatmulPrecision#BF16}; BFLOAT16 arrays end the JVM).
+     */
+    static final String DJL_BF16_UNAVAILABLE = "this CPU has no bfloat16 units (avx512_bf16 or amx_bf16), on which "
+            + "the DJL engine's bfloat16 products of float32 arrays (R1J_MATMUL_PRECISION=BF16) run; BFLOAT16 arrays "
+            + "themselves abort the JVM on this engine";
+
+    /** The DJL engine's ceiling with bfloat16 products, or its reason where this CPU cannot run them. */
+    private static Map<String, Object> bf16Ceiling(EngineBench bench) {
+        if (!MatmulPrecision.cpuHasBf16()) {
+            Map<String, Object> none = new LinkedHashMap<>();
+            none.put("unavailable", DJL_BF16_UNAVAILABLE);
+            return none;
+        }
+        Map<String, Object> out = bench.gemmCeiling(MatmulPrecision.BF16);
+        out.put("note", "float32 arrays multiplied with bfloat16 arithmetic and float32 sums (oneDNN)");
+        return out;
+    }
+
+    /** The table's ceiling rows. */
+    private static List<String> ceilingRows(Map<String, Object> gemm, Map<String, Object> ortGemm,
+                                            Map<String, Object> ceilings, int width) {
+        String f = "%-" + width + "s %12s";
+        List<String> rows = new java.util.ArrayList<>();
+        rows.add(String.format(f, "fp32 GEMM ceiling, DJL engine (GFLOP/s)", String.format("%.1f", (double) gemm.get("ceiling_gflops"))));
+        rows.add(String.format(f, "fp32 GEMM ceiling, ONNX Runtime (GFLOP/s)",
+                String.format("%.1f", (double) ortGemm.get("ceiling_gflops"))));
+        Object bf16 = ceilings.get("bf16_gflops");
+        rows.add(String.format(f, "bf16 GEMM ceiling (GFLOP/s)",
+                bf16 == null ? "unavailable" : String.format("%.1f (%s)", (double) bf16, ceilings.get("bf16_engine"))));
+        return rows;
+    }
 
     /** Keeps, in {@code kept}, the rates of {@code again} where its ceiling is the higher. */
     private static void keepHigherCeiling(Map<String, Object> kept, Map<String, Object> again) {
@@ -248,21 +297,31 @@ final class BenchCommand implements Callable<Integer> {
      * ONNX Runtime's (MLAS, which does not go through MKL), with the engine that reached it; a precision
      * no engine here can multiply in gets a null rate and each engine's reason.
      */
-    private static Map<String, Object> ceilings(double djlFp32, Map<String, Object> ort) {
+    private static Map<String, Object> ceilings(double djlFp32, Map<String, Object> djlBf16, Map<String, Object> ort) {
         Map<String, Object> out = new LinkedHashMap<>();
         double ortFp32 = (double) ort.get("ceiling_gflops");
         out.put("fp32_gflops", Math.max(djlFp32, ortFp32));
         out.put("fp32_engine", ortFp32 > djlFp32 ? "onnxruntime" : "djl-pytorch");
         Map<String, Object> unavailable = new LinkedHashMap<>();
-        unavailable.put("djl-pytorch", DJL_BF16_UNAVAILABLE);
-        if (ort.containsKey("bf16_ceiling_gflops")) {
-            out.put("bf16_gflops", ort.get("bf16_ceiling_gflops"));
-            out.put("bf16_engine", "onnxruntime");
+        Double bf16 = null;
+        String engine = null;
+        if (djlBf16.containsKey("ceiling_gflops")) {
+            bf16 = (double) djlBf16.get("ceiling_gflops");
+            engine = "djl-pytorch";
         } else {
-            out.put("bf16_gflops", null);
-            out.put("bf16_engine", null);
+            unavailable.put("djl-pytorch", djlBf16.get("unavailable"));
+        }
+        if (ort.containsKey("bf16_ceiling_gflops")) {
+            double ortBf16 = (double) ort.get("bf16_ceiling_gflops");
+            if (bf16 == null || ortBf16 > bf16) {
+                bf16 = ortBf16;
+                engine = "onnxruntime";
+            }
+        } else {
             unavailable.put("onnxruntime", ort.get("bf16_unavailable"));
         }
+        out.put("bf16_gflops", bf16);
+        out.put("bf16_engine", engine);
         out.put("bf16_unavailable", unavailable);
         return out;
     }
