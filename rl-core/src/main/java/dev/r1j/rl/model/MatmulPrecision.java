@@ -147,6 +147,7 @@ public enum MatmulPrecision {
     }
 
     private static Path loadedLibtorch() {
+        MklShim.applyFromEnvironment();            // where asked for, before the engine's library loads
         ai.djl.engine.Engine.getEngine("PyTorch"); // loads libtorch_cpu.so if nothing has yet
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/maps"))) {

@@ -1,6 +1,7 @@
 package dev.r1j.samples.cli;
 
 import dev.r1j.common.BadInputException;
+import dev.r1j.rl.model.MatmulPrecision;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -79,6 +80,15 @@ public final class R1j implements Runnable {
     }
 
     public static void main(String[] args) {
+        if (System.getenv(MatmulPrecision.ENVIRONMENT) != null) {
+            // Applied before any command, so a wrong value or a CPU without bf16 units is one clear line.
+            try {
+                MatmulPrecision.applyFromEnvironment();
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                System.err.println("r1j: " + e.getMessage());
+                System.exit(EXIT_BAD_INPUT);
+            }
+        }
         System.exit(commandLine().execute(args));
     }
 }
