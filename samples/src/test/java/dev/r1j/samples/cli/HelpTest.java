@@ -61,4 +61,19 @@ class HelpTest {
                     name + "'s help printed a warning: " + processErr);
         }
     }
+
+    /** The --model help names the built-in models by hand (an annotation is a constant): it must name them all. */
+    @Test
+    void theModelOptionsHelpListsEveryBuiltinModel() throws Exception {
+        String help = String.join(" ", ModelOption.class.getDeclaredField("model")
+                .getAnnotation(CommandLine.Option.class).description());
+        List<String> names = dev.r1j.rl.checkpoint.BuiltinModels.names();
+        assertFalse(names.isEmpty(), "no built-in models on the test class path");
+        int open = help.indexOf('(', help.indexOf("builtin:NAME"));
+        List<String> listed = new ArrayList<>(List.of(help.substring(open + 1, help.indexOf(')', open)).split(", ")));
+        List<String> shipped = new ArrayList<>(names);
+        listed.sort(null);
+        shipped.sort(null);
+        assertEquals(shipped, listed, "the --model help's list of built-in models");
+    }
 }
