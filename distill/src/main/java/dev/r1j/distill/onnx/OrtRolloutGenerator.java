@@ -31,10 +31,10 @@ import java.util.Objects;
  * <p>Decoding is the shared loop of {@link dev.r1j.rl.generate.DjlGenerator} (same padding, seeded
  * streams, sampling parameters, finish rules, shared prefill and log-probs), with ONNX Runtime
  * computing the logits: greedy output equals the DJL engine's token for token wherever the two
- * engines' logits do not tie. Greedy picks and untruncated draws (any temperature) are made by the
- * graph itself, so a step brings back B ids and log-probs, not [B, V] logits; a draw is the DJL
- * sampler's on the same logits up to float32 rounding of the probabilities. With top-k, top-p or
- * min-p the logits come back and the DJL engine's sampler truncates and draws.
+ * engines' logits do not tie. Every pick, greedy or drawn at any temperature, with or without top-k,
+ * top-p and min-p, is made by the graph itself, so a step brings back B ids and log-probs, not [B, V]
+ * logits; a draw is the DJL sampler's on the same logits up to float32 rounding of the probabilities
+ * and, when truncating, the order of tokens of equal probability.
  *
  * <p>The copy costs {@link #weightBytes()} bytes (float32 of every weight, the fused layout) on top of
  * the policy; with {@link WeightFeed#EXTERNAL_INITIALIZERS} ONNX Runtime also pre-packs the matrices

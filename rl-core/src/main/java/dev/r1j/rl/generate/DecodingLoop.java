@@ -69,25 +69,38 @@ public final class DecodingLoop {
         }
 
         /**
-         * Whether {@link #forwardAndSample} works: the engine draws untruncated samples itself (ONNX
-         * Runtime's rollout graph), so a step returns B ids and log-probs instead of [B, V] logits.
+         * Whether {@link #forwardAndSample} works: the engine draws samples itself (ONNX Runtime's
+         * rollout graph), so a step returns B ids and log-probs instead of [B, V] logits. Untruncated
+         * draws at least; {@link #truncatesOnEngine} says whether top-k, top-p and min-p too.
          */
         default boolean samplesOnEngine() {
             return false;
         }
 
         /**
+         * Whether {@link #forwardAndSample} also applies top-k, top-p and min-p; asked only where
+         * {@link #samplesOnEngine}. Where not, a truncating step's logits come back and the loop's own
+         * sampler truncates and draws.
+         */
+        default boolean truncatesOnEngine() {
+            return false;
+        }
+
+        /**
          * {@link #forward}, then one pick per entry of {@code rows} from that row's logits, on the engine:
-         * greedy where {@code temperature} is 0 (log-probs at temperature 1), else the untruncated draw the
-         * loop's own sampler would make at {@code temperature} with {@code uniforms}, equal to it up to
-         * rounding (ONNX Runtime's exponentials are float32).
+         * greedy where the temperature is 0 (log-probs at temperature 1), else the draw the loop's own
+         * sampler would make with {@code params} and {@code uniforms} (truncated by their top-k, top-p and
+         * min-p, which the loop passes on only to an engine that {@link #truncatesOnEngine}), equal to it
+         * up to rounding (ONNX Runtime's exponentials are float32) and the order of tokens of equal
+         * probability.
          *
          * @param rows     [B'] which row of this step's logits each pick reads (a prompt's prefill row
          *                 for each of its samples), or null for row j for pick j
          * @param uniforms [B'] one number in [0, 1) per pick; ignored when greedy
+         * @param params   the temperature, top-k, top-p and min-p of the pick (the rest is the loop's)
          */
         default SampledTokens forwardAndSample(int[] ids, int t, long[] positions, float[] keep, long[] rows,
-                                               double[] uniforms, double temperature) {
+                                               double[] uniforms, SamplingParams params) {
             throw new UnsupportedOperationException("this engine does not sample; use forwardOnEngine");
         }
 
@@ -236,9 +249,11 @@ public final class DecodingLoop {
         }
 
         try (NDManager engine = NDManager.newBaseManager(); Batch batch = backend.open(unique, capacity)) {
-            // Untruncated draws happen on an engine that can make them; truncation always runs here.
-            boolean onEngine = batch.samplesOnEngine() && !sampler.truncates(backend.vocabSize());
-            Picker picker = new Picker(engine, batch, sampler, onEngine, params.temperature(), rngs, finished);
+            // Draws happen on an engine that can make them: untruncated ones on any such engine,
+            // truncated ones where it truncates too; otherwise the logits come back to the sampler here.
+            boolean onEngine = batch.samplesOnEngine()
+                    && (batch.truncatesOnEngine() || !sampler.truncates(backend.vocabSize()));
+            Picker picker = new Picker(engine, batch, sampler, onEngine, params, rngs, finished);
             // active[j]: the request row decoded at batch position j. Rows that finish keep being fed
             // padding until they are at least half the batch; then the batch (and its cache) is
             // compacted to the live rows, so that long stragglers do not pay for finished rows.
@@ -348,17 +363,17 @@ public final class DecodingLoop {
         private final Batch batch;
         private final TokenSampler sampler;
         private final boolean onEngine;
-        private final double temperature;
+        private final SamplingParams params;
         private final SplittableRandom[] rngs;
         private final FinishReason[] finished;
 
-        Picker(NDManager engine, Batch batch, TokenSampler sampler, boolean onEngine, double temperature,
+        Picker(NDManager engine, Batch batch, TokenSampler sampler, boolean onEngine, SamplingParams params,
                SplittableRandom[] rngs, FinishReason[] finished) {
             this.engine = engine;
             this.batch = batch;
             this.sampler = sampler;
             this.onEngine = onEngine;
-            this.temperature = temperature;
+            this.params = params;
             this.rngs = rngs;
             this.finished = finished;
         }
@@ -378,7 +393,7 @@ public final class DecodingLoop {
                 }
             }
             if (onEngine) {
-                return batch.forwardAndSample(ids, t, positions, keep, rows, uniforms, temperature);
+                return batch.forwardAndSample(ids, t, positions, keep, rows, uniforms, params);
             }
             try (NDManager step = engine.newSubManager()) {                                  // the logits and the sampler's temporaries
                 NDArray logits = batch.forwardOnEngine(step, ids, t, positions, keep);        // [B', V]

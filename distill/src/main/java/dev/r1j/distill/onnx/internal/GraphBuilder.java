@@ -14,14 +14,35 @@ import java.nio.ByteOrder;
 /**
  * A thin layer over the ONNX protobuf classes: nodes get unique names, small constants become
  * initializers, and tensor types are spelled once. Only what the decoder graph needs.
+ *
+ * <p>A {@link #subgraph} (the branch of an {@code If}) names its nodes from the outermost graph's
+ * counter, since ONNX wants every name unique across a model's graphs, and puts its constants in the
+ * outermost graph, where every subgraph sees them as outer-scope values.
  */
 final class GraphBuilder {
 
     private final GraphProto.Builder graph = GraphProto.newBuilder();
+    /** The outermost graph: it holds the name counter and the constants. */
+    private final GraphBuilder root;
+    /** Names handed out so far, in the root only. */
     private int counter;
 
     GraphBuilder(String name) {
         graph.setName(name);
+        root = this;
+    }
+
+    private GraphBuilder(String name, GraphBuilder root) {
+        graph.setName(name);
+        this.root = root;
+    }
+
+    /**
+     * An empty graph to be a node's GRAPH attribute ({@link Attr#graph}). It may read any value of
+     * this graph and of those around it; what it returns are the values it declares with {@link #output}.
+     */
+    GraphBuilder subgraph(String name) {
+        return new GraphBuilder(name + "_" + root.counter++, root);
     }
 
     GraphProto build() {
@@ -36,6 +57,12 @@ final class GraphBuilder {
 
         static Attr f(String name, float v) {
             return new Attr(AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.FLOAT).setF(v).build());
+        }
+
+        /** A subgraph, such as an {@code If} node's {@code then_branch} and {@code else_branch}. */
+        static Attr graph(String name, GraphBuilder g) {
+            return new Attr(AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.GRAPH)
+                    .setG(g.build()).build());
         }
 
         static Attr ints(String name, long... v) {
@@ -54,7 +81,7 @@ final class GraphBuilder {
 
     /** Adds a node whose single output gets the given name (a graph output such as {@code logits}). */
     String opNamed(String output, String opType, String[] inputs, Attr... attrs) {
-        NodeProto.Builder n = NodeProto.newBuilder().setOpType(opType).setName(opType + "_" + (counter++));
+        NodeProto.Builder n = NodeProto.newBuilder().setOpType(opType).setName(opType + "_" + (root.counter++));
         for (String in : inputs) {
             n.addInput(in);
         }
@@ -68,7 +95,7 @@ final class GraphBuilder {
 
     /** Adds a node with {@code outputs} outputs and returns their names. */
     String[] ops(String opType, String[] inputs, int outputs, Attr... attrs) {
-        String name = opType + "_" + (counter++);
+        String name = opType + "_" + (root.counter++);
         NodeProto.Builder n = NodeProto.newBuilder().setOpType(opType).setName(name);
         for (String in : inputs) {
             n.addInput(in);
@@ -91,34 +118,42 @@ final class GraphBuilder {
 
     /** A 1-D int64 constant. */
     String ints(long... values) {
-        String name = "const_" + (counter++);
+        String name = "const_" + (root.counter++);
         TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.INT64_VALUE)
                 .addDims(values.length);
         for (long v : values) {
             t.addInt64Data(v);
         }
-        graph.addInitializer(t);
+        root.graph.addInitializer(t);
         return name;
     }
 
     /** A scalar int64 constant. */
     String scalarInt(long value) {
-        String name = "const_" + (counter++);
-        graph.addInitializer(TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.INT64_VALUE)
+        String name = "const_" + (root.counter++);
+        root.graph.addInitializer(TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.INT64_VALUE)
                 .addInt64Data(value));
         return name;
     }
 
     /** A scalar float constant. */
     String scalarFloat(float value) {
-        String name = "const_" + (counter++);
-        graph.addInitializer(TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT_VALUE)
+        String name = "const_" + (root.counter++);
+        root.graph.addInitializer(TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT_VALUE)
                 .addFloatData(value));
         return name;
     }
 
+    /** A scalar float64 constant. */
+    String scalarDouble(double value) {
+        String name = "const_" + (root.counter++);
+        root.graph.addInitializer(TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.DOUBLE_VALUE)
+                .addDoubleData(value));
+        return name;
+    }
+
     void initializer(TensorProto t) {
-        graph.addInitializer(t);
+        root.graph.addInitializer(t);
     }
 
     /** A float32 tensor with its data inline (raw little-endian bytes). */

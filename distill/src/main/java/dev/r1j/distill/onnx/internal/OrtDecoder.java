@@ -11,9 +11,12 @@ import ai.onnxruntime.TensorInfo;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.r1j.common.BadInputException;
 import dev.r1j.rl.generate.DecodingLoop;
+import dev.r1j.rl.generate.SampledTokens;
+import dev.r1j.rl.generate.SamplingParams;
 import dev.r1j.rl.model.ModelFamily;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.nio.file.Path;
@@ -207,15 +210,13 @@ public final class OrtDecoder implements AutoCloseable {
                 keyShape = keyShape == null ? t.getShape() : keyShape;
             }
         }
-        boolean samples = inputs.containsKey(SamplingTail.ROWS) && inputs.containsKey(SamplingTail.UNIFORMS)
-                && inputs.containsKey(SamplingTail.TEMPERATURE) && outputs.containsKey(SamplingTail.TOKENS)
+        boolean samples = inputs.keySet().containsAll(SamplingTail.INPUTS) && outputs.containsKey(SamplingTail.TOKENS)
                 && outputs.containsKey(SamplingTail.LOG_PROBS);
         for (String name : inputs.keySet()) {
             boolean known = name.equals("input_ids") || name.equals("attention_mask") || name.equals("position_ids")
                     || name.matches("past_key_values\\.\\d+\\.(key|value)") || weightInputs.contains(name)
                     || (slots && name.equals(DecoderGraph.CACHE_LENGTH))
-                    || (samples && (name.equals(SamplingTail.ROWS) || name.equals(SamplingTail.UNIFORMS)
-                        || name.equals(SamplingTail.TEMPERATURE)));
+                    || (samples && SamplingTail.INPUTS.contains(name));
             if (!known) {
                 throw bad(file, name, "an input r1j does not know how to feed (it feeds input_ids, attention_mask, "
                         + "position_ids and past_key_values.{i}.key/.value)");
@@ -489,7 +490,10 @@ public final class OrtDecoder implements AutoCloseable {
         }
     }
 
-    /** Whether {@link #forwardAndSample} works: the graph ends in r1j's sampling nodes. */
+    /**
+     * Whether {@link #forwardAndSample} works: the graph ends in r1j's sampling nodes, which draw with
+     * top-k, top-p and min-p as well as without.
+     */
     public boolean samplesOnEngine() {
         return samples;
     }
@@ -511,7 +515,7 @@ public final class OrtDecoder implements AutoCloseable {
             Map<String, OnnxTensor> tail = new HashMap<>();
             if (samples) {
                 // The sampling nodes run whatever is fetched; they get every row to read and a greedy pick.
-                tail = tailInputs(everyRow(b), new double[b], 0.0, temporaries);
+                tail = tailInputs(everyRow(b), new double[b], GREEDY, temporaries);
             }
             OnnxTensor logits = track(temporaries, OnnxTensor.createTensor(env, logitsBuf,
                     lastPositionLogits ? new long[] {b, vocab} : new long[] {b, t, vocab}));
@@ -542,15 +546,15 @@ public final class OrtDecoder implements AutoCloseable {
     }
 
     /**
-     * {@link #forward}, then one pick per entry of {@code rows} made by the graph ({@link SamplingTail}):
-     * only the ids and log-probs leave ONNX Runtime.
+     * {@link #forward}, then one pick per entry of {@code rows} made by the graph ({@link SamplingTail}),
+     * truncated or not: only the ids and log-probs leave ONNX Runtime.
      *
-     * @param rows        [N] which row of the step's last-position logits each pick reads
-     * @param uniforms    [N] one number in [0, 1) per pick (ignored when greedy)
-     * @param temperature 0 for greedy
+     * @param rows     [N] which row of the step's last-position logits each pick reads
+     * @param uniforms [N] one number in [0, 1) per pick (ignored when greedy)
+     * @param params   the pick's temperature (0 for greedy), top-k, top-p and min-p
      */
-    public dev.r1j.rl.generate.SampledTokens forwardAndSample(int[] ids, int t, long[] positions, float[] keep, Cache cache,
-                                                              long[] rows, double[] uniforms, double temperature) {
+    public SampledTokens forwardAndSample(int[] ids, int t, long[] positions, float[] keep, Cache cache,
+                                          long[] rows, double[] uniforms, SamplingParams params) {
         if (!samples) {
             throw new IllegalStateException(file + " has no sampling nodes; sample from forward's logits");
         }
@@ -559,7 +563,7 @@ public final class OrtDecoder implements AutoCloseable {
         }
         List<OnnxTensor> temporaries = new ArrayList<>();
         try {
-            Map<String, OnnxTensor> tail = tailInputs(rows, uniforms, temperature, temporaries);
+            Map<String, OnnxTensor> tail = tailInputs(rows, uniforms, params, temporaries);
             OrtSession.Result result = run(ids, t, positions, keep, cache, tail,
                     Set.of(SamplingTail.TOKENS, SamplingTail.LOG_PROBS), Map.of(), temporaries);
             long[] chosen = (long[]) result.get(SamplingTail.TOKENS).orElseThrow().getValue();              // [N]
@@ -568,7 +572,7 @@ public final class OrtDecoder implements AutoCloseable {
             for (int i = 0; i < tokens.length; i++) {
                 tokens[i] = (int) chosen[i];
             }
-            return new dev.r1j.rl.generate.SampledTokens(tokens, logProbs);
+            return new SampledTokens(tokens, logProbs);
         } catch (OrtException e) {
             throw new IllegalStateException("ONNX Runtime failed on " + file + ": " + e.getMessage(), e);
         } finally {
@@ -585,18 +589,23 @@ public final class OrtDecoder implements AutoCloseable {
         return rows;
     }
 
-    private Map<String, OnnxTensor> tailInputs(long[] rows, double[] uniforms, double temperature,
+    /** What {@link #forward} feeds the sampling nodes: a greedy pick, which never truncates. */
+    private static final SamplingParams GREEDY = SamplingParams.greedy(1);
+
+    /** The sampling nodes' inputs: the rows and uniforms of the picks, and {@code params}' rule. */
+    private Map<String, OnnxTensor> tailInputs(long[] rows, double[] uniforms, SamplingParams params,
                                                List<OnnxTensor> temporaries) throws OrtException {
         LongBuffer rowBuf = directLongs(rows.length).put(rows);
         rowBuf.rewind();
-        java.nio.DoubleBuffer uniformBuf = ByteBuffer.allocateDirect(uniforms.length * 8).order(ByteOrder.nativeOrder())
-                .asDoubleBuffer().put(uniforms);
-        uniformBuf.rewind();
-        FloatBuffer temperatureBuf = directFloats(1).put(0, (float) temperature);
         Map<String, OnnxTensor> in = new HashMap<>();
+        long[] one = {1};
         in.put(SamplingTail.ROWS, track(temporaries, OnnxTensor.createTensor(env, rowBuf, new long[] {rows.length})));
-        in.put(SamplingTail.UNIFORMS, track(temporaries, OnnxTensor.createTensor(env, uniformBuf, new long[] {uniforms.length})));
-        in.put(SamplingTail.TEMPERATURE, track(temporaries, OnnxTensor.createTensor(env, temperatureBuf, new long[] {1})));
+        in.put(SamplingTail.UNIFORMS, track(temporaries, OnnxTensor.createTensor(env, directDoubles(uniforms), new long[] {uniforms.length})));
+        in.put(SamplingTail.TEMPERATURE, track(temporaries, OnnxTensor.createTensor(env,
+                directFloats(1).put(0, (float) params.temperature()), one)));
+        in.put(SamplingTail.TOP_K, track(temporaries, OnnxTensor.createTensor(env, directLongs(1).put(0, params.topK()), one)));
+        in.put(SamplingTail.TOP_P, track(temporaries, OnnxTensor.createTensor(env, directDoubles(params.topP()), one)));
+        in.put(SamplingTail.MIN_P, track(temporaries, OnnxTensor.createTensor(env, directDoubles(params.minP()), one)));
         return in;
     }
 
@@ -701,10 +710,15 @@ public final class OrtDecoder implements AutoCloseable {
                     }
 
                     @Override
-                    public dev.r1j.rl.generate.SampledTokens forwardAndSample(int[] ids, int t, long[] positions, float[] keep,
-                                                                              long[] rows, double[] uniforms, double temperature) {
+                    public boolean truncatesOnEngine() {
+                        return samples;
+                    }
+
+                    @Override
+                    public SampledTokens forwardAndSample(int[] ids, int t, long[] positions, float[] keep, long[] rows,
+                                                          double[] uniforms, SamplingParams params) {
                         long[] picked = rows != null ? rows : everyRow(cache.batchSize());
-                        return OrtDecoder.this.forwardAndSample(ids, t, positions, keep, cache, picked, uniforms, temperature);
+                        return OrtDecoder.this.forwardAndSample(ids, t, positions, keep, cache, picked, uniforms, params);
                     }
 
                     @Override
@@ -727,6 +741,11 @@ public final class OrtDecoder implements AutoCloseable {
 
     static LongBuffer directLongs(int n) {
         return ByteBuffer.allocateDirect(n * 8).order(ByteOrder.nativeOrder()).asLongBuffer();
+    }
+
+    /** {@code values} in a direct buffer. */
+    static DoubleBuffer directDoubles(double... values) {
+        return ByteBuffer.allocateDirect(values.length * 8).order(ByteOrder.nativeOrder()).asDoubleBuffer().put(0, values);
     }
 
     @Override
