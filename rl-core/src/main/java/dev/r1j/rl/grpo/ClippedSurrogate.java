@@ -51,6 +51,14 @@ public record ClippedSurrogate(double epsilonLow, double epsilonHigh) {
      * @param advantages per-token advantages
      */
     public double[] clipFractions(float[] ratios, float[] advantages, float[] mask) {
+        return clipFractions(ratios, advantages, mask, true);
+    }
+
+    /**
+     * As {@link #clipFractions(float[], float[], float[])}; with {@code onlyRemovingGradient} false,
+     * every ratio outside the range counts, whatever the advantage's sign (CISPO's capped weights).
+     */
+    public double[] clipFractions(float[] ratios, float[] advantages, float[] mask, boolean onlyRemovingGradient) {
         double low = 0;
         double high = 0;
         double n = 0;
@@ -59,9 +67,9 @@ public record ClippedSurrogate(double epsilonLow, double epsilonHigh) {
                 continue;
             }
             n++;
-            if (ratios[i] < 1 - epsilonLow && advantages[i] < 0) {
+            if (ratios[i] < 1 - epsilonLow && (advantages[i] < 0 || !onlyRemovingGradient)) {
                 low++;
-            } else if (ratios[i] > 1 + epsilonHigh && advantages[i] > 0) {
+            } else if (ratios[i] > 1 + epsilonHigh && (advantages[i] > 0 || !onlyRemovingGradient)) {
                 high++;
             }
         }

@@ -98,24 +98,7 @@ public enum PolicyLoss {
      * @param mask       1 for loss tokens
      */
     public double[] clipFractions(ClippedSurrogate clip, float[] ratios, float[] advantages, float[] mask) {
-        if (this != CISPO) {
-            return clip.clipFractions(ratios, advantages, mask);
-        }
-        double low = 0;
-        double high = 0;
-        double n = 0;
-        for (int i = 0; i < ratios.length; i++) {
-            if (mask[i] == 0) {
-                continue;
-            }
-            n++;
-            if (ratios[i] < 1 - clip.epsilonLow()) {
-                low++;
-            } else if (ratios[i] > 1 + clip.epsilonHigh()) {
-                high++;
-            }
-        }
-        return n == 0 ? new double[] {0, 0} : new double[] {low / n, high / n};
+        return clip.clipFractions(ratios, advantages, mask, this != CISPO);
     }
 
     /**
