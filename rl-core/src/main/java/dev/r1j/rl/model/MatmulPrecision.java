@@ -55,6 +55,8 @@ public enum MatmulPrecision {
     /**
      * Makes every later float32 product of the engine use {@code precision}.
      *
+     * FP32 where the switch cannot be found is the engine's own default, so it is then a no-op.
+     *
      * @throws IllegalStateException for BF16 on a CPU without bfloat16 units, or where the engine's
      *                               library lacks the switch (another PyTorch build, not Linux)
      */
@@ -63,6 +65,9 @@ public enum MatmulPrecision {
             throw new IllegalStateException("matmul precision BF16 needs a CPU with AVX512-BF16 or AMX-BF16 "
                     + "(/proc/cpuinfo flags avx512_bf16 or amx_bf16); this CPU has neither, and the engine would "
                     + "keep multiplying in float32. Use FP32 (unset " + ENVIRONMENT + ")");
+        }
+        if (precision == FP32 && setter == null && !bindable()) {
+            return;
         }
         bind();
         setter.invokeVoid(new Object[] {context, precision.torchValue});
@@ -73,8 +78,11 @@ public enum MatmulPrecision {
         }
     }
 
-    /** The precision the engine's float32 products use now. */
+    /** The precision the engine's float32 products use now (FP32 where the switch cannot be found). */
     public static synchronized MatmulPrecision current() {
+        if (setter == null && !bindable()) {
+            return FP32;
+        }
         bind();
         int value = getter.invokeInt(new Object[] {context});
         for (MatmulPrecision p : values()) {
@@ -122,6 +130,16 @@ public enum MatmulPrecision {
             String cpuinfo = Files.readString(Path.of("/proc/cpuinfo"));
             return cpuinfo.matches("(?s).*\\b(avx512_bf16|amx_bf16)\\b.*");
         } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** Whether {@link #bind} finds the switch. */
+    private static boolean bindable() {
+        try {
+            bind();
+            return true;
+        } catch (IllegalStateException e) {
             return false;
         }
     }

@@ -201,9 +201,9 @@ public final class CheckpointBench {
                     out.put(engine.key, row);
                     continue;
                 }
-                if (bf16) {
-                    MatmulPrecision.set(MatmulPrecision.BF16);
-                }
+                // Each row in its own precision (the DJL row in float32 whatever the environment asked for).
+                MatmulPrecision before = MatmulPrecision.current();
+                MatmulPrecision.set(bf16 ? MatmulPrecision.BF16 : MatmulPrecision.FP32);
                 try (Generator generator = engine.open(cp)) {
                     generator.generate(DECODE_PROMPTS, samples, SamplingParams.builder().maxNewTokens(4).temperature(1.0).seed(4).build());
                     long start = System.nanoTime();
@@ -230,9 +230,7 @@ public final class CheckpointBench {
                 } catch (Exception e) {
                     row.put("failed", e.getClass().getSimpleName() + ": " + e.getMessage());
                 } finally {
-                    if (bf16) {
-                        MatmulPrecision.set(MatmulPrecision.FP32);
-                    }
+                    MatmulPrecision.set(before);
                 }
                 out.put(engine.key, row);
             }

@@ -51,15 +51,16 @@ public final class EngineBench {
 
     /**
      * As {@link #gemmCeiling()}, with the engine's products of float32 arrays in {@code precision} for
-     * the measurement (float32 again afterwards): with BF16 the rate of bfloat16 arithmetic on this
+     * the measurement (the previous precision again afterwards): with BF16 the rate of bfloat16 arithmetic on this
      * CPU's bf16 units, fed and read in float32 as r1j's arrays are.
      */
     public Map<String, Object> gemmCeiling(MatmulPrecision precision) {
+        MatmulPrecision before = MatmulPrecision.current();
         MatmulPrecision.set(precision);
         try {
             return gemmCeilingNow(precision == MatmulPrecision.FP32 ? "gemm" : "bf16-product gemm");
         } finally {
-            MatmulPrecision.set(MatmulPrecision.FP32);
+            MatmulPrecision.set(before);
         }
     }
 
@@ -104,13 +105,14 @@ public final class EngineBench {
         return training(batch, seqLen, MatmulPrecision.FP32);
     }
 
-    /** As {@link #training(int, int)} with the engine's products in {@code precision} (float32 again afterwards). */
+    /** As {@link #training(int, int)} with the engine's products in {@code precision} (the previous precision again afterwards). */
     public Map<String, Object> training(int batch, int seqLen, MatmulPrecision precision) {
+        MatmulPrecision before = MatmulPrecision.current();
         MatmulPrecision.set(precision);
         try {
             return trainingNow(batch, seqLen, precision);
         } finally {
-            MatmulPrecision.set(MatmulPrecision.FP32);
+            MatmulPrecision.set(before);
         }
     }
 
