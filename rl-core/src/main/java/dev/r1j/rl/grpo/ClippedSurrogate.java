@@ -24,8 +24,12 @@ public record ClippedSurrogate(double epsilonLow, double epsilonHigh) {
     /** The loss for one token, for tests and for reading the formula. */
     public double value(double logProb, double oldLogProb, double advantage) {
         double r = Math.exp(logProb - oldLogProb);
-        double clipped = Math.max(1 - epsilonLow, Math.min(1 + epsilonHigh, r));
-        return -Math.min(r * advantage, clipped * advantage);
+        return -Math.min(r * advantage, clip(r) * advantage);
+    }
+
+    /** {@code ratio} held inside {@code [1 - epsilonLow, 1 + epsilonHigh]}. */
+    public double clip(double ratio) {
+        return Math.max(1 - epsilonLow, Math.min(1 + epsilonHigh, ratio));
     }
 
     /**

@@ -258,8 +258,7 @@ public final class GrpoTrainer {
                 sequenceLogRatios = new double[batch.size()];
                 if (pass > 0) {
                     sequenceLogRatios = PolicyLoss.sequenceLogRatios(logProbs(policy, batch), oldLogProbs,
-                            batch.promptLengths(), java.util.Arrays.stream(batch.ids()).mapToInt(ids -> ids.length).toArray(),
-                            batch.inLoss());
+                            batch.promptLengths(), batch.ids(), batch.inLoss());
                     ratioForwards++;
                 }
             }

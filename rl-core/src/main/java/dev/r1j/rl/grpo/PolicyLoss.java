@@ -55,7 +55,7 @@ public enum PolicyLoss {
         return switch (this) {
             case PPO_CLIP -> clip.value(logProb, oldLogProb, advantage);
             case GSPO -> clip.value(sequenceLogRatio, 0, advantage);
-            case CISPO -> -clippedRatio(clip, Math.exp(logProb - oldLogProb)) * advantage * logProb;
+            case CISPO -> -clip.clip(Math.exp(logProb - oldLogProb)) * advantage * logProb;
         };
     }
 
@@ -109,11 +109,11 @@ public enum PolicyLoss {
      *                      position j scores token j + 1
      * @param old           [N][T_i] the same under the sampling policy
      * @param promptLengths [N] prompt tokens of each sequence (its completion starts there)
-     * @param lengths       [N] tokens of each sequence, prompt and completion
+     * @param ids           [N] each sequence's tokens, prompt and completion
      * @param inLoss        [N] whether a sequence is in the loss at all (overlong filtering)
      * @return [N]
      */
-    public static double[] sequenceLogRatios(float[][] current, float[][] old, int[] promptLengths, int[] lengths,
+    public static double[] sequenceLogRatios(float[][] current, float[][] old, int[] promptLengths, int[][] ids,
                                              boolean[] inLoss) {
         double[] out = new double[current.length];
         for (int i = 0; i < current.length; i++) {
@@ -122,16 +122,12 @@ public enum PolicyLoss {
             }
             double sum = 0;
             int n = 0;
-            for (int j = Math.max(0, promptLengths[i] - 1); j < lengths[i] - 1; j++) {
+            for (int j = Math.max(0, promptLengths[i] - 1); j < ids[i].length - 1; j++) {
                 sum += current[i][j] - old[i][j];
                 n++;
             }
             out[i] = n == 0 ? 0 : sum / n;
         }
         return out;
-    }
-
-    private static double clippedRatio(ClippedSurrogate clip, double ratio) {
-        return Math.max(1 - clip.epsilonLow(), Math.min(1 + clip.epsilonHigh(), ratio));
     }
 }

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 /**
  * How the engine computes products of float32 arrays (matrix products, linear layers, batched
@@ -51,6 +52,8 @@ public enum MatmulPrecision {
     private static Function setter;
     private static Function getter;
     private static Pointer context;
+    /** Why the switch cannot be found, once looked for in vain (so it is not looked for again). */
+    private static IllegalStateException unavailable;
 
     /**
      * Makes every later float32 product of the engine use {@code precision}.
@@ -75,6 +78,20 @@ public enum MatmulPrecision {
         if (now != precision) {
             throw new IllegalStateException("the engine did not take matmul precision " + precision + " (it reports "
                     + now + ")");
+        }
+    }
+
+    /**
+     * Runs {@code work} with the engine's products in {@code precision}, then puts back the precision
+     * it found.
+     */
+    public static <T> T with(MatmulPrecision precision, Supplier<T> work) {
+        MatmulPrecision before = current();
+        set(precision);
+        try {
+            return work.get();
+        } finally {
+            set(before);
         }
     }
 
@@ -149,6 +166,18 @@ public enum MatmulPrecision {
         if (setter != null) {
             return;
         }
+        if (unavailable != null) {
+            throw unavailable;
+        }
+        try {
+            bindNow();
+        } catch (IllegalStateException e) {
+            unavailable = e;
+            throw e;
+        }
+    }
+
+    private static void bindNow() {
         Path lib = loadedLibtorch();
         NativeLibrary torch = NativeLibrary.getInstance(lib.toString());
         try {

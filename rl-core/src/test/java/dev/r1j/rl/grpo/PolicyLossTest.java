@@ -44,8 +44,8 @@ class PolicyLossTest {
         // Sequence 1: filtered out of the loss. Sequence 2: prompt of 3, 4 tokens: position 2 only.
         float[][] cur = {{9, 0.5f, 0.25f, -0.75f}, {1, 1, 1}, {7, 7, 0.5f}};
         float[][] old = {{0, 0, 0, 0}, {0, 0, 0}, {0, 0, 0}};
-        double[] got = PolicyLoss.sequenceLogRatios(cur, old, new int[] {2, 2, 3}, new int[] {5, 4, 4},
-                new boolean[] {true, false, true});
+        double[] got = PolicyLoss.sequenceLogRatios(cur, old, new int[] {2, 2, 3},
+                new int[][] {new int[5], new int[4], new int[4]}, new boolean[] {true, false, true});
         assertArrayEquals(new double[] {0.0, 0.0, 0.5}, got, 1e-12);
     }
 

@@ -194,48 +194,50 @@ public final class CheckpointBench {
             for (DecodeEngine engine : DecodeEngine.values()) {
                 progress.accept("decoding " + DECODE_ROWS + " rows x " + DECODE_TOKENS + " tokens on " + model + " with "
                         + engine.key.replace('_', ' '));
-                Map<String, Object> row = new LinkedHashMap<>();
                 boolean bf16 = engine == DecodeEngine.DJL_BF16_PRODUCTS;
                 if (bf16 && bf16CeilingGflops == null) {
-                    row.put("unavailable", "this CPU has no bfloat16 units (avx512_bf16 or amx_bf16)");
-                    out.put(engine.key, row);
+                    out.put(engine.key, Map.of("unavailable", "this CPU has no bfloat16 units (avx512_bf16 or amx_bf16)"));
                     continue;
                 }
                 // Each row in its own precision (the DJL row in float32 whatever the environment asked for).
-                MatmulPrecision before = MatmulPrecision.current();
-                MatmulPrecision.set(bf16 ? MatmulPrecision.BF16 : MatmulPrecision.FP32);
-                try (Generator generator = engine.open(cp)) {
-                    generator.generate(DECODE_PROMPTS, samples, SamplingParams.builder().maxNewTokens(4).temperature(1.0).seed(4).build());
-                    long start = System.nanoTime();
-                    List<dev.r1j.rl.generate.Completion> completions = generator.generate(DECODE_PROMPTS, samples,
-                            SamplingParams.builder().maxNewTokens(DECODE_TOKENS).temperature(1.0).seed(4).build());
-                    double seconds = (System.nanoTime() - start) / 1e9;
-                    long tokens = completions.stream().mapToLong(dev.r1j.rl.generate.Completion::length).sum();
-                    double tokensPerSecond = tokens / seconds;
-                    double gflops = tokensPerSecond * 2.0 * parameters / 1e9;
-                    row.put("generated_tokens", tokens);
-                    row.put("seconds", EngineBench.round(seconds));
-                    row.put("tokens_per_second", EngineBench.round(tokensPerSecond));
-                    row.put("achieved_gflops", EngineBench.round(gflops));
-                    row.put("fraction_of_fp32_ceiling", Math.round(gflops / ceilingGflops * 1000) / 1000.0);
-                    if (bf16) {
-                        row.put("fraction_of_bf16_ceiling", Math.round(gflops / bf16CeilingGflops * 1000) / 1000.0);
-                    }
-                    if (generator instanceof OrtRolloutGenerator ort) {
-                        long handOver = System.nanoTime();
-                        ort.weightsChanged();
-                        row.put("weight_hand_over_seconds", EngineBench.round((System.nanoTime() - handOver) / 1e9));
-                        row.put("engine_weight_bytes", ort.weightBytes());
-                    }
-                } catch (Exception e) {
-                    row.put("failed", e.getClass().getSimpleName() + ": " + e.getMessage());
-                } finally {
-                    MatmulPrecision.set(before);
-                }
-                out.put(engine.key, row);
+                out.put(engine.key, MatmulPrecision.with(bf16 ? MatmulPrecision.BF16 : MatmulPrecision.FP32,
+                        () -> decodeRow(engine, cp, samples, parameters, ceilingGflops, bf16 ? bf16CeilingGflops : null)));
             }
         }
         return out;
+    }
+
+    /** One engine's row of {@link #decode}: its rates, or why it failed. */
+    private static Map<String, Object> decodeRow(DecodeEngine engine, Checkpoint cp, int samples, long parameters,
+                                                 double ceilingGflops, Double bf16CeilingGflops) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        try (Generator generator = engine.open(cp)) {
+            generator.generate(DECODE_PROMPTS, samples, SamplingParams.builder().maxNewTokens(4).temperature(1.0).seed(4).build());
+            long start = System.nanoTime();
+            List<dev.r1j.rl.generate.Completion> completions = generator.generate(DECODE_PROMPTS, samples,
+                    SamplingParams.builder().maxNewTokens(DECODE_TOKENS).temperature(1.0).seed(4).build());
+            double seconds = (System.nanoTime() - start) / 1e9;
+            long tokens = completions.stream().mapToLong(dev.r1j.rl.generate.Completion::length).sum();
+            double tokensPerSecond = tokens / seconds;
+            double gflops = tokensPerSecond * 2.0 * parameters / 1e9;
+            row.put("generated_tokens", tokens);
+            row.put("seconds", EngineBench.round(seconds));
+            row.put("tokens_per_second", EngineBench.round(tokensPerSecond));
+            row.put("achieved_gflops", EngineBench.round(gflops));
+            row.put("fraction_of_fp32_ceiling", Math.round(gflops / ceilingGflops * 1000) / 1000.0);
+            if (bf16CeilingGflops != null) {
+                row.put("fraction_of_bf16_ceiling", Math.round(gflops / bf16CeilingGflops * 1000) / 1000.0);
+            }
+            if (generator instanceof OrtRolloutGenerator ort) {
+                long handOver = System.nanoTime();
+                ort.weightsChanged();
+                row.put("weight_hand_over_seconds", EngineBench.round((System.nanoTime() - handOver) / 1e9));
+                row.put("engine_weight_bytes", ort.weightBytes());
+            }
+        } catch (Exception e) {
+            row.put("failed", e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+        return row;
     }
 
     /**

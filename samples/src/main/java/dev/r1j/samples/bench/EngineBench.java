@@ -55,13 +55,8 @@ public final class EngineBench {
      * CPU's bf16 units, fed and read in float32 as r1j's arrays are.
      */
     public Map<String, Object> gemmCeiling(MatmulPrecision precision) {
-        MatmulPrecision before = MatmulPrecision.current();
-        MatmulPrecision.set(precision);
-        try {
-            return gemmCeilingNow(precision == MatmulPrecision.FP32 ? "gemm" : "bf16-product gemm");
-        } finally {
-            MatmulPrecision.set(before);
-        }
+        return MatmulPrecision.with(precision,
+                () -> gemmCeilingNow(precision == MatmulPrecision.FP32 ? "gemm" : "bf16-product gemm"));
     }
 
     private Map<String, Object> gemmCeilingNow(String label) {
@@ -107,13 +102,7 @@ public final class EngineBench {
 
     /** As {@link #training(int, int)} with the engine's products in {@code precision} (the previous precision again afterwards). */
     public Map<String, Object> training(int batch, int seqLen, MatmulPrecision precision) {
-        MatmulPrecision before = MatmulPrecision.current();
-        MatmulPrecision.set(precision);
-        try {
-            return trainingNow(batch, seqLen, precision);
-        } finally {
-            MatmulPrecision.set(before);
-        }
+        return MatmulPrecision.with(precision, () -> trainingNow(batch, seqLen, precision));
     }
 
     private Map<String, Object> trainingNow(int batch, int seqLen, MatmulPrecision precision) {

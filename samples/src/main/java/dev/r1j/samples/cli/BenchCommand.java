@@ -246,24 +246,15 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /**
-     * Why the DJL engine has no bf16 GEMM figure on a CPU without bfloat16 units: its only bf16 route is
-     * bfloat16 products of float32 arrays ({@link MatmulPrecision#BF16}; BFLOAT16 arrays end the JVM).
+     * The DJL engine's ceiling with bfloat16 products of float32 arrays ({@link MatmulPrecision#BF16}, its
+     * only bf16 route: BFLOAT16 arrays end the JVM), or, where they are refused (a CPU without bfloat16
+     * units, a PyTorch build without the switch), the refusal's reason.
      */
-    static final String DJL_BF16_UNAVAILABLE = "this CPU has no bfloat16 units (avx512_bf16 or amx_bf16), on which "
-            + "the DJL engine's bfloat16 products of float32 arrays (R1J_MATMUL_PRECISION=BF16) run; BFLOAT16 arrays "
-            + "themselves abort the JVM on this engine";
-
-    /** The DJL engine's ceiling with bfloat16 products, or its reason where this CPU cannot run them. */
     private static Map<String, Object> bf16Ceiling(EngineBench bench) {
-        if (!MatmulPrecision.cpuHasBf16()) {
-            Map<String, Object> none = new LinkedHashMap<>();
-            none.put("unavailable", DJL_BF16_UNAVAILABLE);
-            return none;
-        }
         Map<String, Object> out;
         try {
             out = bench.gemmCeiling(MatmulPrecision.BF16);
-        } catch (IllegalStateException e) { // a PyTorch build without the precision switch
+        } catch (IllegalStateException e) {
             Map<String, Object> none = new LinkedHashMap<>();
             none.put("unavailable", e.getMessage());
             return none;
