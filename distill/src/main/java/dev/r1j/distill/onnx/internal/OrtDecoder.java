@@ -97,13 +97,14 @@ public final class OrtDecoder implements AutoCloseable {
      * (or null), consulted only for sizes the graph leaves symbolic.
      */
     public static OrtDecoder open(Path file, JsonNode config, int threads) {
+        return open(file, config, threads, System.getenv(PROFILE_ENV));
+    }
+
+    /** {@link #open(Path, JsonNode, int)} with ONNX Runtime's profiler writing to {@code profilePrefix} (null: off). */
+    static OrtDecoder open(Path file, JsonNode config, int threads, String profilePrefix) {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         OrtSession session;
-        try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
-            opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            if (threads > 0) {
-                opts.setIntraOpNumThreads(threads);
-            }
+        try (OrtSession.SessionOptions opts = sessionOptions(threads, profilePrefix)) {
             session = env.createSession(file.toString(), opts);
         } catch (OrtException e) {
             throw BadInputException.at(file, 0, null, "ONNX Runtime cannot load it: " + e.getMessage());
@@ -133,11 +134,7 @@ public final class OrtDecoder implements AutoCloseable {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         Path label = Path.of(name);
         OrtSession session;
-        try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
-            opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            if (threads > 0) {
-                opts.setIntraOpNumThreads(threads);
-            }
+        try (OrtSession.SessionOptions opts = sessionOptions(threads, System.getenv(PROFILE_ENV))) {
             if (!externalInitializers.isEmpty()) {
                 opts.addExternalInitializers(new HashMap<>(externalInitializers));
             }
@@ -156,6 +153,34 @@ public final class OrtDecoder implements AutoCloseable {
                 // already failing
             }
             throw e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The environment variable that turns on ONNX Runtime's profiler for every decoder session: its
+     * value is the path prefix of the JSON trace each session writes when it closes
+     * ({@code PREFIX_DATE.json}, one event per node run, readable in chrome://tracing or Perfetto).
+     */
+    public static final String PROFILE_ENV = "R1J_ORT_PROFILE";
+
+    /**
+     * Full graph optimisation, {@code threads} intra-op threads (0: ONNX Runtime's default), and the
+     * profiler writing to {@code profilePrefix} unless it is null or blank.
+     */
+    private static OrtSession.SessionOptions sessionOptions(int threads, String profilePrefix) throws OrtException {
+        OrtSession.SessionOptions opts = new OrtSession.SessionOptions();
+        try {
+            opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            if (threads > 0) {
+                opts.setIntraOpNumThreads(threads);
+            }
+            if (profilePrefix != null && !profilePrefix.isBlank()) {
+                opts.enableProfiling(profilePrefix);
+            }
+            return opts;
+        } catch (OrtException | RuntimeException e) {
+            opts.close();
+            throw e;
         }
     }
 
