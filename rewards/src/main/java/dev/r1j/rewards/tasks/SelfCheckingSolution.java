@@ -28,7 +28,10 @@ import java.util.regex.Pattern;
  * {@code check b*a=<a*b> wait}, {@code check c'*b=<c'*b> wait}), which disagrees with the step, then
  * writes the step again correctly with its passing check, and goes on. Every check line's arithmetic
  * is true; an {@code ok} check agrees with its step, a {@code wait} check does not, and the last step
- * still ends in the answer. The class is pure: the same text and the same random draws give the same
+ * still ends in the answer. {@link CheckStyle#SPLIT} checks sums and products instead by recomputing
+ * them in easier parts ({@code 37*6=222} is checked by {@code check 30*6=180 7*6=42 180+42=222 ok}),
+ * and {@link #withSlip(String, CheckStyle, RandomGenerator)} says where the slipped result lies, so a
+ * corpus can leave it out of the loss. The class is pure: the same text and the same random draws give the same
  * result.
  */
 public final class SelfCheckingSolution {
@@ -56,11 +59,35 @@ public final class SelfCheckingSolution {
      * @throws IllegalArgumentException naming the line when a line is not {@code a op b=c} or is not true
      */
     public static String checked(String solution) {
+        return checked(solution, CheckStyle.INVERSE);
+    }
+
+    /**
+     * {@code solution} with every step followed by its passing check in {@code style}; an empty
+     * solution stays empty.
+     *
+     * @throws IllegalArgumentException naming the line when a line is not {@code a op b=c} or is not true
+     */
+    public static String checked(String solution, CheckStyle style) {
         StringBuilder out = new StringBuilder();
         for (Step s : parse(solution)) {
-            s.appendChecked(out);
+            s.appendChecked(out, style);
         }
         return trimmed(out);
+    }
+
+    /**
+     * A checking solution with one slip, and where the slip's wrong result lies in it: characters
+     * {@code [wrongStart, wrongEnd)} of {@code text}, which a pre-training corpus can leave out of the
+     * loss so that a model learns to catch and redo slips without learning to make them.
+     */
+    public record Slipped(String text, int wrongStart, int wrongEnd) {
+        public Slipped {
+            if (wrongStart < 0 || wrongEnd <= wrongStart || wrongEnd > text.length()) {
+                throw new IllegalArgumentException("the wrong result [" + wrongStart + ", " + wrongEnd
+                        + ") must be a non-empty span of the text's " + text.length() + " characters");
+            }
+        }
     }
 
     /**
@@ -73,6 +100,17 @@ public final class SelfCheckingSolution {
      *                                  true, or when the solution has no step to slip on
      */
     public static String withSlip(String solution, RandomGenerator rng) {
+        return withSlip(solution, CheckStyle.INVERSE, rng).text();
+    }
+
+    /**
+     * {@link #withSlip(String, RandomGenerator)} with checks in {@code style}, and the span of the
+     * slipped result. The draws are the same two, so the slip lands where it would in either style.
+     *
+     * @throws IllegalArgumentException naming the line when a line is not {@code a op b=c} or is not
+     *                                  true, or when the solution has no step to slip on
+     */
+    public static Slipped withSlip(String solution, CheckStyle style, RandomGenerator rng) {
         List<Step> steps = parse(solution);
         if (steps.isEmpty()) {
             throw new IllegalArgumentException("a slip needs a step to slip on; the solution is empty");
@@ -82,13 +120,15 @@ public final class SelfCheckingSolution {
         long[] errors = Math.abs(slipped.c()) >= 100 ? ERRORS : SMALL_ERRORS;
         long wrong = exact(slipped, () -> Math.addExact(slipped.c(), errors[rng.nextInt(errors.length)]));
         StringBuilder out = new StringBuilder();
+        int wrongStart = -1;
         for (int i = 0; i < steps.size(); i++) {
             if (i == at) {
-                steps.get(i).appendSlip(out, wrong);
+                wrongStart = out.length() + steps.get(i).left().length() + 1;
+                steps.get(i).appendSlip(out, wrong, style);
             }
-            steps.get(i).appendChecked(out);
+            steps.get(i).appendChecked(out, style);
         }
-        return trimmed(out);
+        return new Slipped(trimmed(out), wrongStart, wrongStart + Long.toString(wrong).length());
     }
 
     private static String trimmed(StringBuilder out) {
@@ -166,22 +206,25 @@ public final class SelfCheckingSolution {
         }
 
         /** The step as written, then its passing check. */
-        void appendChecked(StringBuilder out) {
+        void appendChecked(StringBuilder out, CheckStyle style) {
             out.append(text).append('\n');
-            appendCheck(out, c);
+            appendCheck(out, c, style);
             out.append(" ok\n");
         }
 
         /** The step written with {@code wrong} as its result, then its check, computed on what was written, which fails. */
-        void appendSlip(StringBuilder out, long wrong) {
+        void appendSlip(StringBuilder out, long wrong, CheckStyle style) {
             out.append(left).append('=').append(wrong).append('\n');
-            appendCheck(out, wrong);
+            appendCheck(out, wrong, style);
             out.append(" wait\n");
         }
 
-        /** {@code check ...=x}: the second way of computing a step whose written result is {@code result}. */
-        private void appendCheck(StringBuilder out, long result) {
+        /** {@code check ...}: the second way of computing a step whose written result is {@code result}. */
+        private void appendCheck(StringBuilder out, long result, CheckStyle style) {
             out.append("check ");
+            if (style == CheckStyle.SPLIT && appendSplit(out)) {
+                return;
+            }
             switch (op) {
                 case '+' -> out.append(operand(result)).append('-').append(operand(b)).append('=')
                         .append(exact(this, () -> Math.subtractExact(result, b)));
@@ -192,6 +235,56 @@ public final class SelfCheckingSolution {
                 default -> out.append(operand(result)).append('*').append(operand(b)).append('=')
                         .append(exact(this, () -> Math.multiplyExact(result, b)));
             }
+        }
+
+        /**
+         * {@link CheckStyle#SPLIT}'s check of a sum or product of non-negative operands, when one of
+         * them splits into a leading part and a non-zero rest: the parts' results and their sum, which
+         * is {@code c} whatever the step wrote. False, writing nothing, when there is nothing to split.
+         */
+        private boolean appendSplit(StringBuilder out) {
+            if ((op != '+' && op != '*') || a < 0 || b < 0) {
+                return false;
+            }
+            boolean splitA = splits(a) && (!splits(b) || digits(a) >= digits(b));
+            if (!splitA && !splits(b)) {
+                return false;
+            }
+            long whole = splitA ? a : b;
+            long other = splitA ? b : a;
+            long unit = 1;
+            while (whole / unit >= 10) {
+                unit *= 10;
+            }
+            long high = whole / unit * unit;
+            long low = whole - high;
+            if (op == '*') {
+                // a*b = high*other + low*other; the factor that was split is written first, as in the step.
+                long x = exact(this, () -> Math.multiplyExact(high, other));
+                long y = exact(this, () -> Math.multiplyExact(low, other));
+                out.append(splitA ? high + "*" + other : other + "*" + high).append('=').append(x).append(' ')
+                        .append(splitA ? low + "*" + other : other + "*" + low).append('=').append(y).append(' ')
+                        .append(x).append('+').append(y).append('=').append(exact(this, () -> Math.addExact(x, y)));
+            } else {
+                // a+b = (other + high) + low: a round number first, then the rest.
+                long x = exact(this, () -> Math.addExact(other, high));
+                out.append(other).append('+').append(high).append('=').append(x).append(' ')
+                        .append(x).append('+').append(low).append('=').append(exact(this, () -> Math.addExact(x, low)));
+            }
+            return true;
+        }
+
+        /** Whether {@code n} >= 10 has a non-zero rest after its leading digit (37 does, 30 and 7 do not). */
+        private static boolean splits(long n) {
+            long unit = 1;
+            while (n / unit >= 10) {
+                unit *= 10;
+            }
+            return unit > 1 && n % unit != 0;
+        }
+
+        private static int digits(long n) {
+            return Long.toString(n).length();
         }
 
         /** A number as an operand: negative ones in parentheses, as the generators write them. */

@@ -233,4 +233,77 @@ class SelfCheckingSolutionTest {
         assertEquals(Set.of('+', '-', '*', '/'), operators, "every operator was exercised");
         assertTrue(slipsFirst > 0 && slipsLast > 0, "slips fall on first and last steps: " + slipsFirst + ", " + slipsLast);
     }
+    @Test
+    void splitChecksRecomputeSumsAndProductsInEasierParts() {
+        assertEquals("37*6=222\ncheck 30*6=180 7*6=42 180+42=222 ok", SelfCheckingSolution.checked("37*6=222", CheckStyle.SPLIT));
+        assertEquals("37*40=1480\ncheck 30*40=1200 7*40=280 1200+280=1480 ok",
+                SelfCheckingSolution.checked("37*40=1480", CheckStyle.SPLIT));
+        assertEquals("6*37=222\ncheck 6*30=180 6*7=42 180+42=222 ok", SelfCheckingSolution.checked("6*37=222", CheckStyle.SPLIT),
+                "the split factor keeps its place");
+        assertEquals("522+4060=4582\ncheck 522+4000=4522 4522+60=4582 ok",
+                SelfCheckingSolution.checked("522+4060=4582", CheckStyle.SPLIT), "the longer operand is split");
+        assertEquals("4060+522=4582\ncheck 522+4000=4522 4522+60=4582 ok",
+                SelfCheckingSolution.checked("4060+522=4582", CheckStyle.SPLIT));
+        assertEquals("100+75=175\ncheck 100+70=170 170+5=175 ok", SelfCheckingSolution.checked("100+75=175", CheckStyle.SPLIT),
+                "a round operand is not split: its rest would be 0");
+        assertEquals("4+56=60\ncheck 4+50=54 54+6=60 ok", SelfCheckingSolution.checked("4+56=60", CheckStyle.SPLIT));
+        assertEquals("7*8=56\ncheck 8*7=56 ok", SelfCheckingSolution.checked("7*8=56", CheckStyle.SPLIT),
+                "nothing to split: the inverse style");
+        assertEquals("30*40=1200\ncheck 40*30=1200 ok", SelfCheckingSolution.checked("30*40=1200", CheckStyle.SPLIT));
+        assertEquals("60-6=54\ncheck 54+6=60 ok", SelfCheckingSolution.checked("60-6=54", CheckStyle.SPLIT), "differences: inverse");
+        assertEquals("84/7=12\ncheck 12*7=84 ok", SelfCheckingSolution.checked("84/7=12", CheckStyle.SPLIT), "quotients: inverse");
+        assertEquals("(-4)*13=-52\ncheck 13*(-4)=-52 ok", SelfCheckingSolution.checked("(-4)*13=-52", CheckStyle.SPLIT),
+                "negative operands: inverse");
+        assertEquals(SelfCheckingSolution.checked("12*4=48\n12*30=360\n48+360=408"),
+                SelfCheckingSolution.checked("12*4=48\n12*30=360\n48+360=408", CheckStyle.INVERSE), "the default style");
+    }
+
+    @Test
+    void aSplitCheckAfterASlipArrivesAtTheTrueResultAndSaysWhereTheSlipIs() {
+        SelfCheckingSolution.Slipped s = SelfCheckingSolution.withSlip("12*4=48\n12*30=360\n48+360=408", CheckStyle.SPLIT,
+                new Scripted(2, 4));
+        assertEquals("12*4=48\ncheck 10*4=40 2*4=8 40+8=48 ok\n12*30=360\ncheck 10*30=300 2*30=60 300+60=360 ok\n"
+                + "48+360=418\ncheck 48+300=348 348+60=408 wait\n48+360=408\ncheck 48+300=348 348+60=408 ok", s.text());
+        assertEquals("418", s.text().substring(s.wrongStart(), s.wrongEnd()), "the span is the slipped result");
+        SelfCheckingSolution.Slipped first = SelfCheckingSolution.withSlip("48+360=408", CheckStyle.INVERSE, new Scripted(0, 4));
+        assertEquals(SelfCheckingSolution.withSlip("48+360=408", new Scripted(0, 4)), first.text(), "the same draws, the same text");
+        assertEquals("418", first.text().substring(first.wrongStart(), first.wrongEnd()));
+        SelfCheckingSolution.Slipped negative = SelfCheckingSolution.withSlip("3-7=-4", CheckStyle.SPLIT, new Scripted(0, 1));
+        assertEquals("-5", negative.text().substring(negative.wrongStart(), negative.wrongEnd()), "a sign is part of the result");
+    }
+
+    @Test
+    void everySplitCheckOfGeneratedSolutionsIsTrueArithmetic() {
+        Pattern op = Pattern.compile("(\\(-\\d+\\)|-?\\d+)([-+*/])(\\(-\\d+\\)|-?\\d+)=(-?\\d+)");
+        int checked = 0;
+        for (TaskGenerator task : List.of(new MultiplicationTask(2, 2), new ExpressionTask(3, 4, 9), new CountdownTask(4, 100))) {
+            for (Problem p : task.generate(300, 5)) {
+                String solution = p.meta(TaskGenerator.SOLUTION, "");
+                if (solution.isEmpty()) {
+                    continue;
+                }
+                for (String line : SelfCheckingSolution.checked(solution, CheckStyle.SPLIT).split("\n")) {
+                    if (!line.startsWith("check ")) {
+                        continue;
+                    }
+                    for (String part : line.substring(6, line.lastIndexOf(' ')).split(" ")) {
+                        Matcher m = op.matcher(part);
+                        assertTrue(m.matches(), part + " in " + line);
+                        long a = Long.parseLong(m.group(1).replace("(", "").replace(")", ""));
+                        long b = Long.parseLong(m.group(3).replace("(", "").replace(")", ""));
+                        long c = Long.parseLong(m.group(4));
+                        long v = switch (m.group(2)) {
+                            case "+" -> a + b;
+                            case "-" -> a - b;
+                            case "*" -> a * b;
+                            default -> a / b;
+                        };
+                        assertEquals(v, c, part + " in " + line);
+                        checked++;
+                    }
+                }
+            }
+        }
+        assertTrue(checked > 1000, "parts checked: " + checked);
+    }
 }

@@ -1,6 +1,7 @@
 package dev.r1j.rl.train;
 
 import dev.r1j.rewards.Problem;
+import dev.r1j.rewards.tasks.CheckStyle;
 import dev.r1j.rewards.tasks.CountdownTask;
 import dev.r1j.rewards.tasks.SelfCheckingSolution;
 import dev.r1j.rewards.tasks.TaskGenerator;
@@ -34,6 +35,9 @@ import java.util.Random;
  * </pre>
  * With {@code checkShare} 0 there is no mode line, and the documents are those of the corpus before
  * checking solutions existed, byte for byte, so the recipes of the shipped models still make them.
+ * The checks are in {@code checkStyle}; with {@code maskSlips}, each slipped result is a span that
+ * {@link #maskedDocuments} marks as not learned, so a model trained on them learns to catch and redo
+ * a slip without learning to make one.
  *
  * @param parts      the generators and how many problems each contributes
  * @param thinkShare share of examples with a worked solution, in [0, 1]
@@ -41,8 +45,11 @@ import java.util.Random;
  * @param slipShare  share of checking solutions with one slip, found and redone, in [0, 1]
  * @param seed       seeds the problems, the choice of which examples think and which of those check
  *                   and slip
+ * @param checkStyle how a step is checked (default {@link CheckStyle#INVERSE})
+ * @param maskSlips  whether slipped results are left out of the loss (default false)
  */
-public record PretrainCorpus(List<Part> parts, double thinkShare, double checkShare, double slipShare, long seed) {
+public record PretrainCorpus(List<Part> parts, double thinkShare, double checkShare, double slipShare, long seed,
+                             CheckStyle checkStyle, boolean maskSlips) {
 
     /** {@code count} problems from {@code task}. */
     public record Part(TaskGenerator task, int count) {
@@ -55,6 +62,7 @@ public record PretrainCorpus(List<Part> parts, double thinkShare, double checkSh
 
     public PretrainCorpus {
         parts = List.copyOf(parts);
+        java.util.Objects.requireNonNull(checkStyle, "checkStyle");
         if (parts.stream().mapToLong(Part::count).sum() == 0) {
             throw new IllegalArgumentException("the corpus needs at least one problem");
         }
@@ -76,6 +84,30 @@ public record PretrainCorpus(List<Part> parts, double thinkShare, double checkSh
         this(parts, thinkShare, 0, 0.5, seed);
     }
 
+    /** A corpus whose checking solutions check the {@link CheckStyle#INVERSE} way, every token learned. */
+    public PretrainCorpus(List<Part> parts, double thinkShare, double checkShare, double slipShare, long seed) {
+        this(parts, thinkShare, checkShare, slipShare, seed, CheckStyle.INVERSE, false);
+    }
+
+    /**
+     * One document: its text, and the span {@code [unlearnedStart, unlearnedEnd)} of characters whose
+     * prediction is not learned (a slipped result when slips are masked; both -1 when none).
+     */
+    public record Document(String text, int unlearnedStart, int unlearnedEnd) {
+        public Document {
+            boolean none = unlearnedStart == -1 && unlearnedEnd == -1;
+            if (!none && (unlearnedStart < 0 || unlearnedEnd <= unlearnedStart || unlearnedEnd > text.length())) {
+                throw new IllegalArgumentException("the unlearned span [" + unlearnedStart + ", " + unlearnedEnd
+                        + ") must be a non-empty span of the document's " + text.length() + " characters, or [-1, -1)");
+            }
+        }
+
+        /** Whether some of the document is not learned. */
+        public boolean masked() {
+            return unlearnedStart >= 0;
+        }
+    }
+
     /** The same parts and shares with {@code count} problems in all, split in the same proportions, from {@code seed}. */
     public PretrainCorpus resized(int count, long seed) {
         long total = parts.stream().mapToLong(Part::count).sum();
@@ -83,37 +115,55 @@ public record PretrainCorpus(List<Part> parts, double thinkShare, double checkSh
         for (Part p : parts) {
             scaled.add(new Part(p.task(), (int) Math.max(p.count() == 0 ? 0 : 1, Math.round((double) count * p.count() / total))));
         }
-        return new PretrainCorpus(scaled, thinkShare, checkShare, slipShare, seed);
+        return new PretrainCorpus(scaled, thinkShare, checkShare, slipShare, seed, checkStyle, maskSlips);
     }
 
-    /** The documents, in a seeded shuffled order, rendered with {@code template}. */
+    /** The documents' texts, in a seeded shuffled order, rendered with {@code template}. */
     public List<String> documents(PromptTemplate template) {
+        return maskedDocuments(template).stream().map(Document::text).toList();
+    }
+
+    /**
+     * The documents, in a seeded shuffled order, rendered with {@code template}, each with the span it
+     * does not learn (with {@code maskSlips}, a checking solution's slipped result).
+     */
+    public List<Document> maskedDocuments(PromptTemplate template) {
         Random rng = new Random(seed ^ 0x7468696EL);
         // Checks and slips are drawn from a stream of their own, so that which problems think, and the
         // order of the documents, are those of a corpus without checks.
         Random checks = new Random(seed ^ 0x636865636BL);
-        List<String> docs = new ArrayList<>();
+        List<Document> docs = new ArrayList<>();
         for (Part part : parts) {
             for (Problem p : part.task().generate(part.count(), seed)) {
-                docs.add(document(template, p, rng.nextDouble() < thinkShare ? worked(p, checks) : null));
+                docs.add(rng.nextDouble() < thinkShare ? workedDocument(template, p, checks)
+                        : new Document(document(template, p, null), -1, -1));
             }
         }
         Collections.shuffle(docs, rng);
         return docs;
     }
 
-    /** The think block's text for {@code p}: its worked solution, with a mode line and checks as drawn from {@code checks}. */
-    private String worked(Problem p, Random checks) {
+    /** {@code p} with its worked solution, with a mode line and checks as drawn from {@code checks}. */
+    private Document workedDocument(PromptTemplate template, Problem p, Random checks) {
         String solution = p.meta(TaskGenerator.SOLUTION, "");
         if (checkShare == 0) {
-            return solution;
+            return new Document(document(template, p, solution), -1, -1);
         }
         if (checks.nextDouble() >= checkShare) {
-            return SelfCheckingSolution.PLAIN_MODE + "\n" + solution;
+            return new Document(document(template, p, SelfCheckingSolution.PLAIN_MODE + "\n" + solution), -1, -1);
         }
         boolean slip = checks.nextDouble() < slipShare && !solution.isEmpty();
-        return SelfCheckingSolution.CHECK_MODE + "\n"
-                + (slip ? SelfCheckingSolution.withSlip(solution, checks) : SelfCheckingSolution.checked(solution));
+        String mode = SelfCheckingSolution.CHECK_MODE + "\n";
+        if (!slip) {
+            return new Document(document(template, p, mode + SelfCheckingSolution.checked(solution, checkStyle)), -1, -1);
+        }
+        SelfCheckingSolution.Slipped s = SelfCheckingSolution.withSlip(solution, checkStyle, checks);
+        String text = document(template, p, mode + s.text());
+        if (!maskSlips) {
+            return new Document(text, -1, -1);
+        }
+        int at = template.render(p.prompt()).length() + "<think>".length() + mode.length();
+        return new Document(text, at + s.wrongStart(), at + s.wrongEnd());
     }
 
     /** One problem as a document: prompt, then an optional worked solution (the generator's, unchecked), then the answer. */

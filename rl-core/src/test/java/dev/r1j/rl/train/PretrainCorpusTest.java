@@ -12,6 +12,7 @@ import dev.r1j.rewards.tasks.ExpressionTask;
 import dev.r1j.rewards.format.SelfCheck;
 import dev.r1j.rewards.format.ThinkStart;
 import dev.r1j.rewards.tasks.MultiplicationTask;
+import dev.r1j.rewards.tasks.CheckStyle;
 import dev.r1j.rewards.tasks.SelfCheckingSolution;
 import dev.r1j.rl.tokenizer.PromptTemplate;
 import java.util.List;
@@ -138,6 +139,41 @@ class PretrainCorpusTest {
             assertEquals(d.contains("<think>"), SelfCheck.checks(ThinkStart.OUTSIDE, turn(d)), d);
             assertFalse(SelfCheck.corrects(ThinkStart.OUTSIDE, turn(d)), d);
         }
+    }
+
+    @Test
+    void maskedSlipsMarkExactlyTheSlippedResultAndChangeNoText() {
+        PretrainCorpus split = new PretrainCorpus(CORPUS.parts(), 0.2, 0.5, 0.5, 5, CheckStyle.SPLIT, false);
+        PretrainCorpus masked = new PretrainCorpus(CORPUS.parts(), 0.2, 0.5, 0.5, 5, CheckStyle.SPLIT, true);
+        List<PretrainCorpus.Document> docs = masked.maskedDocuments(PromptTemplate.DEFAULT);
+        assertEquals(split.documents(PromptTemplate.DEFAULT), masked.documents(PromptTemplate.DEFAULT),
+                "masking changes what is learned, not the text");
+        assertTrue(split.maskedDocuments(PromptTemplate.DEFAULT).stream().noneMatch(PretrainCorpus.Document::masked),
+                "no span without mask_slips");
+        int spans = 0;
+        for (PretrainCorpus.Document d : docs) {
+            String t = d.text();
+            assertEquals(SelfCheck.corrects(ThinkStart.OUTSIDE, turn(t)), d.masked(), "a span exactly where a slip is: " + t);
+            if (!d.masked()) {
+                continue;
+            }
+            spans++;
+            // The span is the result of the step whose check says wait, and that step is redone right after.
+            String wrong = t.substring(d.unlearnedStart(), d.unlearnedEnd());
+            int lineStart = t.lastIndexOf('\n', d.unlearnedStart()) + 1;
+            int lineEnd = t.indexOf('\n', d.unlearnedEnd());
+            assertEquals(lineEnd, d.unlearnedEnd(), "the span ends the step's line: " + t);
+            String step = t.substring(lineStart, lineEnd);
+            assertEquals(step.substring(step.indexOf('=') + 1), wrong, t);
+            String[] next = t.substring(lineEnd + 1).split("\n", 3);
+            assertTrue(next[0].startsWith("check ") && next[0].endsWith(" wait"), t);
+            assertEquals(step.substring(0, step.indexOf('=') + 1), next[1].substring(0, next[1].indexOf('=') + 1),
+                    "the same step again: " + t);
+            assertFalse(next[1].endsWith("=" + wrong), "redone with another result: " + t);
+        }
+        assertTrue(spans > 15, spans + " masked slips");
+        assertEquals(CheckStyle.SPLIT, masked.resized(100, 9).checkStyle());
+        assertTrue(masked.resized(100, 9).maskSlips());
     }
 
     @Test

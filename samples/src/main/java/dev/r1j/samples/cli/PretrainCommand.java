@@ -13,6 +13,7 @@ import dev.r1j.rl.tokenizer.HfTokenizer;
 import dev.r1j.rl.tokenizer.PromptTemplate;
 import dev.r1j.report.LineChart;
 import dev.r1j.report.MetricsTable;
+import dev.r1j.rewards.tasks.CheckStyle;
 import dev.r1j.rl.train.PretrainCorpus;
 import dev.r1j.rl.train.SupervisedConfig;
 import dev.r1j.rl.train.SupervisedTrainer;
@@ -40,7 +41,8 @@ import picocli.CommandLine.Model.CommandSpec;
             "  corpus:   tasks {mul2x2: 80000, expr3-4: 80000, countdown4: 20000} (task name: problem count; names",
             "            are mulAxB, exprMIN-MAX[:TOP], countdownN[:TOP]), think_share 0.25, check_share 0 (share of",
             "            worked solutions that check each step), slip_share 0.5 (share of those with one slip, found",
-            "            and redone), seed 1, eval_problems 400",
+            "            and redone), check_style INVERSE (or SPLIT: sums and products recomputed in easier parts),",
+            "            mask_slips false (true: slipped results are not learned), seed 1, eval_problems 400",
             "  training: batch_size 8, sequence_length 256, gradient_accumulation 1, steps 1000, learning_rate 1e-3,",
             "            min_learning_rate learning_rate/10, warmup_steps 50, weight_decay 0.01, clip_norm 1.0,",
             "            eval_every 100, checkpoint_every 200, log_every 10, seed 0, logits_chunk 1024,",
@@ -93,11 +95,11 @@ final class PretrainCommand implements Callable<Integer> {
         }
 
         PromptTemplate template = PromptTemplate.DEFAULT;
-        List<String> docs = corpus.documents(template);
-        List<String> evalDocs = evalCorpus == null ? List.of() : evalCorpus.documents(template);
+        List<PretrainCorpus.Document> docs = corpus.maskedDocuments(template);
+        List<PretrainCorpus.Document> evalDocs = evalCorpus == null ? List.of() : evalCorpus.maskedDocuments(template);
         CharVocabulary vocab = CharVocabulary.builder().addTokens("<think>", "</think>", "<answer>", "</answer>")
                 .addCharacters(InitCommand.DEFAULT_ALPHABET);
-        docs.forEach(vocab::addCharacters);
+        docs.forEach(d -> vocab.addCharacters(d.text()));
         Path tokDir = out.resolve("tokenizer");
         HfTokenizer tok = vocab.writeTo(tokDir);
 
@@ -153,8 +155,8 @@ final class PretrainCommand implements Callable<Integer> {
             "max_positions", "tied", "seed");
 
     /** Fields of the {@code corpus} section. */
-    static final Set<String> CORPUS_FIELDS = Set.of("tasks", "think_share", "check_share", "slip_share", "seed",
-            "eval_problems");
+    static final Set<String> CORPUS_FIELDS = Set.of("tasks", "think_share", "check_share", "slip_share", "check_style",
+            "mask_slips", "seed", "eval_problems");
 
     /** Fields of a {@code training} section (pre-training and SFT share them). */
     static final Set<String> TRAINING_FIELDS = Set.of("batch_size", "sequence_length", "gradient_accumulation", "steps",
@@ -172,7 +174,19 @@ final class PretrainCommand implements Callable<Integer> {
             }
         }
         return new PretrainCorpus(parts, share(c, "think_share", 0.25), share(c, "check_share", 0),
-                share(c, "slip_share", 0.5), c.longValue("seed", 1));
+                share(c, "slip_share", 0.5), c.longValue("seed", 1), checkStyle(c), c.bool("mask_slips", false));
+    }
+
+    /** {@code corpus.check_style}: a {@link CheckStyle} name, any case (default INVERSE). */
+    private static CheckStyle checkStyle(ConfigFile c) {
+        String text = c.text("check_style", CheckStyle.INVERSE.name());
+        for (CheckStyle style : CheckStyle.values()) {
+            if (style.name().equalsIgnoreCase(text)) {
+                return style;
+            }
+        }
+        throw ConfigFile.error(c.file(), "corpus.check_style", "must be one of " + java.util.Arrays.toString(CheckStyle.values())
+                + ", was '" + text + "'");
     }
 
     /**
@@ -209,13 +223,34 @@ final class PretrainCommand implements Callable<Integer> {
         return file;
     }
 
-    private static List<TrainingExample> examples(List<String> docs, HfTokenizer tok) {
+    /**
+     * Each document's tokens and an end-of-sequence token; a document with an unlearned span is
+     * encoded in three pieces (before, span, after), so that the span's tokens can be marked, which
+     * for r1j's character tokenizer gives the tokens of the whole text (a span never cuts a tag).
+     */
+    static List<TrainingExample> examples(List<PretrainCorpus.Document> docs, HfTokenizer tok) {
         List<TrainingExample> out = new ArrayList<>(docs.size());
-        for (String d : docs) {
-            int[] ids = tok.encode(d);
-            int[] withEos = java.util.Arrays.copyOf(ids, ids.length + 1);
-            withEos[ids.length] = tok.eosId();
-            out.add(new TrainingExample(withEos, 0));
+        for (PretrainCorpus.Document d : docs) {
+            if (!d.masked()) {
+                int[] ids = tok.encode(d.text());
+                int[] withEos = java.util.Arrays.copyOf(ids, ids.length + 1);
+                withEos[ids.length] = tok.eosId();
+                out.add(new TrainingExample(withEos, 0));
+                continue;
+            }
+            int[] before = tok.encode(d.text().substring(0, d.unlearnedStart()));
+            int[] span = tok.encode(d.text().substring(d.unlearnedStart(), d.unlearnedEnd()));
+            int[] after = tok.encode(d.text().substring(d.unlearnedEnd()));
+            int n = before.length + span.length + after.length + 1;
+            int[] ids = new int[n];
+            boolean[] learned = new boolean[n];
+            System.arraycopy(before, 0, ids, 0, before.length);
+            System.arraycopy(span, 0, ids, before.length, span.length);
+            System.arraycopy(after, 0, ids, before.length + span.length, after.length);
+            ids[n - 1] = tok.eosId();
+            java.util.Arrays.fill(learned, true);
+            java.util.Arrays.fill(learned, before.length, before.length + span.length, false);
+            out.add(TrainingExample.masked(ids, learned));
         }
         return out;
     }
