@@ -1,11 +1,17 @@
 package dev.r1j.samples.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.r1j.rewards.tasks.CheckStyle;
+import dev.r1j.rewards.tasks.MultiplicationTask;
 import dev.r1j.rl.checkpoint.Checkpoint;
+import dev.r1j.rl.tokenizer.CharVocabulary;
+import dev.r1j.rl.tokenizer.HfTokenizer;
 import dev.r1j.rl.tokenizer.PromptTemplate;
 import dev.r1j.rl.train.PretrainCorpus;
+import dev.r1j.rl.train.TrainingExample;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -115,9 +121,52 @@ class PretrainCommandTest {
         var teacherJson = ConfigFile.read(dir.resolve("arith-teacher-base.yaml")).json();
         assertCandidate(dir, teacher, teacherJson, "arith-teacher-base-v2", 0.05, 0.5);
         assertCandidate(dir, teacher, teacherJson, "arith-teacher-base-check30", 0.3, 0.3);
+        for (String split : List.of("arith-teacher-base-split10", "arith-teacher-base-split30")) {
+            assertCandidate(dir, teacher, teacherJson, split, split.endsWith("10") ? 0.1 : 0.3, 0.5);
+            PretrainCorpus c = readRecipe(dir.resolve(split + ".yaml"));
+            assertEquals(CheckStyle.SPLIT, c.checkStyle(), split);
+            assertTrue(c.maskSlips(), split);
+        }
+        assertEquals(CheckStyle.INVERSE, readRecipe(dir.resolve("arith-teacher-base-v2.yaml")).checkStyle());
     }
 
-    /** Recipe {@code name} is arith-teacher-base's with the two shares added, and its documents fit its sequences. */
+    @Test
+    void aCheckStyleIsNamedOrRefusedAtItsField() throws Exception {
+        String err = refusal("style.yaml", "corpus:\n  check_share: 0.1\n  check_style: sideways\n");
+        assertTrue(err.contains("style.yaml:3") && err.contains("corpus.check_style") && err.contains("[INVERSE, SPLIT]")
+                && err.contains("'sideways'"), err);
+    }
+
+    @Test
+    void aMaskedSlipIsNotLearnedAndEveryOtherTokenIs() throws Exception {
+        PretrainCorpus corpus = new PretrainCorpus(List.of(new PretrainCorpus.Part(new MultiplicationTask(2, 2), 200)), 1, 1, 1, 4,
+                CheckStyle.SPLIT, true);
+        List<PretrainCorpus.Document> docs = corpus.maskedDocuments(PromptTemplate.DEFAULT);
+        CharVocabulary vocab = CharVocabulary.builder().addTokens("<think>", "</think>", "<answer>", "</answer>")
+                .addCharacters(InitCommand.DEFAULT_ALPHABET);
+        docs.forEach(d -> vocab.addCharacters(d.text()));
+        HfTokenizer tok = vocab.writeTo(tmp.resolve("tok"));
+        List<TrainingExample> examples = PretrainCommand.examples(docs, tok);
+        for (int i = 0; i < docs.size(); i++) {
+            PretrainCorpus.Document d = docs.get(i);
+            assertTrue(d.masked(), "every worked solution slips here: " + d.text());
+            int[] whole = tok.encode(d.text());
+            int[] ids = examples.get(i).tokens();
+            assertArrayEquals(whole, java.util.Arrays.copyOf(ids, ids.length - 1), "the pieces are the whole text's tokens");
+            assertEquals(tok.eosId(), ids[ids.length - 1]);
+            boolean[] learned = examples.get(i).learned();
+            StringBuilder unlearned = new StringBuilder();
+            for (int t = 1; t < ids.length - 1; t++) {
+                if (!learned[t]) {
+                    unlearned.append(tok.decode(new int[] {ids[t]}, false));
+                }
+            }
+            assertEquals(d.text().substring(d.unlearnedStart(), d.unlearnedEnd()), unlearned.toString(), d.text());
+            assertTrue(learned[ids.length - 1], "the end of the document is learned");
+        }
+    }
+
+    /** Recipe {@code name} is arith-teacher-base's with the two shares (and a check style and slip mask) added, and its documents fit its sequences. */
     private static void assertCandidate(Path dir, PretrainCorpus teacher, com.fasterxml.jackson.databind.JsonNode teacherJson,
             String name, double checkShare, double slipShare) throws Exception {
         Path file = dir.resolve(name + ".yaml");
@@ -128,19 +177,23 @@ class PretrainCommandTest {
         assertEquals(teacher.parts(), candidate.parts(), name);
         assertEquals(teacher.thinkShare(), candidate.thinkShare(), name);
         assertEquals(teacher.seed(), candidate.seed(), name);
-        // Apart from the two shares, the same recipe: model, training and the rest of the corpus.
+        // Apart from the two shares (and the check style and slip mask), the same recipe: model, training and the rest of the corpus.
         var json = recipe.json().deepCopy();
-        ((com.fasterxml.jackson.databind.node.ObjectNode) json.get("corpus")).remove(List.of("check_share", "slip_share"));
+        ((com.fasterxml.jackson.databind.node.ObjectNode) json.get("corpus")).remove(List.of("check_share", "slip_share", "check_style", "mask_slips"));
         assertEquals(teacherJson, json, name);
         assertTrue(Files.readString(file).contains("./r1j pretrain --config models/recipes/" + name + ".yaml"), name);
-        // Checked solutions are longer; they must still fit the recipe's sequences (one character a token
-        // at most, tags are one token each, plus the end-of-sequence token).
+        // Checked solutions are longer; they must still fit the recipe's sequences (one character a token,
+        // tags one token each, plus the end-of-sequence token).
         int length = PretrainCommand.trainingSection(recipe.section("training", PretrainCommand.TRAINING_FIELDS), null)
                 .sequenceLength();
         List<String> docs = candidate.resized(4000, 3).documents(PromptTemplate.DEFAULT);
         assertTrue(docs.stream().anyMatch(d -> d.contains("<think>solve and check\n")), name + ": some documents check");
         for (String d : docs) {
-            assertTrue(d.length() + 1 <= length, name + ": " + d.length() + " characters: " + d);
+            int tokens = d.length() + 1;
+            for (String tag : List.of("<think>", "</think>", "<answer>", "</answer>")) {
+                tokens -= d.contains(tag) ? tag.length() - 1 : 0;
+            }
+            assertTrue(tokens <= length, name + ": " + tokens + " tokens: " + d);
         }
     }
 }
