@@ -76,16 +76,27 @@ public final class SelfCheckingSolution {
         return trimmed(out);
     }
 
+    /** Characters {@code [start, end)} of a text. */
+    public record Span(int start, int end) {
+        public Span {
+            if (start < 0 || end <= start) {
+                throw new IllegalArgumentException("a span [" + start + ", " + end + ") must be non-empty and start at 0 or later");
+            }
+        }
+    }
+
     /**
-     * A checking solution with one slip, and where the slip's wrong result lies in it: characters
-     * {@code [wrongStart, wrongEnd)} of {@code text}, which a pre-training corpus can leave out of the
-     * loss so that a model learns to catch and redo slips without learning to make them.
+     * A checking solution with slips, and where each slipped result lies in it, in order: spans of
+     * {@code text} that a pre-training corpus can leave out of the loss, so that a model learns to
+     * catch and redo slips without learning to make them.
      */
-    public record Slipped(String text, int wrongStart, int wrongEnd) {
+    public record Slipped(String text, List<Span> slips) {
         public Slipped {
-            if (wrongStart < 0 || wrongEnd <= wrongStart || wrongEnd > text.length()) {
-                throw new IllegalArgumentException("the wrong result [" + wrongStart + ", " + wrongEnd
-                        + ") must be a non-empty span of the text's " + text.length() + " characters");
+            slips = List.copyOf(slips);
+            for (Span span : slips) {
+                if (span.end() > text.length()) {
+                    throw new IllegalArgumentException("slip " + span + " ends past the text's " + text.length() + " characters");
+                }
             }
         }
     }
@@ -120,15 +131,45 @@ public final class SelfCheckingSolution {
         long[] errors = Math.abs(slipped.c()) >= 100 ? ERRORS : SMALL_ERRORS;
         long wrong = exact(slipped, () -> Math.addExact(slipped.c(), errors[rng.nextInt(errors.length)]));
         StringBuilder out = new StringBuilder();
-        int wrongStart = -1;
+        List<Span> slips = new ArrayList<>(1);
         for (int i = 0; i < steps.size(); i++) {
             if (i == at) {
-                wrongStart = out.length() + steps.get(i).left().length() + 1;
-                steps.get(i).appendSlip(out, wrong, style);
+                slips.add(steps.get(i).appendSlip(out, wrong, style));
             }
             steps.get(i).appendChecked(out, style);
         }
-        return new Slipped(trimmed(out), wrongStart, wrongStart + Long.toString(wrong).length());
+        return new Slipped(trimmed(out), slips);
+    }
+
+    /**
+     * {@code solution} with every step checked, each step slipping on its own with probability
+     * {@code stepShare}: a slipped step is written with a wrong result (drawn as
+     * {@link #withSlip(String, RandomGenerator)} draws it), checked, found wrong, and written again with
+     * the true result, which the check has just computed (in {@link CheckStyle#SPLIT}) and which is
+     * not checked a second time. So a check that passes and a check that fails are about as common
+     * as the share makes them, and a model cannot learn to pass a check by copying its step's result.
+     * Per step, one draw decides the slip and, for a slip, one more picks the error.
+     *
+     * @throws IllegalArgumentException naming the line when a line is not {@code a op b=c} or is not
+     *                                  true, or when {@code stepShare} is not in [0, 1]
+     */
+    public static Slipped withSlips(String solution, CheckStyle style, double stepShare, RandomGenerator rng) {
+        if (!(stepShare >= 0 && stepShare <= 1)) {
+            throw new IllegalArgumentException("the share of steps that slip must be in [0, 1], was " + stepShare);
+        }
+        StringBuilder out = new StringBuilder();
+        List<Span> slips = new ArrayList<>();
+        for (Step step : parse(solution)) {
+            if (rng.nextDouble() < stepShare) {
+                long[] errors = Math.abs(step.c()) >= 100 ? ERRORS : SMALL_ERRORS;
+                long wrong = exact(step, () -> Math.addExact(step.c(), errors[rng.nextInt(errors.length)]));
+                slips.add(step.appendSlip(out, wrong, style));
+                out.append(step.text()).append('\n');
+            } else {
+                step.appendChecked(out, style);
+            }
+        }
+        return new Slipped(trimmed(out), slips);
     }
 
     private static String trimmed(StringBuilder out) {
@@ -212,11 +253,17 @@ public final class SelfCheckingSolution {
             out.append(" ok\n");
         }
 
-        /** The step written with {@code wrong} as its result, then its check, computed on what was written, which fails. */
-        void appendSlip(StringBuilder out, long wrong, CheckStyle style) {
-            out.append(left).append('=').append(wrong).append('\n');
+        /**
+         * The step written with {@code wrong} as its result, then its check, computed on what was
+         * written, which fails; returns where {@code wrong} was written.
+         */
+        Span appendSlip(StringBuilder out, long wrong, CheckStyle style) {
+            out.append(left).append('=');
+            Span at = new Span(out.length(), out.length() + Long.toString(wrong).length());
+            out.append(wrong).append('\n');
             appendCheck(out, wrong, style);
             out.append(" wait\n");
+            return at;
         }
 
         /** {@code check ...}: the second way of computing a step whose written result is {@code result}. */

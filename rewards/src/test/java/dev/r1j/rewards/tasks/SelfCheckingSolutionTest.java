@@ -264,12 +264,63 @@ class SelfCheckingSolutionTest {
                 new Scripted(2, 4));
         assertEquals("12*4=48\ncheck 10*4=40 2*4=8 40+8=48 ok\n12*30=360\ncheck 10*30=300 2*30=60 300+60=360 ok\n"
                 + "48+360=418\ncheck 48+300=348 348+60=408 wait\n48+360=408\ncheck 48+300=348 348+60=408 ok", s.text());
-        assertEquals("418", s.text().substring(s.wrongStart(), s.wrongEnd()), "the span is the slipped result");
+        assertEquals(1, s.slips().size());
+        assertEquals("418", s.text().substring(s.slips().get(0).start(), s.slips().get(0).end()), "the span is the slipped result");
         SelfCheckingSolution.Slipped first = SelfCheckingSolution.withSlip("48+360=408", CheckStyle.INVERSE, new Scripted(0, 4));
         assertEquals(SelfCheckingSolution.withSlip("48+360=408", new Scripted(0, 4)), first.text(), "the same draws, the same text");
-        assertEquals("418", first.text().substring(first.wrongStart(), first.wrongEnd()));
+        assertEquals("418", first.text().substring(first.slips().get(0).start(), first.slips().get(0).end()));
         SelfCheckingSolution.Slipped negative = SelfCheckingSolution.withSlip("3-7=-4", CheckStyle.SPLIT, new Scripted(0, 1));
-        assertEquals("-5", negative.text().substring(negative.wrongStart(), negative.wrongEnd()), "a sign is part of the result");
+        assertEquals("-5", negative.text().substring(negative.slips().get(0).start(), negative.slips().get(0).end()),
+                "a sign is part of the result");
+    }
+
+    /** Draws that return the given doubles and ints in the order asked for. */
+    static final class Sequence implements RandomGenerator {
+        private final java.util.ArrayDeque<Object> draws = new java.util.ArrayDeque<>();
+
+        Sequence(Object... draws) {
+            this.draws.addAll(List.of(draws));
+        }
+
+        @Override
+        public double nextDouble() {
+            return (Double) draws.removeFirst();
+        }
+
+        @Override
+        public int nextInt(int bound) {
+            int v = (Integer) draws.removeFirst();
+            assertTrue(v >= 0 && v < bound, v + " drawn below " + bound);
+            return v;
+        }
+
+        @Override
+        public long nextLong() {
+            throw new AssertionError("slips are drawn with nextDouble and bounded nextInt only");
+        }
+
+        boolean used() {
+            return draws.isEmpty();
+        }
+    }
+
+    @Test
+    void eachStepCanSlipAndASlippedStepIsRewrittenWithTheChecksResult() {
+        Sequence draws = new Sequence(0.1, 2, 0.9, 0.2, 0);
+        SelfCheckingSolution.Slipped s = SelfCheckingSolution.withSlips("12*4=48\n12*30=360\n48+360=408", CheckStyle.SPLIT, 0.5, draws);
+        assertEquals("12*4=50\ncheck 10*4=40 2*4=8 40+8=48 wait\n12*4=48\n"
+                + "12*30=360\ncheck 10*30=300 2*30=60 300+60=360 ok\n"
+                + "48+360=409\ncheck 48+300=348 348+60=408 wait\n48+360=408", s.text());
+        assertTrue(draws.used(), "per step one draw for the slip and one for its error");
+        assertEquals(List.of("50", "409"), s.slips().stream().map(sp -> s.text().substring(sp.start(), sp.end())).toList());
+        assertEquals(SelfCheckingSolution.checked("12*4=48\n12*30=360", CheckStyle.SPLIT),
+                SelfCheckingSolution.withSlips("12*4=48\n12*30=360", CheckStyle.SPLIT, 0, new SplittableRandom(1)).text(),
+                "no share, no slips");
+        assertEquals(List.of(), SelfCheckingSolution.withSlips("12*4=48", CheckStyle.SPLIT, 0, new SplittableRandom(1)).slips());
+        assertEquals(3, SelfCheckingSolution.withSlips("12*4=48\n12*30=360\n48+360=408", CheckStyle.SPLIT, 1,
+                new SplittableRandom(1)).slips().size(), "every step slips at share 1");
+        assertThrows(IllegalArgumentException.class,
+                () -> SelfCheckingSolution.withSlips("12*4=48", CheckStyle.SPLIT, 1.5, new SplittableRandom(1)));
     }
 
     @Test

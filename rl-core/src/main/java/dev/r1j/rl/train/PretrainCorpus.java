@@ -35,8 +35,8 @@ import java.util.Random;
  * </pre>
  * With {@code checkShare} 0 there is no mode line, and the documents are those of the corpus before
  * checking solutions existed, byte for byte, so the recipes of the shipped models still make them.
- * The checks are in {@code checkStyle}; with {@code maskSlips}, each slipped result is a span that
- * {@link #maskedDocuments} marks as not learned, so a model trained on them learns to catch and redo
+ * The checks are in {@code checkStyle}, the slips where {@code slips} puts them; with {@code maskSlips},
+ * each slipped result is a span that {@link #maskedDocuments} marks as not learned, so a model trained on them learns to catch and redo
  * a slip without learning to make one.
  *
  * @param parts      the generators and how many problems each contributes
@@ -46,10 +46,11 @@ import java.util.Random;
  * @param seed       seeds the problems, the choice of which examples think and which of those check
  *                   and slip
  * @param checkStyle how a step is checked (default {@link CheckStyle#INVERSE})
+ * @param slips      where checking solutions slip and what {@code slipShare} counts (default {@link SlipPlan#ONE})
  * @param maskSlips  whether slipped results are left out of the loss (default false)
  */
 public record PretrainCorpus(List<Part> parts, double thinkShare, double checkShare, double slipShare, long seed,
-                             CheckStyle checkStyle, boolean maskSlips) {
+                             CheckStyle checkStyle, SlipPlan slips, boolean maskSlips) {
 
     /** {@code count} problems from {@code task}. */
     public record Part(TaskGenerator task, int count) {
@@ -63,6 +64,7 @@ public record PretrainCorpus(List<Part> parts, double thinkShare, double checkSh
     public PretrainCorpus {
         parts = List.copyOf(parts);
         java.util.Objects.requireNonNull(checkStyle, "checkStyle");
+        java.util.Objects.requireNonNull(slips, "slips");
         if (parts.stream().mapToLong(Part::count).sum() == 0) {
             throw new IllegalArgumentException("the corpus needs at least one problem");
         }
@@ -74,8 +76,8 @@ public record PretrainCorpus(List<Part> parts, double thinkShare, double checkSh
                     + checkShare);
         }
         if (!(slipShare >= 0 && slipShare <= 1)) {
-            throw new IllegalArgumentException("slip share (of checking solutions with one slip) must be in [0, 1], was "
-                    + slipShare);
+            throw new IllegalArgumentException("slip share (of checking solutions with one slip, or of their steps that slip) "
+                    + "must be in [0, 1], was " + slipShare);
         }
     }
 
@@ -86,25 +88,34 @@ public record PretrainCorpus(List<Part> parts, double thinkShare, double checkSh
 
     /** A corpus whose checking solutions check the {@link CheckStyle#INVERSE} way, every token learned. */
     public PretrainCorpus(List<Part> parts, double thinkShare, double checkShare, double slipShare, long seed) {
-        this(parts, thinkShare, checkShare, slipShare, seed, CheckStyle.INVERSE, false);
+        this(parts, thinkShare, checkShare, slipShare, seed, CheckStyle.INVERSE, SlipPlan.ONE, false);
     }
 
     /**
-     * One document: its text, and the span {@code [unlearnedStart, unlearnedEnd)} of characters whose
-     * prediction is not learned (a slipped result when slips are masked; both -1 when none).
+     * One document: its text, and the spans of characters whose prediction is not learned (slipped
+     * results when slips are masked), in order and apart.
      */
-    public record Document(String text, int unlearnedStart, int unlearnedEnd) {
+    public record Document(String text, List<SelfCheckingSolution.Span> unlearned) {
         public Document {
-            boolean none = unlearnedStart == -1 && unlearnedEnd == -1;
-            if (!none && (unlearnedStart < 0 || unlearnedEnd <= unlearnedStart || unlearnedEnd > text.length())) {
-                throw new IllegalArgumentException("the unlearned span [" + unlearnedStart + ", " + unlearnedEnd
-                        + ") must be a non-empty span of the document's " + text.length() + " characters, or [-1, -1)");
+            unlearned = List.copyOf(unlearned);
+            int end = 0;
+            for (SelfCheckingSolution.Span span : unlearned) {
+                if (span.start() < end || span.end() > text.length()) {
+                    throw new IllegalArgumentException("unlearned spans must be in order, apart and within the document's "
+                            + text.length() + " characters: " + unlearned);
+                }
+                end = span.end();
             }
+        }
+
+        /** A document learned whole. */
+        static Document whole(String text) {
+            return new Document(text, List.of());
         }
 
         /** Whether some of the document is not learned. */
         public boolean masked() {
-            return unlearnedStart >= 0;
+            return !unlearned.isEmpty();
         }
     }
 
@@ -115,7 +126,7 @@ public record PretrainCorpus(List<Part> parts, double thinkShare, double checkSh
         for (Part p : parts) {
             scaled.add(new Part(p.task(), (int) Math.max(p.count() == 0 ? 0 : 1, Math.round((double) count * p.count() / total))));
         }
-        return new PretrainCorpus(scaled, thinkShare, checkShare, slipShare, seed, checkStyle, maskSlips);
+        return new PretrainCorpus(scaled, thinkShare, checkShare, slipShare, seed, checkStyle, slips, maskSlips);
     }
 
     /** The documents' texts, in a seeded shuffled order, rendered with {@code template}. */
@@ -136,7 +147,7 @@ public record PretrainCorpus(List<Part> parts, double thinkShare, double checkSh
         for (Part part : parts) {
             for (Problem p : part.task().generate(part.count(), seed)) {
                 docs.add(rng.nextDouble() < thinkShare ? workedDocument(template, p, checks)
-                        : new Document(document(template, p, null), -1, -1));
+                        : Document.whole(document(template, p, null)));
             }
         }
         Collections.shuffle(docs, rng);
@@ -147,23 +158,30 @@ public record PretrainCorpus(List<Part> parts, double thinkShare, double checkSh
     private Document workedDocument(PromptTemplate template, Problem p, Random checks) {
         String solution = p.meta(TaskGenerator.SOLUTION, "");
         if (checkShare == 0) {
-            return new Document(document(template, p, solution), -1, -1);
+            return Document.whole(document(template, p, solution));
         }
         if (checks.nextDouble() >= checkShare) {
-            return new Document(document(template, p, SelfCheckingSolution.PLAIN_MODE + "\n" + solution), -1, -1);
+            return Document.whole(document(template, p, SelfCheckingSolution.PLAIN_MODE + "\n" + solution));
         }
-        boolean slip = checks.nextDouble() < slipShare && !solution.isEmpty();
         String mode = SelfCheckingSolution.CHECK_MODE + "\n";
-        if (!slip) {
-            return new Document(document(template, p, mode + SelfCheckingSolution.checked(solution, checkStyle)), -1, -1);
+        SelfCheckingSolution.Slipped s;
+        if (slips == SlipPlan.EACH_STEP) {
+            s = SelfCheckingSolution.withSlips(solution, checkStyle, slipShare, checks);
+        } else if (checks.nextDouble() < slipShare && !solution.isEmpty()) {
+            s = SelfCheckingSolution.withSlip(solution, checkStyle, checks);
+        } else {
+            return Document.whole(document(template, p, mode + SelfCheckingSolution.checked(solution, checkStyle)));
         }
-        SelfCheckingSolution.Slipped s = SelfCheckingSolution.withSlip(solution, checkStyle, checks);
         String text = document(template, p, mode + s.text());
         if (!maskSlips) {
-            return new Document(text, -1, -1);
+            return Document.whole(text);
         }
         int at = template.render(p.prompt()).length() + "<think>".length() + mode.length();
-        return new Document(text, at + s.wrongStart(), at + s.wrongEnd());
+        List<SelfCheckingSolution.Span> spans = new ArrayList<>();
+        for (SelfCheckingSolution.Span slip : s.slips()) {
+            spans.add(new SelfCheckingSolution.Span(at + slip.start(), at + slip.end()));
+        }
+        return new Document(text, spans);
     }
 
     /** One problem as a document: prompt, then an optional worked solution (the generator's, unchecked), then the answer. */

@@ -143,8 +143,8 @@ class PretrainCorpusTest {
 
     @Test
     void maskedSlipsMarkExactlyTheSlippedResultAndChangeNoText() {
-        PretrainCorpus split = new PretrainCorpus(CORPUS.parts(), 0.2, 0.5, 0.5, 5, CheckStyle.SPLIT, false);
-        PretrainCorpus masked = new PretrainCorpus(CORPUS.parts(), 0.2, 0.5, 0.5, 5, CheckStyle.SPLIT, true);
+        PretrainCorpus split = new PretrainCorpus(CORPUS.parts(), 0.2, 0.5, 0.5, 5, CheckStyle.SPLIT, SlipPlan.ONE, false);
+        PretrainCorpus masked = new PretrainCorpus(CORPUS.parts(), 0.2, 0.5, 0.5, 5, CheckStyle.SPLIT, SlipPlan.ONE, true);
         List<PretrainCorpus.Document> docs = masked.maskedDocuments(PromptTemplate.DEFAULT);
         assertEquals(split.documents(PromptTemplate.DEFAULT), masked.documents(PromptTemplate.DEFAULT),
                 "masking changes what is learned, not the text");
@@ -158,11 +158,14 @@ class PretrainCorpusTest {
                 continue;
             }
             spans++;
+            assertEquals(1, d.unlearned().size(), "one slip: " + t);
             // The span is the result of the step whose check says wait, and that step is redone right after.
-            String wrong = t.substring(d.unlearnedStart(), d.unlearnedEnd());
-            int lineStart = t.lastIndexOf('\n', d.unlearnedStart()) + 1;
-            int lineEnd = t.indexOf('\n', d.unlearnedEnd());
-            assertEquals(lineEnd, d.unlearnedEnd(), "the span ends the step's line: " + t);
+            int start = d.unlearned().get(0).start();
+            int end = d.unlearned().get(0).end();
+            String wrong = t.substring(start, end);
+            int lineStart = t.lastIndexOf('\n', start) + 1;
+            int lineEnd = t.indexOf('\n', end);
+            assertEquals(lineEnd, end, "the span ends the step's line: " + t);
             String step = t.substring(lineStart, lineEnd);
             assertEquals(step.substring(step.indexOf('=') + 1), wrong, t);
             String[] next = t.substring(lineEnd + 1).split("\n", 3);
@@ -174,6 +177,22 @@ class PretrainCorpusTest {
         assertTrue(spans > 15, spans + " masked slips");
         assertEquals(CheckStyle.SPLIT, masked.resized(100, 9).checkStyle());
         assertTrue(masked.resized(100, 9).maskSlips());
+
+        // Each step on its own: about half of all checks fail, and every failure's result is masked.
+        PretrainCorpus each = new PretrainCorpus(CORPUS.parts(), 0.2, 1, 0.5, 5, CheckStyle.SPLIT, SlipPlan.EACH_STEP, true);
+        int waits = 0;
+        int oks = 0;
+        for (PretrainCorpus.Document d : each.maskedDocuments(PromptTemplate.DEFAULT)) {
+            int w = d.text().split(" wait\n", -1).length - 1;
+            waits += w;
+            oks += d.text().split(" ok", -1).length - 1;
+            assertEquals(w, d.unlearned().size(), d.text());
+            for (var span : d.unlearned()) {
+                assertTrue(d.text().charAt(span.start() - 1) == '=' && d.text().charAt(span.end()) == '\n', d.text());
+            }
+        }
+        assertTrue(waits > 0.35 * (waits + oks) && waits < 0.65 * (waits + oks), waits + " failing and " + oks + " passing checks");
+        assertEquals(SlipPlan.EACH_STEP, each.resized(100, 9).slips());
     }
 
     @Test

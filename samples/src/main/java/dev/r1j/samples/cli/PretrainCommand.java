@@ -15,6 +15,7 @@ import dev.r1j.report.LineChart;
 import dev.r1j.report.MetricsTable;
 import dev.r1j.rewards.tasks.CheckStyle;
 import dev.r1j.rl.train.PretrainCorpus;
+import dev.r1j.rl.train.SlipPlan;
 import dev.r1j.rl.train.SupervisedConfig;
 import dev.r1j.rl.train.SupervisedTrainer;
 import dev.r1j.rl.train.TrainingExample;
@@ -42,7 +43,8 @@ import picocli.CommandLine.Model.CommandSpec;
             "            are mulAxB, exprMIN-MAX[:TOP], countdownN[:TOP]), think_share 0.25, check_share 0 (share of",
             "            worked solutions that check each step), slip_share 0.5 (share of those with one slip, found",
             "            and redone), check_style INVERSE (or SPLIT: sums and products recomputed in easier parts),",
-            "            mask_slips false (true: slipped results are not learned), seed 1, eval_problems 400",
+            "            slips ONE (or EACH_STEP: slip_share is then the share of steps that slip), mask_slips false",
+            "            (true: slipped results are not learned), seed 1, eval_problems 400",
             "  training: batch_size 8, sequence_length 256, gradient_accumulation 1, steps 1000, learning_rate 1e-3,",
             "            min_learning_rate learning_rate/10, warmup_steps 50, weight_decay 0.01, clip_norm 1.0,",
             "            eval_every 100, checkpoint_every 200, log_every 10, seed 0, logits_chunk 1024,",
@@ -156,7 +158,7 @@ final class PretrainCommand implements Callable<Integer> {
 
     /** Fields of the {@code corpus} section. */
     static final Set<String> CORPUS_FIELDS = Set.of("tasks", "think_share", "check_share", "slip_share", "check_style",
-            "mask_slips", "seed", "eval_problems");
+            "slips", "mask_slips", "seed", "eval_problems");
 
     /** Fields of a {@code training} section (pre-training and SFT share them). */
     static final Set<String> TRAINING_FIELDS = Set.of("batch_size", "sequence_length", "gradient_accumulation", "steps",
@@ -174,18 +176,20 @@ final class PretrainCommand implements Callable<Integer> {
             }
         }
         return new PretrainCorpus(parts, share(c, "think_share", 0.25), share(c, "check_share", 0),
-                share(c, "slip_share", 0.5), c.longValue("seed", 1), checkStyle(c), c.bool("mask_slips", false));
+                share(c, "slip_share", 0.5), c.longValue("seed", 1), named(c, "check_style", CheckStyle.INVERSE),
+                named(c, "slips", SlipPlan.ONE), c.bool("mask_slips", false));
     }
 
-    /** {@code corpus.check_style}: a {@link CheckStyle} name, any case (default INVERSE). */
-    private static CheckStyle checkStyle(ConfigFile c) {
-        String text = c.text("check_style", CheckStyle.INVERSE.name());
-        for (CheckStyle style : CheckStyle.values()) {
-            if (style.name().equalsIgnoreCase(text)) {
-                return style;
+    /** {@code corpus.NAME}: one of {@code fallback}'s enum's names, any case ({@code fallback} when absent). */
+    private static <E extends Enum<E>> E named(ConfigFile c, String name, E fallback) {
+        String text = c.text(name, fallback.name());
+        E[] values = fallback.getDeclaringClass().getEnumConstants();
+        for (E v : values) {
+            if (v.name().equalsIgnoreCase(text)) {
+                return v;
             }
         }
-        throw ConfigFile.error(c.file(), "corpus.check_style", "must be one of " + java.util.Arrays.toString(CheckStyle.values())
+        throw ConfigFile.error(c.file(), "corpus." + name, "must be one of " + java.util.Arrays.toString(values)
                 + ", was '" + text + "'");
     }
 
@@ -224,9 +228,9 @@ final class PretrainCommand implements Callable<Integer> {
     }
 
     /**
-     * Each document's tokens and an end-of-sequence token; a document with an unlearned span is
-     * encoded in three pieces (before, span, after), so that the span's tokens can be marked, which
-     * for r1j's character tokenizer gives the tokens of the whole text (a span never cuts a tag).
+     * Each document's tokens and an end-of-sequence token; a document with unlearned spans is encoded
+     * piece by piece (the text between spans, each span), so that the spans' tokens can be marked,
+     * which for r1j's character tokenizer gives the tokens of the whole text (a span never cuts a tag).
      */
     static List<TrainingExample> examples(List<PretrainCorpus.Document> docs, HfTokenizer tok) {
         List<TrainingExample> out = new ArrayList<>(docs.size());
@@ -238,19 +242,31 @@ final class PretrainCommand implements Callable<Integer> {
                 out.add(new TrainingExample(withEos, 0));
                 continue;
             }
-            int[] before = tok.encode(d.text().substring(0, d.unlearnedStart()));
-            int[] span = tok.encode(d.text().substring(d.unlearnedStart(), d.unlearnedEnd()));
-            int[] after = tok.encode(d.text().substring(d.unlearnedEnd()));
-            int n = before.length + span.length + after.length + 1;
-            int[] ids = new int[n];
-            boolean[] learned = new boolean[n];
-            System.arraycopy(before, 0, ids, 0, before.length);
-            System.arraycopy(span, 0, ids, before.length, span.length);
-            System.arraycopy(after, 0, ids, before.length + span.length, after.length);
-            ids[n - 1] = tok.eosId();
-            java.util.Arrays.fill(learned, true);
-            java.util.Arrays.fill(learned, before.length, before.length + span.length, false);
-            out.add(TrainingExample.masked(ids, learned));
+            List<Integer> ids = new ArrayList<>();
+            List<Boolean> learned = new ArrayList<>();
+            int at = 0;
+            for (var span : d.unlearned()) {
+                for (int id : tok.encode(d.text().substring(at, span.start()))) {
+                    ids.add(id);
+                    learned.add(true);
+                }
+                for (int id : tok.encode(d.text().substring(span.start(), span.end()))) {
+                    ids.add(id);
+                    learned.add(false);
+                }
+                at = span.end();
+            }
+            for (int id : tok.encode(d.text().substring(at))) {
+                ids.add(id);
+                learned.add(true);
+            }
+            ids.add(tok.eosId());
+            learned.add(true);
+            boolean[] mask = new boolean[learned.size()];
+            for (int i = 0; i < mask.length; i++) {
+                mask[i] = learned.get(i);
+            }
+            out.add(TrainingExample.masked(ids.stream().mapToInt(Integer::intValue).toArray(), mask));
         }
         return out;
     }
