@@ -26,5 +26,20 @@ public enum CheckStyle {
      * {@link #INVERSE} does. A check of this style never reads the step's written result until its
      * verdict, so after a slip it arrives at the true result, which the redone step copies.
      */
-    SPLIT
+    SPLIT,
+    /**
+     * {@link #SPLIT}, and every check ends with {@code vs} and the number its result must equal (the
+     * step's written result, or for an inverse check the step's first operand), so that the verdict
+     * compares two neighbouring numbers rather than numbers a line apart:
+     * <pre>
+     *   37*6=232        check 30*6=180 7*6=42 180+42=222 vs 232 wait
+     *   60-6=54         check 54+6=60 vs 60 ok
+     * </pre>
+     */
+    SPLIT_COMPARED;
+
+    /** Whether sums and products are recomputed in parts. */
+    boolean splits() {
+        return this != INVERSE;
+    }
 }

@@ -269,9 +269,19 @@ public final class SelfCheckingSolution {
         /** {@code check ...}: the second way of computing a step whose written result is {@code result}. */
         private void appendCheck(StringBuilder out, long result, CheckStyle style) {
             out.append("check ");
-            if (style == CheckStyle.SPLIT && appendSplit(out)) {
-                return;
+            boolean split = style.splits() && appendSplit(out);
+            if (!split) {
+                appendInverse(out, result);
             }
+            if (style == CheckStyle.SPLIT_COMPARED) {
+                // The number the check's result must equal, written beside it, so that the verdict
+                // compares two neighbours rather than numbers a line apart.
+                out.append(" vs ").append(split || op == '*' ? result : a);
+            }
+        }
+
+        /** {@link CheckStyle#INVERSE}'s check of a step whose written result is {@code result}. */
+        private void appendInverse(StringBuilder out, long result) {
             switch (op) {
                 case '+' -> out.append(operand(result)).append('-').append(operand(b)).append('=')
                         .append(exact(this, () -> Math.subtractExact(result, b)));

@@ -259,11 +259,25 @@ class SelfCheckingSolutionTest {
     }
 
     @Test
+    void aComparedSplitCheckEndsWithTheNumberItsResultMustEqual() {
+        assertEquals("37*6=222\ncheck 30*6=180 7*6=42 180+42=222 vs 222 ok",
+                SelfCheckingSolution.checked("37*6=222", CheckStyle.SPLIT_COMPARED));
+        assertEquals("60-6=54\ncheck 54+6=60 vs 60 ok", SelfCheckingSolution.checked("60-6=54", CheckStyle.SPLIT_COMPARED),
+                "an inverse check compares with the first operand");
+        assertEquals("7*8=56\ncheck 8*7=56 vs 56 ok", SelfCheckingSolution.checked("7*8=56", CheckStyle.SPLIT_COMPARED));
+        assertEquals("37*6=232\ncheck 30*6=180 7*6=42 180+42=222 vs 232 wait\n37*6=222\ncheck 30*6=180 7*6=42 180+42=222 vs 222 ok",
+                SelfCheckingSolution.withSlip("37*6=222", CheckStyle.SPLIT_COMPARED, new Scripted(0, 4)).text());
+        assertEquals("3-7=-5\ncheck (-5)+7=2 vs 3 wait\n3-7=-4\ncheck (-4)+7=3 vs 3 ok",
+                SelfCheckingSolution.withSlip("3-7=-4", CheckStyle.SPLIT_COMPARED, new Scripted(0, 1)).text());
+    }
+
+    @Test
     void aSplitCheckAfterASlipArrivesAtTheTrueResultAndSaysWhereTheSlipIs() {
         SelfCheckingSolution.Slipped s = SelfCheckingSolution.withSlip("12*4=48\n12*30=360\n48+360=408", CheckStyle.SPLIT,
                 new Scripted(2, 4));
         assertEquals("12*4=48\ncheck 10*4=40 2*4=8 40+8=48 ok\n12*30=360\ncheck 10*30=300 2*30=60 300+60=360 ok\n"
-                + "48+360=418\ncheck 48+300=348 348+60=408 wait\n48+360=408\ncheck 48+300=348 348+60=408 ok", s.text());
+                + "48+360=418\ncheck 48+300=348 348+60=408 wait\n48+360=408\ncheck 48+300=348 348+60=408 ok",
+                s.text(), "the check arrives at the true result");
         assertEquals(1, s.slips().size());
         assertEquals("418", s.text().substring(s.slips().get(0).start(), s.slips().get(0).end()), "the span is the slipped result");
         SelfCheckingSolution.Slipped first = SelfCheckingSolution.withSlip("48+360=408", CheckStyle.INVERSE, new Scripted(0, 4));
@@ -307,10 +321,11 @@ class SelfCheckingSolutionTest {
     @Test
     void eachStepCanSlipAndASlippedStepIsRewrittenWithTheChecksResult() {
         Sequence draws = new Sequence(0.1, 2, 0.9, 0.2, 0);
-        SelfCheckingSolution.Slipped s = SelfCheckingSolution.withSlips("12*4=48\n12*30=360\n48+360=408", CheckStyle.SPLIT, 0.5, draws);
-        assertEquals("12*4=50\ncheck 10*4=40 2*4=8 40+8=48 wait\n12*4=48\n"
-                + "12*30=360\ncheck 10*30=300 2*30=60 300+60=360 ok\n"
-                + "48+360=409\ncheck 48+300=348 348+60=408 wait\n48+360=408", s.text());
+        SelfCheckingSolution.Slipped s = SelfCheckingSolution.withSlips("12*4=48\n12*30=360\n48+360=408", CheckStyle.SPLIT_COMPARED,
+                0.5, draws);
+        assertEquals("12*4=50\ncheck 10*4=40 2*4=8 40+8=48 vs 50 wait\n12*4=48\n"
+                + "12*30=360\ncheck 10*30=300 2*30=60 300+60=360 vs 360 ok\n"
+                + "48+360=409\ncheck 48+300=348 348+60=408 vs 409 wait\n48+360=408", s.text());
         assertTrue(draws.used(), "per step one draw for the slip and one for its error");
         assertEquals(List.of("50", "409"), s.slips().stream().map(sp -> s.text().substring(sp.start(), sp.end())).toList());
         assertEquals(SelfCheckingSolution.checked("12*4=48\n12*30=360", CheckStyle.SPLIT),
@@ -324,7 +339,7 @@ class SelfCheckingSolutionTest {
     }
 
     @Test
-    void everySplitCheckOfGeneratedSolutionsIsTrueArithmetic() {
+    void everySplitCheckOfGeneratedSolutionsIsTrueArithmeticWithItsComparedNumberBesideIt() {
         Pattern op = Pattern.compile("(\\(-\\d+\\)|-?\\d+)([-+*/])(\\(-\\d+\\)|-?\\d+)=(-?\\d+)");
         int checked = 0;
         for (TaskGenerator task : List.of(new MultiplicationTask(2, 2), new ExpressionTask(3, 4, 9), new CountdownTask(4, 100))) {
@@ -333,11 +348,17 @@ class SelfCheckingSolutionTest {
                 if (solution.isEmpty()) {
                     continue;
                 }
-                for (String line : SelfCheckingSolution.checked(solution, CheckStyle.SPLIT).split("\n")) {
+                for (String line : SelfCheckingSolution.checked(solution, CheckStyle.SPLIT_COMPARED).split("\n")) {
                     if (!line.startsWith("check ")) {
                         continue;
                     }
-                    for (String part : line.substring(6, line.lastIndexOf(' ')).split(" ")) {
+                    String body = line.substring(6, line.lastIndexOf(' '));
+                    String[] verdict = body.split(" vs ");
+                    assertEquals(2, verdict.length, line);
+                    String last = verdict[0].substring(verdict[0].lastIndexOf('=') + 1);
+                    assertTrue(line.endsWith(last.equals(verdict[1]) ? " ok" : " wait"), "the verdict compares the neighbours: " + line);
+                    body = verdict[0];
+                    for (String part : body.split(" ")) {
                         Matcher m = op.matcher(part);
                         assertTrue(m.matches(), part + " in " + line);
                         long a = Long.parseLong(m.group(1).replace("(", "").replace(")", ""));

@@ -132,6 +132,9 @@ class PretrainCommandTest {
         assertCandidate(dir, teacher, teacherJson, "arith-teacher-base-v3", 0.3, 0.5);
         PretrainCorpus v3 = readRecipe(dir.resolve("arith-teacher-base-v3.yaml"));
         assertEquals(List.of(CheckStyle.SPLIT, SlipPlan.EACH_STEP, true), List.of(v3.checkStyle(), v3.slips(), v3.maskSlips()));
+        assertCandidate(dir, teacher, teacherJson, "arith-teacher-base-v4", 0.3, 0.5);
+        PretrainCorpus v4 = readRecipe(dir.resolve("arith-teacher-base-v4.yaml"));
+        assertEquals(List.of(CheckStyle.SPLIT_COMPARED, SlipPlan.EACH_STEP, true), List.of(v4.checkStyle(), v4.slips(), v4.maskSlips()));
     }
 
     @Test
