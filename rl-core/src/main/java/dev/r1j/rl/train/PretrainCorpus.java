@@ -9,6 +9,7 @@ import dev.r1j.rl.tokenizer.PromptTemplate;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
 import java.util.Random;
 
 /**
@@ -35,14 +36,15 @@ import java.util.Random;
  * </pre>
  * With {@code checkShare} 0 there is no mode line, and the documents are those of the corpus before
  * checking solutions existed, byte for byte, so the recipes of the shipped models still make them.
- * The checks are in {@code checkStyle}, the slips where {@code slips} puts them; with {@code maskSlips},
- * each slipped result is a span that {@link #maskedDocuments} marks as not learned, so a model trained on them learns to catch and redo
- * a slip without learning to make one.
+ * The checks are in {@code checkStyle}, the slips where {@code slips} puts them; with
+ * {@code maskSlips}, each slipped result is a span that {@link #maskedDocuments} marks as not
+ * learned, so that a model learns to catch and redo a slip without learning to make one.
  *
  * @param parts      the generators and how many problems each contributes
  * @param thinkShare share of examples with a worked solution, in [0, 1]
  * @param checkShare share of worked solutions that check their steps, in [0, 1]
- * @param slipShare  share of checking solutions with one slip, found and redone, in [0, 1]
+ * @param slipShare  share of checking solutions with one slip, found and redone ({@link SlipPlan#ONE}),
+ *                   or of their steps that slip ({@link SlipPlan#EACH_STEP}), in [0, 1]
  * @param seed       seeds the problems, the choice of which examples think and which of those check
  *                   and slip
  * @param checkStyle how a step is checked (default {@link CheckStyle#INVERSE})
@@ -63,8 +65,8 @@ public record PretrainCorpus(List<Part> parts, double thinkShare, double checkSh
 
     public PretrainCorpus {
         parts = List.copyOf(parts);
-        java.util.Objects.requireNonNull(checkStyle, "checkStyle");
-        java.util.Objects.requireNonNull(slips, "slips");
+        Objects.requireNonNull(checkStyle, "checkStyle");
+        Objects.requireNonNull(slips, "slips");
         if (parts.stream().mapToLong(Part::count).sum() == 0) {
             throw new IllegalArgumentException("the corpus needs at least one problem");
         }
@@ -135,8 +137,8 @@ public record PretrainCorpus(List<Part> parts, double thinkShare, double checkSh
     }
 
     /**
-     * The documents, in a seeded shuffled order, rendered with {@code template}, each with the span it
-     * does not learn (with {@code maskSlips}, a checking solution's slipped result).
+     * The documents, in a seeded shuffled order, rendered with {@code template}, each with the spans it
+     * does not learn (with {@code maskSlips}, a checking solution's slipped results).
      */
     public List<Document> maskedDocuments(PromptTemplate template) {
         Random rng = new Random(seed ^ 0x7468696EL);
