@@ -83,6 +83,11 @@ public final class SelfCheckingSolution {
                 throw new IllegalArgumentException("a span [" + start + ", " + end + ") must be non-empty and start at 0 or later");
             }
         }
+
+        /** The same characters {@code offset} further on: where they lie once the text is placed after {@code offset} others. */
+        public Span shifted(int offset) {
+            return new Span(start + offset, end + offset);
+        }
     }
 
     /**
@@ -128,8 +133,7 @@ public final class SelfCheckingSolution {
         }
         int at = rng.nextInt(steps.size());
         Step slipped = steps.get(at);
-        long[] errors = Math.abs(slipped.c()) >= 100 ? ERRORS : SMALL_ERRORS;
-        long wrong = exact(slipped, () -> Math.addExact(slipped.c(), errors[rng.nextInt(errors.length)]));
+        long wrong = slipped.wrongResult(rng);
         StringBuilder out = new StringBuilder();
         List<Span> slips = new ArrayList<>(1);
         for (int i = 0; i < steps.size(); i++) {
@@ -161,9 +165,7 @@ public final class SelfCheckingSolution {
         List<Span> slips = new ArrayList<>();
         for (Step step : parse(solution)) {
             if (rng.nextDouble() < stepShare) {
-                long[] errors = Math.abs(step.c()) >= 100 ? ERRORS : SMALL_ERRORS;
-                long wrong = exact(step, () -> Math.addExact(step.c(), errors[rng.nextInt(errors.length)]));
-                slips.add(step.appendSlip(out, wrong, style));
+                slips.add(step.appendSlip(out, step.wrongResult(rng), style));
                 out.append(step.text()).append('\n');
             } else {
                 step.appendChecked(out, style);
@@ -246,6 +248,12 @@ public final class SelfCheckingSolution {
             }
         }
 
+        /** A slipped result: {@code c} plus an error drawn with one {@code rng.nextInt} among those its size allows. */
+        long wrongResult(RandomGenerator rng) {
+            long[] errors = Math.abs(c) >= 100 ? ERRORS : SMALL_ERRORS;
+            return exact(this, () -> Math.addExact(c, errors[rng.nextInt(errors.length)]));
+        }
+
         /** The step as written, then its passing check. */
         void appendChecked(StringBuilder out, CheckStyle style) {
             out.append(text).append('\n');
@@ -309,10 +317,7 @@ public final class SelfCheckingSolution {
             }
             long whole = splitA ? a : b;
             long other = splitA ? b : a;
-            long unit = 1;
-            while (whole / unit >= 10) {
-                unit *= 10;
-            }
+            long unit = leadingUnit(whole);
             long high = whole / unit * unit;
             long low = whole - high;
             if (op == '*') {
@@ -333,11 +338,17 @@ public final class SelfCheckingSolution {
 
         /** Whether {@code n} >= 10 has a non-zero rest after its leading digit (37 does, 30 and 7 do not). */
         private static boolean splits(long n) {
+            long unit = leadingUnit(n);
+            return unit > 1 && n % unit != 0;
+        }
+
+        /** The place value of the leading digit of {@code n} >= 0: 1 for 7, 10 for 37, 100 for 408. */
+        private static long leadingUnit(long n) {
             long unit = 1;
             while (n / unit >= 10) {
                 unit *= 10;
             }
-            return unit > 1 && n % unit != 0;
+            return unit;
         }
 
         private static int digits(long n) {

@@ -179,11 +179,7 @@ public record PretrainCorpus(List<Part> parts, double thinkShare, double checkSh
             return Document.whole(text);
         }
         int at = template.render(p.prompt()).length() + "<think>".length() + mode.length();
-        List<SelfCheckingSolution.Span> spans = new ArrayList<>();
-        for (SelfCheckingSolution.Span slip : s.slips()) {
-            spans.add(new SelfCheckingSolution.Span(at + slip.start(), at + slip.end()));
-        }
-        return new Document(text, spans);
+        return new Document(text, s.slips().stream().map(slip -> slip.shifted(at)).toList());
     }
 
     /** One problem as a document: prompt, then an optional worked solution (the generator's, unchecked), then the answer. */

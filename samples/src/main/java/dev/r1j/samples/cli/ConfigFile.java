@@ -124,6 +124,18 @@ final class ConfigFile {
         return n.asText();
     }
 
+    /** {@code name} as one of {@code fallback}'s enum's constants, named in any case; {@code fallback} when absent. */
+    <E extends Enum<E>> E choice(String name, E fallback) {
+        String value = text(name, fallback.name());
+        E[] values = fallback.getDeclaringClass().getEnumConstants();
+        for (E v : values) {
+            if (v.name().equalsIgnoreCase(value)) {
+                return v;
+            }
+        }
+        throw error(file, where(name), "must be one of " + java.util.Arrays.toString(values) + ", was '" + value + "'");
+    }
+
     /** The object {@code name} read as names mapped to non-negative integers, in file order; {@code fallback} when absent. */
     java.util.Map<String, Integer> counts(String name, java.util.Map<String, Integer> fallback) {
         JsonNode n = node.get(name);

@@ -177,21 +177,8 @@ final class PretrainCommand implements Callable<Integer> {
             }
         }
         return new PretrainCorpus(parts, share(c, "think_share", 0.25), share(c, "check_share", 0),
-                share(c, "slip_share", 0.5), c.longValue("seed", 1), named(c, "check_style", CheckStyle.INVERSE),
-                named(c, "slips", SlipPlan.ONE), c.bool("mask_slips", false));
-    }
-
-    /** {@code corpus.NAME}: one of {@code fallback}'s enum's names, any case ({@code fallback} when absent). */
-    private static <E extends Enum<E>> E named(ConfigFile c, String name, E fallback) {
-        String text = c.text(name, fallback.name());
-        E[] values = fallback.getDeclaringClass().getEnumConstants();
-        for (E v : values) {
-            if (v.name().equalsIgnoreCase(text)) {
-                return v;
-            }
-        }
-        throw ConfigFile.error(c.file(), "corpus." + name, "must be one of " + java.util.Arrays.toString(values)
-                + ", was '" + text + "'");
+                share(c, "slip_share", 0.5), c.longValue("seed", 1), c.choice("check_style", CheckStyle.INVERSE),
+                c.choice("slips", SlipPlan.ONE), c.bool("mask_slips", false));
     }
 
     /**
@@ -236,38 +223,30 @@ final class PretrainCommand implements Callable<Integer> {
     static List<TrainingExample> examples(List<PretrainCorpus.Document> docs, HfTokenizer tok) {
         List<TrainingExample> out = new ArrayList<>(docs.size());
         for (PretrainCorpus.Document d : docs) {
-            if (!d.masked()) {
-                int[] ids = tok.encode(d.text());
-                int[] withEos = java.util.Arrays.copyOf(ids, ids.length + 1);
-                withEos[ids.length] = tok.eosId();
-                out.add(new TrainingExample(withEos, 0));
-                continue;
+            // Piece i runs from bounds[i] to bounds[i + 1]: odd pieces are the unlearned spans.
+            int[] bounds = new int[2 * d.unlearned().size() + 2];
+            for (int i = 0; i < d.unlearned().size(); i++) {
+                bounds[2 * i + 1] = d.unlearned().get(i).start();
+                bounds[2 * i + 2] = d.unlearned().get(i).end();
             }
-            List<Integer> ids = new ArrayList<>();
-            List<Boolean> learned = new ArrayList<>();
+            bounds[bounds.length - 1] = d.text().length();
+            int[][] pieces = new int[bounds.length - 1][];
+            int n = 1;                                                             // the end-of-sequence token
+            for (int i = 0; i < pieces.length; i++) {
+                pieces[i] = tok.encode(d.text().substring(bounds[i], bounds[i + 1]));
+                n += pieces[i].length;
+            }
+            int[] ids = new int[n];
+            boolean[] learned = new boolean[n];
             int at = 0;
-            for (var span : d.unlearned()) {
-                for (int id : tok.encode(d.text().substring(at, span.start()))) {
-                    ids.add(id);
-                    learned.add(true);
-                }
-                for (int id : tok.encode(d.text().substring(span.start(), span.end()))) {
-                    ids.add(id);
-                    learned.add(false);
-                }
-                at = span.end();
+            for (int i = 0; i < pieces.length; i++) {
+                System.arraycopy(pieces[i], 0, ids, at, pieces[i].length);
+                java.util.Arrays.fill(learned, at, at + pieces[i].length, i % 2 == 0);
+                at += pieces[i].length;
             }
-            for (int id : tok.encode(d.text().substring(at))) {
-                ids.add(id);
-                learned.add(true);
-            }
-            ids.add(tok.eosId());
-            learned.add(true);
-            boolean[] mask = new boolean[learned.size()];
-            for (int i = 0; i < mask.length; i++) {
-                mask[i] = learned.get(i);
-            }
-            out.add(TrainingExample.masked(ids.stream().mapToInt(Integer::intValue).toArray(), mask));
+            ids[n - 1] = tok.eosId();
+            learned[n - 1] = true;
+            out.add(d.masked() ? TrainingExample.masked(ids, learned) : new TrainingExample(ids, 0));
         }
         return out;
     }
