@@ -124,9 +124,9 @@ final class ConfigFile {
         return n.asText();
     }
 
-    /** {@code name} as one of {@code fallback}'s enum's constants, named in any case; {@code fallback} when absent. */
+    /** {@code name} as one of {@code fallback}'s enum's constants, named in any case, blanks around it ignored; {@code fallback} when absent. */
     <E extends Enum<E>> E choice(String name, E fallback) {
-        String value = text(name, fallback.name());
+        String value = text(name, fallback.name()).trim();
         E[] values = fallback.getDeclaringClass().getEnumConstants();
         for (E v : values) {
             if (v.name().equalsIgnoreCase(value)) {

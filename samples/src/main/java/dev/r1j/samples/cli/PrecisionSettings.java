@@ -5,7 +5,6 @@ import dev.r1j.rl.model.CausalLm;
 import dev.r1j.rl.model.Precision;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.Locale;
 
 /**
  * The top-level {@code precision} key of the grpo, sft and distill configs and their
@@ -27,16 +26,10 @@ final class PrecisionSettings {
             });
             return flag;
         }
-        String text = file == null ? null : file.text(FIELD, null);
-        if (text == null) {
+        if (file == null) {
             return Precision.FP32;
         }
-        Precision p;
-        try {
-            p = Precision.valueOf(text.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw ConfigFile.error(file.file(), FIELD, "must be one of " + Precision.names() + ", was '" + text + "'");
-        }
+        Precision p = file.choice(FIELD, Precision.FP32);
         p.unsupportedReason().ifPresent(reason -> {
             throw ConfigFile.error(file.file(), FIELD, reason);
         });
