@@ -30,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The ONNX Runtime rollout engine against the DJL engine on the same policy: greedy completions token
  * for token (full weights and a LoRA adapter folded in on the fly), for both ways of feeding the weights,
- * and again after the policy changed and the engine was told so (and not before it was told).
+ * and again after the policy changed and the engine was told so (and not before it was told); and
+ * greedy completions of every family variant the export's parity test covers.
  */
 class OrtRolloutGeneratorTest {
 
@@ -105,6 +106,21 @@ class OrtRolloutGeneratorTest {
                     assertNotEquals(before, after, what + ": the perturbation must change greedy output");
                     assertSameGreedy(model, ort, what + " after the update");
                 }
+            }
+        }
+    }
+
+    /**
+     * The rollout graph differs from the exported one (its own rotary kernel, the cache in slots, the
+     * sampler), so every family variant of the export's parity test is decoded on it too.
+     */
+    @Test
+    void greedyRolloutsEqualTheDjlEnginesOnEveryFamilyVariant() {
+        long seed = 41;
+        for (String variant : OnnxFamilyParityTest.variants().toList()) {
+            try (CausalLm model = OnnxParityTest.spreadModel(OnnxFamilyParityTest.familyConfig(variant, tok.vocabSize()), seed++);
+                 OrtRolloutGenerator ort = new OrtRolloutGenerator(model, tok, 4, WeightFeed.EXTERNAL_INITIALIZERS, 1)) {
+                assertSameGreedy(model, ort, variant);
             }
         }
     }

@@ -21,6 +21,12 @@ import java.nio.ByteOrder;
  */
 final class GraphBuilder {
 
+    /**
+     * ONNX Runtime's own operator set, for kernels the standard set of {@link DecoderGraph#OPSET} lacks.
+     * Only graphs that run on ONNX Runtime alone (the in-memory rollout graph) use it.
+     */
+    static final String MICROSOFT = "com.microsoft";
+
     private final GraphProto.Builder graph = GraphProto.newBuilder();
     /** The outermost graph: it holds the name counter and the constants. */
     private final GraphBuilder root;
@@ -95,8 +101,20 @@ final class GraphBuilder {
 
     /** Adds a node with {@code outputs} outputs and returns their names. */
     String[] ops(String opType, String[] inputs, int outputs, Attr... attrs) {
+        return ops("", opType, inputs, outputs, attrs);
+    }
+
+    /**
+     * Adds a node of operator set {@code domain} (such as {@link #MICROSOFT}, which the model must then
+     * import) with one output and returns its name.
+     */
+    String opIn(String domain, String opType, String[] inputs, Attr... attrs) {
+        return ops(domain, opType, inputs, 1, attrs)[0];
+    }
+
+    private String[] ops(String domain, String opType, String[] inputs, int outputs, Attr... attrs) {
         String name = opType + "_" + (root.counter++);
-        NodeProto.Builder n = NodeProto.newBuilder().setOpType(opType).setName(name);
+        NodeProto.Builder n = NodeProto.newBuilder().setDomain(domain).setOpType(opType).setName(name);
         for (String in : inputs) {
             n.addInput(in);
         }
